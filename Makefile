@@ -1,0 +1,93 @@
+# stratfarm - one Makefile. `make` builds the three programs, `make test`
+# runs the whole suite against real servers, `make demo` runs the farm on the
+# bundled data, `make bench` prints speed figures.
+CC      ?= cc
+PKGS    := hiredis libpq yaml-0.1 jansson libcurl libgit2 libmicrohttpd
+WARN    := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter -Wno-format-truncation
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+INCS    := -Ilib -Ijobs -I. -Itests -Itests/bench
+LDLIBS   = $(PKG_LIBS) -lpthread -lm
+
+REL_CFLAGS  := -O2 -g -march=x86-64-v2 $(WARN) $(INCS)
+TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all $(WARN) $(INCS) -DSF_TESTING=1
+BENCH_CFLAGS := -O3 -g -march=native $(WARN) $(INCS)
+
+LIB_SRC    := $(wildcard lib/*.c)
+JOBS_SRC   := $(wildcard jobs/*.c jobs/*/*.c)
+CLI_SRC    := $(wildcard cli/*.c)
+WORKER_SRC := $(wildcard worker/*.c)
+SCHED_SRC  := $(wildcard scheduler/*.c)
+TEST_SRC   := $(shell find tests -name '*.c' -not -path 'tests/bench/*' | sort)
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+
+PROGS := stratfarm stratfarm-worker stratfarm-scheduler
+
+.PHONY: all deps test demo bench clean stack-up stack-down fault soak
+all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
+	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
+
+deps:
+	@bash ops/deps.sh
+
+build/.deps-ok: ops/deps.sh
+	@bash ops/deps.sh --quiet
+	@mkdir -p build && touch $@
+
+# ---- object rules, one tree per flavour -------------------------------------
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/test/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/bench/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+define flavour
+$(1)_CORE := $$(LIB_SRC:%.c=build/$(1)/%.o) $$(JOBS_SRC:%.c=build/$(1)/%.o)
+build/$(1)/bin/stratfarm: $$(CLI_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/bin/stratfarm-worker: $$(WORKER_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/bin/stratfarm-scheduler: $$(SCHED_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call flavour,rel,REL_CFLAGS))
+$(eval $(call flavour,test,TEST_CFLAGS))
+$(eval $(call flavour,bench,BENCH_CFLAGS))
+
+build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(test_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
+
+build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(bench_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
+
+# ---- the two commands and friends --------------------------------------------
+# The whole suite: sanitizer build, real Redis + PostgreSQL on free loopback
+# ports, ends with "N passed, N failed". Filter with T="name ...".
+test: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
+	@bash tests/run.sh $(T)
+
+demo: all
+	@bash ops/demo.sh
+
+bench: build/.deps-ok $(PROGS:%=build/bench/bin/%) build/bench/bin/stratfarm-bench
+	@bash tests/bench/run.sh
+
+stack-up: all
+	@bash ops/stack.sh up
+stack-down:
+	@bash ops/stack.sh down
+
+clean:
+	rm -rf build $(PROGS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
