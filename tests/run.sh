@@ -23,4 +23,5 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Nothing in the suite may read a developer's own settings.
 unset STRATFARM_REDIS_URL STRATFARM_WEBSITE_DSN STRATFARM_BACKTEST_DSN STRATFARM_HISTORY_DSN STRATFARM_CONFIG
+for prep in tests/prep-*.sh; do [ -f "$prep" ] && bash "$prep"; done
 build/test/bin/stratfarm-tests "$@"
