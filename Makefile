@@ -22,6 +22,8 @@ SCHED_SRC  := $(wildcard scheduler/*.c)
 TEST_SRC   := $(shell find tests -name '*.c' -not -path 'tests/bench/*' | sort)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 
+# V=1 shows the full compiler lines.
+Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
 .PHONY: all deps test demo bench clean stack-up stack-down fault soak
@@ -38,25 +40,31 @@ build/.deps-ok: ops/deps.sh
 # ---- object rules, one tree per flavour -------------------------------------
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $@"
+	$(Q)$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 build/test/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $@"
+	$(Q)$(CC) $(TEST_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 build/bench/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 define flavour
 $(1)_CORE := $$(LIB_SRC:%.c=build/$(1)/%.o) $$(JOBS_SRC:%.c=build/$(1)/%.o)
 build/$(1)/bin/stratfarm: $$(CLI_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+	@echo "  LD    $$@"
+	$(Q)$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
 build/$(1)/bin/stratfarm-worker: $$(WORKER_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+	@echo "  LD    $$@"
+	$(Q)$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
 build/$(1)/bin/stratfarm-scheduler: $$(SCHED_SRC:%.c=build/$(1)/%.o) $$($(1)_CORE)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+	@echo "  LD    $$@"
+	$(Q)$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
 endef
 $(eval $(call flavour,rel,REL_CFLAGS))
 $(eval $(call flavour,test,TEST_CFLAGS))
@@ -64,11 +72,13 @@ $(eval $(call flavour,bench,BENCH_CFLAGS))
 
 build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(test_CORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
+	@echo "  LD    $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
 build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(bench_CORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
+	@echo "  LD    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
 # ---- the two commands and friends --------------------------------------------
 # The whole suite: sanitizer build, real Redis + PostgreSQL on free loopback

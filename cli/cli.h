@@ -1,0 +1,37 @@
+/* cli.h - the operator CLI `stratfarm`: one file per command, dispatched by
+ * the table in main.c (pgbouncer admin.c's show_map shape). */
+#ifndef SF_CLI_H
+#define SF_CLI_H
+
+#include "err.h"
+
+struct Config;
+
+typedef struct CliCtx {
+    const char *config_path;   /* NULL: default lookup (lib/config) */
+    struct Config *cfg;        /* loaded before the command runs; owned by main */
+} CliCtx;
+
+/* A command returns the process exit status: 0 ok, 1 failed, 2 usage. */
+typedef int (*cli_cmd_fn)(CliCtx *ctx, int argc, char **argv);
+
+typedef struct CliCommand {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *usage;
+    const char *help;
+} CliCommand;
+
+/* The DSN for "website", "backtest" or "history" from the loaded config
+ * (which already applied STRATFARM_*_DSN). Never printed. */
+const char *cli_dsn(CliCtx *ctx, const char *which);
+/* 1 when this is the embedded local stack (STRATFARM_LOCAL_STACK=1). */
+int cli_local_stack(void);
+
+/* Prints "stratfarm: <msg>" on stderr and a JSON log line; returns 1. */
+int cli_fail(const FarmErr *err);
+
+int cmd_migrate(CliCtx *ctx, int argc, char **argv);
+int cmd_load_candles(CliCtx *ctx, int argc, char **argv);
+
+#endif
