@@ -31,7 +31,17 @@ int cli_local_stack(void);
 /* Prints "stratfarm: <msg>" on stderr and a JSON log line; returns 1. */
 int cli_fail(const FarmErr *err);
 
+/* Opens Redis with the configured URL; fills the key options. */
+struct Rds;
+struct QueueOpts;
+int cli_redis(CliCtx *ctx, struct Rds **out, struct QueueOpts *qopts, FarmErr *err);
+
 int cmd_migrate(CliCtx *ctx, int argc, char **argv);
+int cmd_submit(CliCtx *ctx, int argc, char **argv);
+int cmd_job(CliCtx *ctx, int argc, char **argv);
+int cmd_cancel(CliCtx *ctx, int argc, char **argv);
+int cmd_dead(CliCtx *ctx, int argc, char **argv);
+int cmd_status(CliCtx *ctx, int argc, char **argv);
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv);
 
 #endif

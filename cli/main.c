@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -15,6 +16,13 @@ static const CliCommand commands[] = {
     {"load-candles", cmd_load_candles,
      "load-candles FILE --symbol S --timeframe TF [--tz ZONE] [--upsert] [--layout L] [--volume-column C]",
      "bulk-load an OHLCV CSV into History candles (all or nothing)"},
+    {"submit", cmd_submit,
+     "submit KIND [--payload JSON|@FILE] [--lane interactive|batch] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait]",
+     "enqueue a job (interactive lane by default); --wait shows progress until it ends"},
+    {"job", cmd_job, "job ID", "show a job's state as JSON"},
+    {"cancel", cmd_cancel, "cancel ID", "ask a running job to stop at its next progress point"},
+    {"dead", cmd_dead, "dead list [--limit N] | dead retry ID|--all", "list or retry dead-lettered jobs"},
+    {"status", cmd_status, "status [--json]", "queues, delayed and dead counts, live workers"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -27,11 +35,9 @@ static void usage(FILE *out)
 
 const char *cli_dsn(CliCtx *ctx, const char *which)
 {
-    (void)ctx;
-    const char *env = strcmp(which, "website") == 0 ? "STRATFARM_WEBSITE_DSN"
-                    : strcmp(which, "backtest") == 0 ? "STRATFARM_BACKTEST_DSN"
-                    : "STRATFARM_HISTORY_DSN";
-    return getenv(env);
+    if (strcmp(which, "website") == 0) return ctx->cfg->databases.website;
+    if (strcmp(which, "backtest") == 0) return ctx->cfg->databases.backtest;
+    return ctx->cfg->databases.history;
 }
 
 int cli_local_stack(void)
@@ -46,24 +52,55 @@ int cli_fail(const FarmErr *err)
     return 1;
 }
 
+static int check_config(const char *path)
+{
+    Config *cfg = NULL;
+    char *errors = NULL;
+    if (config_load_all(path, &cfg, &errors)) {
+        fprintf(stderr, "%s\n", errors ? errors : "configuration is invalid");
+        free(errors);
+        return 1;
+    }
+    printf("# configuration ok (%s)\n", cfg->source ? cfg->source : "built-in defaults");
+    int rc = config_dump(cfg, stdout) ? 1 : 0;
+    config_free(cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     CliCtx ctx = {0};
+    int check = 0, level_set = 0;
     log_set_component("cli");
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) ctx.config_path = argv[++i];
+        else if (strcmp(argv[i], "--check-config") == 0) check = 1;
         else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
             LogLevel l;
             if (log_level_parse(argv[++i], &l)) { fprintf(stderr, "stratfarm: bad log level '%s'\n", argv[i]); return 2; }
             log_set_level(l);
+            level_set = 1;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
         else { fprintf(stderr, "stratfarm: unknown option '%s'\n", argv[i]); usage(stderr); return 2; }
     }
+    if (check) return check_config(ctx.config_path);
     if (i >= argc) { usage(stderr); return 2; }
+    const CliCommand *cmd = NULL;
     for (size_t c = 0; c < NCOMMANDS; c++)
-        if (strcmp(argv[i], commands[c].name) == 0) return commands[c].fn(&ctx, argc - i, argv + i);
-    fprintf(stderr, "stratfarm: unknown command '%s'\n", argv[i]);
-    usage(stderr);
-    return 2;
+        if (strcmp(argv[i], commands[c].name) == 0) cmd = &commands[c];
+    if (!cmd) {
+        fprintf(stderr, "stratfarm: unknown command '%s'\n", argv[i]);
+        usage(stderr);
+        return 2;
+    }
+    FarmErr err = {0};
+    if (config_load(ctx.config_path, &ctx.cfg, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    if (!level_set) log_set_level(ctx.cfg->log.level);
+    int rc = cmd->fn(&ctx, argc - i, argv + i);
+    config_free(ctx.cfg);
+    return rc;
 }

@@ -19,4 +19,21 @@ void th_farm_up(ThFarm *f, int migrate);
 char *th_sql(const char *dsn, const char *sql);
 long long th_sql_int(const char *dsn, const char *sql);
 
+
+#include <sys/types.h>
+
+/* Writes text to path (test cwd relative); fails the test on error. */
+void th_write(const char *path, const char *text);
+
+/* Starts a program of the build (th_bin(name)) with arguments (NULL-ended),
+ * stdout+stderr appended to log_path. Returns its pid. */
+pid_t th_spawn(const char *log_path, const char *name, ...);
+/* Waits up to timeout_ms for pid to exit; returns its exit status (0-255,
+ * 128+signal), or -1 on timeout. */
+int th_wait_pid(pid_t pid, int timeout_ms);
+/* Sends sig and waits up to timeout_ms. */
+int th_stop(pid_t pid, int sig, int timeout_ms);
+void th_sleep_ms(int ms);
+long long th_now_ms(void);
+
 #endif

@@ -1,11 +1,154 @@
-#include "log.h"
+/* stratfarm-worker [--config FILE] [--slots N] [--kinds a,b] [--check-config]
+ *
+ * SIGTERM/SIGINT drain: stop reading, let running jobs finish within
+ * worker.grace_s, hand back what is left (pending, reclaimed by another
+ * worker), exit 0. SIGKILL at any moment loses nothing: every delivery stays
+ * pending until its outcome is recorded. */
+#define _GNU_SOURCE
+#include "worker.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "registry.h"
+
+static Worker worker;
+
+int worker_now_stopping(const Worker *w) { return w->stopping != 0; }
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (!worker.stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        worker.stop_deadline_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+                                  (int64_t)worker.cfg->worker.grace_s * 1000;
+        worker.stopping = 1;
+    }
+}
+
+static int pick_kinds(Worker *w, const char *override)
+{
+    char buf[512];
+    const char *list[WORKER_MAX_KINDS];
+    int n = 0;
+    if (override) {
+        snprintf(buf, sizeof buf, "%s", override);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n < WORKER_MAX_KINDS;
+             t = strtok_r(NULL, ",", &save))
+            list[n++] = t;
+    } else {
+        for (size_t i = 0; i < w->cfg->worker.n_kinds && n < WORKER_MAX_KINDS; i++)
+            list[n++] = w->cfg->worker.kinds[i];
+    }
+    int all_short = 1;
+    for (int i = 0; i < n; i++) {
+        const JobKind *k = registry_find(w->cfg, list[i]);
+        if (!k) {
+            /* Its jobs stay queued for a worker that has the kind. */
+            log_msg(LOG_WARN, NULL, "kind '%s' is not available in this worker; not serving it", list[i]);
+            continue;
+        }
+        w->kinds[w->nkinds++] = k->name;
+        if (k->claim_batch != 0) all_short = 0;
+    }
+    /* Long jobs are claimed one at a time so a slot never sits on queued
+     * work another slot could start. */
+    w->claim = all_short ? w->cfg->worker.batch : 1;
+    return w->nkinds > 0 ? 0 : -1;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: stratfarm-worker [--config FILE] [--slots N] [--kinds a,b] [--check-config]\n");
+    return 2;
+}
 
 int main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    const char *config_path = NULL, *kinds = NULL;
+    int slots = 0, check = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) config_path = argv[++i];
+        else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) slots = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc) kinds = argv[++i];
+        else if (strcmp(argv[i], "--check-config") == 0) check = 1;
+        else return usage();
+    }
     log_set_component("worker");
-    log_error("stratfarm-worker is not built yet");
-    return 1;
+    Config *cfg = NULL;
+    FarmErr err = {0};
+    if (config_load(config_path, &cfg, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    if (check) { printf("config ok\n"); config_free(cfg); return 0; }
+    log_set_level(cfg->log.level);
+    Worker *w = &worker;
+    w->cfg = cfg;
+    queue_opts_from_config(&w->qopts, cfg);
+    gethostname(w->host, sizeof w->host);
+    snprintf(w->id, sizeof w->id, "%s:%d", w->host, (int)getpid());
+    w->nslots = slots > 0 ? slots : cfg->worker.slots;
+    w->started_ms = envelope_now_ms();
+    int rc = 1;
+    if (pick_kinds(w, kinds)) { log_error("no kind to serve"); goto cleanup; }
+
+    Rds *setup = NULL;
+    if (rds_open(cfg->redis.url, 5000, &setup, &err)) { log_error("%s", err.msg); goto cleanup; }
+    for (int i = 0; i < w->nkinds; i++)
+        if (queue_ensure_groups(setup, &w->qopts, w->kinds[i], &err)) {
+            log_error("%s", err.msg);
+            rds_close(setup);
+            goto cleanup;
+        }
+    rds_close(setup);
+
+    w->slots = calloc((size_t)w->nslots, sizeof *w->slots);
+    if (!w->slots) goto cleanup;
+    for (int i = 0; i < w->nslots; i++) {
+        Slot *s = &w->slots[i];
+        s->w = w;
+        s->index = i;
+        pthread_mutex_init(&s->lock, NULL);
+        snprintf(s->consumer, sizeof s->consumer, "%s:%d", w->id, i);
+        if (rds_open(cfg->redis.url, 0, &s->redis, &err)) { log_error("%s", err.msg); goto cleanup; }
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    pthread_t hb;
+    pthread_create(&hb, NULL, heartbeat_main, w);
+    for (int i = 0; i < w->nslots; i++) pthread_create(&w->slots[i].thread, NULL, slot_main, &w->slots[i]);
+    char kl[256] = "";
+    for (int i = 0; i < w->nkinds; i++) { strcat(kl, i ? "," : ""); strncat(kl, w->kinds[i], 30); }
+    log_info("worker %s started: %d slots, kinds %s", w->id, w->nslots, kl);
+    for (int i = 0; i < w->nslots; i++) pthread_join(w->slots[i].thread, NULL);
+    w->stopping = 2;
+    pthread_join(hb, NULL);
+    log_info("worker %s stopped", w->id);
+    rc = 0;
+cleanup:
+    if (w->slots) {
+        for (int i = 0; i < w->nslots; i++) {
+            rds_close(w->slots[i].redis);
+            db_close(w->slots[i].website);
+            db_close(w->slots[i].backtest);
+            db_close(w->slots[i].history);
+            pthread_mutex_destroy(&w->slots[i].lock);
+        }
+        free(w->slots);
+    }
+    config_free(cfg);
+    return rc;
 }

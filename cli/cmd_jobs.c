@@ -1,0 +1,117 @@
+/* stratfarm job / cancel / status / dead. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "config.h"
+#include "queue_admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int print_json(json_t *j)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    printf("%s\n", text ? text : "null");
+    free(text);
+    json_decref(j);
+    return 0;
+}
+
+int cmd_job(CliCtx *ctx, int argc, char **argv)
+{
+    if (argc != 2) { fprintf(stderr, "usage: stratfarm job ID\n"); return 2; }
+    Rds *r = NULL;
+    QueueOpts q;
+    FarmErr err = {0};
+    if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
+    json_t *st = queue_job_state(r, &q, argv[1], &err);
+    rds_close(r);
+    return st ? print_json(st) : cli_fail(&err);
+}
+
+int cmd_cancel(CliCtx *ctx, int argc, char **argv)
+{
+    if (argc != 2 || !uuid_valid(argv[1])) { fprintf(stderr, "usage: stratfarm cancel ID\n"); return 2; }
+    Rds *r = NULL;
+    QueueOpts q;
+    FarmErr err = {0};
+    if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
+    json_t *st = queue_job_state(r, &q, argv[1], &err);
+    int rc = 1;
+    if (!st) { cli_fail(&err); goto cleanup; }
+    if (queue_request_cancel(r, &q, argv[1], &err)) { cli_fail(&err); goto cleanup; }
+    printf("cancel requested for %s (status %s)\n", argv[1],
+           json_string_value(json_object_get(st, "status")));
+    rc = 0;
+cleanup:
+    json_decref(st);
+    rds_close(r);
+    return rc;
+}
+
+int cmd_status(CliCtx *ctx, int argc, char **argv)
+{
+    int as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
+    Rds *r = NULL;
+    QueueOpts q;
+    FarmErr err = {0};
+    if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
+    const char *kinds[CONFIG_KIND_COUNT];
+    int n = 0;
+    for (int k = 0; k < CONFIG_KIND_COUNT; k++)
+        if (config_kind_valid(ctx->cfg, config_kind_name(k))) kinds[n++] = config_kind_name(k);
+    json_t *st = queue_status(r, &q, kinds, n, &err);
+    rds_close(r);
+    if (!st) return cli_fail(&err);
+    if (as_json) return print_json(st);
+    printf("%-16s %-12s %10s %10s %14s\n", "kind", "lane", "queued", "running", "oldest age s");
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(st, "streams"), i, s) {
+        long long len = json_integer_value(json_object_get(s, "length"));
+        long long pend = json_integer_value(json_object_get(s, "pending"));
+        printf("%-16s %-12s %10lld %10lld %14.1f\n", json_string_value(json_object_get(s, "kind")),
+               json_string_value(json_object_get(s, "lane")), len - pend, pend,
+               (double)json_integer_value(json_object_get(s, "oldest_age_ms")) / 1000.0);
+    }
+    printf("delayed: %lld   dead: %lld   workers: %zu\n",
+           (long long)json_integer_value(json_object_get(st, "delayed")),
+           (long long)json_integer_value(json_object_get(st, "dead")),
+           json_array_size(json_object_get(st, "workers")));
+    json_array_foreach(json_object_get(st, "workers"), i, s) {
+        printf("  %s  slots %s  kinds %s  running %zu\n", json_string_value(json_object_get(s, "id")),
+               json_string_value(json_object_get(s, "slots")), json_string_value(json_object_get(s, "kinds")),
+               json_array_size(json_object_get(s, "jobs")));
+    }
+    json_decref(st);
+    return 0;
+}
+
+int cmd_dead(CliCtx *ctx, int argc, char **argv)
+{
+    if (argc < 2) { fprintf(stderr, "usage: stratfarm dead list [--limit N] | dead retry ID|--all\n"); return 2; }
+    Rds *r = NULL;
+    QueueOpts q;
+    FarmErr err = {0};
+    int rc = 1;
+    if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
+    if (strcmp(argv[1], "list") == 0) {
+        int limit = argc > 3 && strcmp(argv[2], "--limit") == 0 ? atoi(argv[3]) : 50;
+        json_t *l = queue_dead_list(r, &q, limit > 0 ? limit : 50, &err);
+        rc = l ? print_json(l) : cli_fail(&err);
+    } else if (strcmp(argv[1], "retry") == 0 && argc == 3) {
+        int retried = 0, bad = 0;
+        const char *id = strcmp(argv[2], "--all") == 0 ? NULL : argv[2];
+        if (queue_dead_retry(r, &q, id, &retried, &bad, &err)) rc = cli_fail(&err);
+        else {
+            printf("retried %d job(s)%s\n", retried, bad ? "" : "");
+            if (bad) printf("%d entr%s left: not a valid job envelope\n", bad, bad == 1 ? "y" : "ies");
+            rc = 0;
+        }
+    } else {
+        fprintf(stderr, "usage: stratfarm dead list [--limit N] | dead retry ID|--all\n");
+        rc = 2;
+    }
+    rds_close(r);
+    return rc;
+}

@@ -1,0 +1,142 @@
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *lane_name(Lane l) { return l == LANE_INTERACTIVE ? "interactive" : "batch"; }
+
+int lane_parse(const char *s, Lane *out)
+{
+    if (strcmp(s, "interactive") == 0) { *out = LANE_INTERACTIVE; return 0; }
+    if (strcmp(s, "batch") == 0) { *out = LANE_BATCH; return 0; }
+    return -1;
+}
+
+int64_t envelope_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void envelope_iso_ms(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* Inverse of envelope_iso_ms; also accepts no fraction and a +00:00 zone. */
+static int parse_iso_ms(const char *s, int64_t *ms)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return -1;
+    int frac = 0;
+    const char *p = s + n;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3) frac = frac * 10 + (*p - '0');
+        for (; digits < 3; digits++) frac *= 10;
+    }
+    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
+    tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
+    *ms = (int64_t)timegm(&tm) * 1000 + frac;
+    return 0;
+}
+
+void envelope_clear(Envelope *env)
+{
+    if (env->payload) json_decref(env->payload);
+    memset(env, 0, sizeof *env);
+}
+
+static int str_field(json_t *o, const char *key, char *dst, size_t cap, int required, FarmErr *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        dst[0] = '\0';
+        return required ? err_set(err, SF_EINPUT, "envelope: missing \"%s\"", key) : 0;
+    }
+    if (!json_is_string(v)) return err_set(err, SF_EINPUT, "envelope: \"%s\" must be a string", key);
+    if (json_string_length(v) >= cap)
+        return err_set(err, SF_EINPUT, "envelope: \"%s\" longer than %zu bytes", key, cap - 1);
+    memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+    return 0;
+}
+
+static int int_field(json_t *o, const char *key, int *dst, int lo, int hi, int def, FarmErr *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v) { *dst = def; return 0; }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return err_set(err, SF_EINPUT, "envelope: \"%s\" must be an integer in %d..%d", key, lo, hi);
+    *dst = (int)json_integer_value(v);
+    return 0;
+}
+
+int envelope_parse(const char *text, size_t len, Envelope *env, FarmErr *err)
+{
+    memset(env, 0, sizeof *env);
+    json_error_t je;
+    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!o) return err_set(err, SF_EINPUT, "envelope: not JSON: %s (column %d)", je.text, je.column);
+    char lane[16], when[40];
+    int rc = -1;
+    if (!json_is_object(o)) { err_set(err, SF_EINPUT, "envelope: not a JSON object"); goto cleanup; }
+    if (str_field(o, "id", env->id, sizeof env->id, 1, err)) goto cleanup;
+    if (!uuid_valid(env->id)) { err_set(err, SF_EINPUT, "envelope: \"id\" is not a UUID"); goto cleanup; }
+    if (str_field(o, "kind", env->kind, sizeof env->kind, 1, err)) goto cleanup;
+    if (str_field(o, "lane", lane, sizeof lane, 1, err)) goto cleanup;
+    if (lane_parse(lane, &env->lane)) { err_set(err, SF_EINPUT, "envelope: unknown lane \"%s\"", lane); goto cleanup; }
+    if (int_field(o, "attempt", &env->attempt, 1, 1000, 1, err)) goto cleanup;
+    if (int_field(o, "max_attempts", &env->max_attempts, 1, 1000, 5, err)) goto cleanup;
+    if (int_field(o, "timeout_s", &env->timeout_s, 0, 7 * 86400, 0, err)) goto cleanup;
+    if (str_field(o, "dedupe_key", env->dedupe_key, sizeof env->dedupe_key, 0, err)) goto cleanup;
+    if (str_field(o, "source", env->source, sizeof env->source, 0, err)) goto cleanup;
+    if (str_field(o, "enqueued_at", when, sizeof when, 0, err)) goto cleanup;
+    if (when[0] && parse_iso_ms(when, &env->enqueued_at_ms)) {
+        err_set(err, SF_EINPUT, "envelope: \"enqueued_at\" is not an ISO-8601 UTC time");
+        goto cleanup;
+    }
+    json_t *p = json_object_get(o, "payload");
+    if (!p) p = json_object();
+    else json_incref(p);
+    env->payload = p;
+    if (!json_is_object(p)) { err_set(err, SF_EINPUT, "envelope: \"payload\" must be an object"); goto cleanup; }
+    rc = 0;
+cleanup:
+    json_decref(o);
+    if (rc) envelope_clear(env);
+    return rc;
+}
+
+char *envelope_dump(const Envelope *env)
+{
+    char when[32];
+    envelope_iso_ms(env->enqueued_at_ms, when);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(env->id));
+    json_object_set_new(o, "kind", json_string(env->kind));
+    json_object_set_new(o, "lane", json_string(lane_name(env->lane)));
+    json_object_set_new(o, "attempt", json_integer(env->attempt));
+    json_object_set_new(o, "max_attempts", json_integer(env->max_attempts));
+    json_object_set_new(o, "enqueued_at", json_string(when));
+    json_object_set_new(o, "timeout_s", json_integer(env->timeout_s));
+    if (env->dedupe_key[0]) json_object_set_new(o, "dedupe_key", json_string(env->dedupe_key));
+    if (env->source[0]) json_object_set_new(o, "source", json_string(env->source));
+    if (env->payload) json_object_set(o, "payload", env->payload);
+    else json_object_set_new(o, "payload", json_object());
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}

@@ -1,0 +1,127 @@
+/* queue.h - the delivery core on Redis Streams (DESIGN.md section 2).
+ *
+ *   <p>q:<kind>:interactive, <p>q:<kind>:batch   streams, group "workers"
+ *   <p>delayed                                    zset, score = due ms
+ *   <p>dead                                       stream (job, reason, ...)
+ *   <p>job:<id>                                   hash, the job's state
+ *   <p>dedupe:<key>                               string, first job id
+ *   <p>cancel:<id>                                string, cancel request
+ *
+ * At-least-once: an entry stays in the group's pending list from
+ * XREADGROUP until XACK, which happens only after the job's effect is
+ * committed. Acked entries are deleted (XACK+XDEL in one MULTI), so a
+ * stream's length is its backlog. Every state change that touches more than
+ * one key runs in MULTI/EXEC or a Lua script, so a crash between two
+ * commands can neither lose a job nor run it twice.
+ *
+ * Functions taking a Rds use that connection only; one Rds per thread. */
+#ifndef SF_QUEUE_H
+#define SF_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "rds.h"
+
+#define QUEUE_GROUP "workers"
+
+typedef struct QueueOpts {
+    char prefix[32];          /* key prefix, default "sf:" */
+    int dedupe_ttl_s;         /* default 86400 */
+    int job_ttl_s;            /* state hash lifetime after the job ends; default 7 days */
+    long dead_maxlen;         /* approximate cap of the dead stream */
+    long events_maxlen;       /* approximate cap of the events stream */
+} QueueOpts;
+
+void queue_opts_default(QueueOpts *o);
+struct Config;
+/* Prefix, TTLs and caps from the loaded configuration. */
+void queue_opts_from_config(QueueOpts *o, const struct Config *cfg);
+
+/* prefix + formatted suffix into out. */
+void queue_key(const QueueOpts *o, char *out, size_t cap, const char *fmt, ...) SF_PRINTF(4, 5);
+void queue_stream_key(const QueueOpts *o, const char *kind, Lane lane, char *out, size_t cap);
+
+/* Enqueues env (id, enqueued_at, attempt filled in when empty/zero). With a
+ * dedupe_key, a second enqueue within dedupe_ttl_s is a no-op: *deduped is
+ * set and env->id becomes the first job's id. */
+int queue_enqueue(Rds *r, const QueueOpts *o, Envelope *env, int *deduped, FarmErr *err) SF_MUSTCHECK;
+
+/* Enqueue to start at due_ms (through the delayed set). */
+int queue_enqueue_at(Rds *r, const QueueOpts *o, Envelope *env, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
+
+/* Creates the group on both lanes of a kind (idempotent). */
+int queue_ensure_groups(Rds *r, const QueueOpts *o, const char *kind, FarmErr *err) SF_MUSTCHECK;
+
+/* One delivered stream entry. job_text is malloc'd (owned by the message);
+ * entry fields other than `job` are ignored. */
+typedef struct QueueMsg {
+    char stream[128];
+    char entry_id[48];
+    Lane lane;
+    char *job_text;           /* NULL when the entry has no job field */
+    size_t job_len;
+    long deliveries;          /* 1 for a first delivery; more after reclaims */
+} QueueMsg;
+
+void queue_msg_free(QueueMsg *m);
+
+/* Reads up to cap entries for consumer over the kinds: interactive streams
+ * first (non-blocking), then batch (non-blocking), then a blocking read of
+ * all for block_ms (0 = do not block). Interactive messages come first in
+ * out. *n = count read. */
+int queue_read(Rds *r, const QueueOpts *o, const char *consumer, const char *const *kinds,
+               int nkinds, int count, int block_ms, QueueMsg *out, int cap, int *n,
+               FarmErr *err) SF_MUSTCHECK;
+
+/* XAUTOCLAIM entries idle for at least min_idle_ms on the kinds' streams
+ * (interactive first), with their delivery counts. */
+int queue_reclaim(Rds *r, const QueueOpts *o, const char *consumer, const char *const *kinds,
+                  int nkinds, long min_idle_ms, QueueMsg *out, int cap, int *n,
+                  FarmErr *err) SF_MUSTCHECK;
+
+/* Resets the idle time of an entry this consumer holds (XCLAIM JUSTID), so
+ * a live slow job is never reclaimed. */
+int queue_extend(Rds *r, const char *consumer, const QueueMsg *m, FarmErr *err) SF_MUSTCHECK;
+
+/* ---- state transitions; the append_ forms pipeline and return the number
+ * of replies the caller must read (rds_drain) ---- */
+int queue_append_running(Rds *r, const QueueOpts *o, const Envelope *env, const char *worker,
+                         long deliveries, FarmErr *err) SF_MUSTCHECK;
+int queue_append_succeeded(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
+                           const char *result_json, FarmErr *err) SF_MUSTCHECK;
+
+int queue_mark_running(Rds *r, const QueueOpts *o, const Envelope *env, const char *worker,
+                       long deliveries, FarmErr *err) SF_MUSTCHECK;
+int queue_succeed(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
+                  const char *result_json, FarmErr *err) SF_MUSTCHECK;
+/* Schedules attempt+1 at due_ms and acks this delivery, atomically. */
+int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
+                const char *error, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
+/* Moves the delivery to the dead stream with the reason, atomically.
+ * env may be NULL (unparseable job); then raw text and id "" are stored. */
+int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
+               const char *reason, FarmErr *err) SF_MUSTCHECK;
+int queue_cancelled(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
+                    const char *why, FarmErr *err) SF_MUSTCHECK;
+/* Progress 0..100 and a message on the state hash. */
+int queue_progress(Rds *r, const QueueOpts *o, const char *job_id, int pct, const char *msg,
+                   FarmErr *err) SF_MUSTCHECK;
+
+/* Cancel requests. */
+int queue_request_cancel(Rds *r, const QueueOpts *o, const char *job_id, FarmErr *err) SF_MUSTCHECK;
+/* 1 requested, 0 not, -1 error. */
+int queue_cancel_requested(Rds *r, const QueueOpts *o, const char *job_id, FarmErr *err);
+
+/* Moves due entries of the delayed set back to their streams (atomic Lua;
+ * any process may call it concurrently). *moved = entries moved. */
+int queue_promote_due(Rds *r, const QueueOpts *o, int64_t now_ms, int limit, int *moved,
+                      FarmErr *err) SF_MUSTCHECK;
+
+/* Exponential backoff with "equal jitter": half fixed, half random, so
+ * retries of many jobs failing together spread out. rnd in [0,1). */
+int64_t queue_backoff_ms(int64_t base_ms, int64_t max_ms, int attempt, double rnd);
+
+#endif

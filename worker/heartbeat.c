@@ -1,0 +1,123 @@
+/* heartbeat.c - every worker.heartbeat_ms: announce this worker in
+ * sf:workers and sf:worker:<id> (slots, kinds, current jobs), extend the
+ * claim of every running job so it is never reclaimed from a live worker,
+ * and move due retries back to their streams (atomic; any process may). */
+#define _POSIX_C_SOURCE 200809L
+#include "worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static void announce(Worker *w, Rds *r)
+{
+    char kworkers[64], kworker[256];
+    queue_key(&w->qopts, kworkers, sizeof kworkers, "workers");
+    queue_key(&w->qopts, kworker, sizeof kworker, "worker:%s", w->id);
+    json_t *jobs = json_array();
+    long long done = 0;
+    for (int i = 0; i < w->nslots; i++) {
+        Slot *s = &w->slots[i];
+        pthread_mutex_lock(&s->lock);
+        done += s->jobs_done;
+        if (s->busy) {
+            json_array_append_new(jobs, json_pack("{s:i,s:s,s:s,s:I}", "slot", i, "job", s->cur_job,
+                                                  "kind", s->cur_kind, "started_at", (json_int_t)s->started_ms));
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    char *jobs_text = json_dumps(jobs, JSON_COMPACT);
+    json_decref(jobs);
+    char kinds[512] = "";
+    for (int i = 0; i < w->nkinds; i++) {
+        strncat(kinds, w->kinds[i], sizeof kinds - strlen(kinds) - 2);
+        if (i + 1 < w->nkinds) strcat(kinds, ",");
+    }
+    long long now = (long long)envelope_now_ms();
+    int ttl_s = 3 * w->cfg->worker.heartbeat_ms / 1000 + 2;
+    FarmErr err = {0};
+    int n = 0;
+    int bad = rds_append(r, &err, "ZADD %s %lld %s", kworkers, now, w->id) ||
+              rds_append(r, &err, "HSET %s host %s pid %d slots %d kinds %s started_at %lld "
+                                  "heartbeat_at %lld jobs %s jobs_done %lld stopping %d",
+                         kworker, w->host, (int)getpid(), w->nslots, kinds, (long long)w->started_ms,
+                         now, jobs_text ? jobs_text : "[]", done, (int)w->stopping) ||
+              rds_append(r, &err, "EXPIRE %s %d", kworker, ttl_s) ||
+              /* Workers silent for 10 heartbeats are gone. */
+              rds_append(r, &err, "ZREMRANGEBYSCORE %s -inf %lld", kworkers,
+                         now - 10LL * w->cfg->worker.heartbeat_ms);
+    n = 4;
+    free(jobs_text);
+    if (bad || rds_drain(r, n, &err)) {
+        log_msg(LOG_WARN, NULL, "heartbeat: %s", err.msg);
+        FarmErr e2 = {0};
+        if (rds_reconnect(r, &e2)) {}
+    }
+}
+
+static void extend_claims(Worker *w, Rds *r)
+{
+    for (int i = 0; i < w->nslots; i++) {
+        Slot *s = &w->slots[i];
+        QueueMsg cur;
+        int busy;
+        pthread_mutex_lock(&s->lock);
+        busy = s->busy;
+        cur = s->cur;
+        pthread_mutex_unlock(&s->lock);
+        if (!busy) continue;
+        cur.job_text = NULL;
+        FarmErr err = {0};
+        if (queue_extend(r, s->consumer, &cur, &err))
+            log_msg(LOG_WARN, NULL, "heartbeat: extending %s: %s", cur.entry_id, err.msg);
+    }
+}
+
+static void promote(Worker *w, Rds *r)
+{
+    FarmErr err = {0};
+    int moved = 0;
+    if (queue_promote_due(r, &w->qopts, envelope_now_ms(), 1000, &moved, &err))
+        log_msg(LOG_WARN, NULL, "heartbeat: moving due retries: %s", err.msg);
+    else if (moved)
+        log_msg(LOG_DEBUG, NULL, "moved %d due job(s) back to their streams", moved);
+}
+
+void *heartbeat_main(void *arg)
+{
+    Worker *w = arg;
+    Rds *r = NULL;
+    FarmErr err = {0};
+    int64_t next_beat = 0;
+    for (;;) {
+        if (!r && rds_open(w->cfg->redis.url, 5000, &r, &err)) {
+            log_msg(LOG_WARN, NULL, "heartbeat: %s", err.msg);
+            r = NULL;
+        }
+        int64_t now = envelope_now_ms();
+        if (r && now >= next_beat) {
+            announce(w, r);
+            extend_claims(w, r);
+            next_beat = now + w->cfg->worker.heartbeat_ms;
+        }
+        if (r) promote(w, r);
+        if (w->stopping == 2) break;   /* slots joined: main asks us to end */
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (r) {
+        char kworkers[64], kworker[256];
+        queue_key(&w->qopts, kworkers, sizeof kworkers, "workers");
+        queue_key(&w->qopts, kworker, sizeof kworker, "worker:%s", w->id);
+        redisReply *rep = rds_cmd(r, &err, "ZREM %s %s", kworkers, w->id);
+        rds_free(rep);
+        rep = rds_cmd(r, &err, "DEL %s", kworker);
+        rds_free(rep);
+    }
+    rds_close(r);
+    return NULL;
+}

@@ -1,0 +1,255 @@
+/* run.c - one delivery, start to end: parse, validate, skip if already
+ * committed, run inside the kind's transaction, then exactly one of
+ * succeed / retry / dead / cancelled / hand back. */
+#define _POSIX_C_SOURCE 200809L
+#include "worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "registry.h"
+
+typedef enum { OUT_OK, OUT_SKIP, OUT_RETRY, OUT_DEAD, OUT_CANCEL, OUT_HANDBACK } Outcome;
+
+static Db **slot_db_ref(Slot *s, const char *name)
+{
+    if (strcmp(name, "website") == 0) return &s->website;
+    if (strcmp(name, "backtest") == 0) return &s->backtest;
+    if (strcmp(name, "history") == 0) return &s->history;
+    return NULL;
+}
+
+static const char *dsn_of(const Config *cfg, const char *name)
+{
+    return strcmp(name, "website") == 0 ? cfg->databases.website
+         : strcmp(name, "backtest") == 0 ? cfg->databases.backtest : cfg->databases.history;
+}
+
+/* A broken connection (server restart) is dropped here and reopened on the
+ * next use, so one bad moment costs one retry, not the worker. */
+static Db *ctx_db(JobCtx *ctx, const char *name, FarmErr *err)
+{
+    Slot *s = ctx->slot;
+    Db **ref = slot_db_ref(s, name);
+    if (!ref) { err_set(err, SF_EINPUT, "unknown database '%s'", name); return NULL; }
+    if (*ref && PQstatus((*ref)->conn) != CONNECTION_OK) { db_close(*ref); *ref = NULL; }
+    if (!*ref && db_open(dsn_of(s->w->cfg, name), name, ref, err)) return NULL;
+    return *ref;
+}
+
+static int ctx_progress(JobCtx *ctx, int pct, const char *msg)
+{
+    Slot *s = ctx->slot;
+    int64_t now = envelope_now_ms();
+    if (s->w->stopping && now >= s->w->stop_deadline_ms) {
+        err_set(&ctx->stop, SF_ECANCEL, "handed back: worker shutting down");
+        return -1;
+    }
+    if (now > s->deadline_ms) {
+        err_set(&ctx->stop, SF_ETIMEOUT, "timed out after %d s", ctx->env->timeout_s);
+        return -1;
+    }
+    /* Rate-limited: a tight loop may call this often; Redis sees it ~10/s. */
+    if (pct < 100 && now - s->last_progress_ms < 100) return 0;
+    s->last_progress_ms = now;
+    FarmErr err = {0};
+    if (slot_sync(s, &err) || queue_progress(s->redis, ctx->qopts, ctx->env->id, pct, msg, &err)) {
+        log_msg(LOG_WARN, ctx->env->id, "progress not recorded: %s", err.msg);
+        return 0;   /* progress is advisory; the job goes on */
+    }
+    int c = queue_cancel_requested(s->redis, ctx->qopts, ctx->env->id, &err);
+    if (c == 1) {
+        err_set(&ctx->stop, SF_ECANCEL, "cancelled on request");
+        return -1;
+    }
+    return 0;
+}
+
+static int already_committed(Db *db, const char *job_id, int *yes, FarmErr *err)
+{
+    const char *p[1] = {job_id};
+    PGresult *r;
+    if (db_execp(db, "SELECT 1 FROM job_runs WHERE job_id = $1", 1, p, &r, err)) return -1;
+    *yes = PQntuples(r) > 0;
+    db_result_free(r);
+    return 0;
+}
+
+/* Records the job in job_runs in the open transaction and commits. A
+ * concurrent duplicate (the same job reclaimed while this slot was slow)
+ * finds the row and rolls its own work back. */
+static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, FarmErr *err)
+{
+    char attempt[16], started[24];
+    snprintf(attempt, sizeof attempt, "%d", ctx->env->attempt);
+    snprintf(started, sizeof started, "%lld", (long long)s->started_ms);
+    const char *p[8] = {ctx->env->id, ctx->env->kind, attempt, s->consumer, started,
+                        ctx->result_json ? ctx->result_json : "{}", lane_name(ctx->env->lane),
+                        ctx->env->source};
+    PGresult *r;
+    *duplicate = 0;
+    if (db_execp(db,
+                 "INSERT INTO job_runs (job_id, kind, attempt, worker, started_at, finished_at, summary,"
+                 " lane, source)"
+                 " VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0), clock_timestamp(),"
+                 " $6::jsonb, $7, $8)"
+                 " ON CONFLICT (job_id) DO NOTHING RETURNING 1",
+                 8, p, &r, err))
+        return -1;
+    *duplicate = PQntuples(r) == 0;
+    db_result_free(r);
+    if (*duplicate) { db_rollback(db); return 0; }
+    return db_commit(db, err);
+}
+
+static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, FarmErr *err)
+{
+    JobCtx ctx = {.env = env, .cfg = s->w->cfg, .qopts = &s->w->qopts, .redis = s->redis,
+                  .db = ctx_db, .progress = ctx_progress, .slot = s};
+    Db *db = NULL;
+    Outcome out = OUT_OK;
+    if (kind->flags & JOB_TX_BACKTEST) {
+        int done = 0;
+        if (!(db = ctx_db(&ctx, "backtest", err)) || already_committed(db, env->id, &done, err))
+            return OUT_RETRY;
+        if (done) return OUT_SKIP;
+        if (db_begin(db, err)) return OUT_RETRY;
+    }
+    int rc = kind->run(&ctx, env->payload, err);
+    if (rc == 0 && db) {
+        int dup = 0;
+        if (commit_with_job_run(s, &ctx, db, &dup, err)) rc = -1;
+        else if (dup) out = OUT_SKIP;
+    }
+    if (rc != 0) {
+        if (db) db_rollback(db);
+        if (err->code == SF_EINPUT) out = OUT_DEAD;
+        else if (err->code == SF_ECANCEL)
+            out = strncmp(err->msg, "handed back", 11) == 0 ? OUT_HANDBACK : OUT_CANCEL;
+        else out = OUT_RETRY;
+    }
+    free(ctx.result_json);
+    return out;
+}
+
+static void set_current(Slot *s, const QueueMsg *m, const Envelope *env, int timeout_s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->busy = env != NULL;
+    if (env) {
+        snprintf(s->cur.stream, sizeof s->cur.stream, "%s", m->stream);
+        snprintf(s->cur.entry_id, sizeof s->cur.entry_id, "%s", m->entry_id);
+        snprintf(s->cur_job, sizeof s->cur_job, "%s", env->id);
+        snprintf(s->cur_kind, sizeof s->cur_kind, "%s", env->kind);
+        s->started_ms = envelope_now_ms();
+        s->deadline_ms = s->started_ms + (int64_t)timeout_s * 1000;
+        s->last_progress_ms = 0;
+    } else {
+        s->jobs_done++;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int finish_retry(Slot *s, const QueueMsg *m, const Envelope *env, const ConfigJob *jc,
+                        const char *reason, FarmErr *err)
+{
+    if (env->attempt >= env->max_attempts) {
+        char why[600];
+        snprintf(why, sizeof why, "failed after %d attempts: %s", env->attempt, reason);
+        log_msg(LOG_WARN, env->id, "dead: %s", why);
+        return queue_dead(s->redis, &s->w->qopts, m, env, why, err);
+    }
+    uint32_t rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) rnd = (uint32_t)envelope_now_ms();
+    int64_t delay = queue_backoff_ms(jc ? jc->backoff_base_ms : 1000, jc ? jc->backoff_max_ms : 300000,
+                                     env->attempt, (double)rnd / 4294967296.0);
+    log_msg(LOG_WARN, env->id, "attempt %d failed, retry in %lld ms: %s", env->attempt,
+            (long long)delay, reason);
+    return queue_retry(s->redis, &s->w->qopts, m, env, reason, envelope_now_ms() + delay, err);
+}
+
+static int dead_now(Slot *s, const QueueMsg *m, const Envelope *env, const char *reason, FarmErr *err)
+{
+    log_msg(LOG_WARN, env ? env->id : NULL, "dead: %s (entry %s of %s)", reason, m->entry_id, m->stream);
+    if (slot_sync(s, err)) return -1;
+    return queue_dead(s->redis, &s->w->qopts, m, env, reason, err);
+}
+
+void slot_process(Slot *s, QueueMsg *m)
+{
+    Worker *w = s->w;
+    FarmErr err = {0}, ioerr = {0};
+    Envelope env;
+    int rc = 0;
+    if (!m->job_text) {
+        if (dead_now(s, m, NULL, "stream entry has no job field", &ioerr)) goto io;
+        return;
+    }
+    if (envelope_parse(m->job_text, m->job_len, &env, &err)) {
+        if (dead_now(s, m, NULL, err.msg, &ioerr)) goto io;
+        return;
+    }
+    const JobKind *kind = registry_find(w->cfg, env.kind);
+    const ConfigJob *jc = config_job(w->cfg, env.kind);
+    if (!kind) {
+        char why[128];
+        snprintf(why, sizeof why, "unknown job kind \"%s\"", env.kind);
+        rc = dead_now(s, m, &env, why, &ioerr);
+    } else if (m->deliveries > env.max_attempts) {
+        char why[160];
+        snprintf(why, sizeof why, "delivered %ld times without finishing (its workers died)", m->deliveries);
+        rc = dead_now(s, m, &env, why, &ioerr);
+    } else if (kind->validate(env.payload, &err)) {
+        rc = dead_now(s, m, &env, err.msg, &ioerr);
+    } else {
+        if (env.timeout_s <= 0) env.timeout_s = jc ? jc->timeout_s : 600;
+        int fast = kind->claim_batch == 0;
+        int n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
+        if (n < 0) goto io_env;
+        s->pending_replies += n;
+        if (!fast && slot_sync(s, &ioerr)) goto io_env;
+        set_current(s, m, &env, env.timeout_s);
+        log_msg(fast ? LOG_DEBUG : LOG_INFO, env.id, "started %s attempt %d", env.kind, env.attempt);
+        Outcome out = run_job(s, kind, &env, &err);
+        set_current(s, m, NULL, 0);
+        switch (out) {
+        case OUT_OK:
+        case OUT_SKIP:
+            if (out == OUT_SKIP) log_msg(LOG_INFO, env.id, "already committed; acknowledged without rerun");
+            n = queue_append_succeeded(s->redis, &w->qopts, m, env.id, NULL, &ioerr);
+            if (n < 0) goto io_env;
+            s->pending_replies += n;
+            if (!fast) rc = slot_sync(s, &ioerr);
+            log_msg(fast ? LOG_DEBUG : LOG_INFO, env.id, "succeeded");
+            break;
+        case OUT_DEAD: rc = dead_now(s, m, &env, err.msg, &ioerr); break;
+        case OUT_RETRY:
+            rc = slot_sync(s, &ioerr) || finish_retry(s, m, &env, jc, err.msg, &ioerr);
+            break;
+        case OUT_CANCEL:
+            log_msg(LOG_INFO, env.id, "cancelled: %s", err.msg);
+            rc = slot_sync(s, &ioerr) || queue_cancelled(s->redis, &w->qopts, m, env.id, err.msg, &ioerr);
+            break;
+        case OUT_HANDBACK:
+            log_msg(LOG_INFO, env.id, "handed back unfinished: worker shutting down");
+            rc = slot_sync(s, &ioerr) ||
+                 queue_progress(s->redis, &w->qopts, env.id, 0, "handed back on worker shutdown", &ioerr);
+            break;
+        }
+    }
+    envelope_clear(&env);
+    if (rc) goto io;
+    return;
+io_env:
+    envelope_clear(&env);
+io:
+    /* The entry stays pending; after reconnecting, a reclaim finishes it. */
+    log_msg(LOG_WARN, NULL, "slot %d: could not record the outcome of %s: %s", s->index,
+            m->entry_id, ioerr.msg);
+    s->pending_replies = 0;
+    FarmErr e2 = {0};
+    if (rds_reconnect(s->redis, &e2)) log_msg(LOG_WARN, NULL, "slot %d: %s", s->index, e2.msg);
+}
