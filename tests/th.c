@@ -14,6 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define TH_LEAK_CHECK() __lsan_do_leak_check()
+#else
+#define TH_LEAK_CHECK() ((void)0)
+#endif
+
 #define TH_MAX 1024
 #define TH_SKIP_STATUS 77
 
@@ -215,6 +222,9 @@ static int run_one(const ThTest *t, const char *tmproot)
         failures = 0;
         t->fn();
         fflush(stdout);
+        /* _exit skips LeakSanitizer's at-exit check: run it here, so a
+         * leak fails the test (it exits non-zero when it finds one). */
+        TH_LEAK_CHECK();
         _exit(failures ? 1 : 0);
     }
     int st = 0;

@@ -33,6 +33,10 @@ static const char CONFIG[] =
 
 typedef struct { ThFarm farm; Rds *r; QueueOpts q; } Env;
 
+/* The connection lives as long as the test's process (one forked child per
+ * test); kept here so it is reachable, not a leak. */
+static Rds *volatile test_redis;
+
 static void setup(Env *e, const char *extra_config)
 {
     th_farm_up(&e->farm, 1);
@@ -44,6 +48,7 @@ static void setup(Env *e, const char *extra_config)
     free(out);
     FarmErr err = {0};
     REQUIREF(rds_open(e->farm.redis, 5000, &e->r, &err) == 0, "%s", err.msg);
+    test_redis = e->r;
     queue_opts_default(&e->q);
 }
 
