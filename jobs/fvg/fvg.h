@@ -1,0 +1,115 @@
+/* fvg.h - Fair Value Gap detection and clearing (DESIGN.md 6.2 and 9).
+ *
+ * Pure compute: arrays of candles in, gap records out; no I/O, no globals,
+ * no allocation per candle. One forward pass finds the gaps a block of
+ * candles completes, without a branch per candle; each gap then looks
+ * ahead through its own window (at most max_lookback - 2 candles, still in
+ * cache) for the first candle that reaches its far edge, 8 candles per
+ * comparison round. Every candle is read from memory once.
+ *
+ * Incremental scans: a scan reads a contiguous slice of the series (global
+ * indexes base_index ..), detects gaps whose right candle is at or after
+ * scan_from, and carries on the gaps an earlier scan left pending. See
+ * docs/fvg.md for the contract the job glue follows.
+ *
+ * Memory: FvgResult owns every array it points to; fvg_result_free releases
+ * them. Input arrays stay the caller's and are only read. */
+#ifndef SF_FVG_H
+#define SF_FVG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define FVG_LOOKBACK_MIN 10
+#define FVG_LOOKBACK_MAX 100
+#define FVG_LOOKBACK_DEFAULT 40
+
+typedef enum { FVG_BULLISH = 0, FVG_BEARISH = 1 } FvgType;
+typedef enum { FVG_VALID = 0, FVG_CLEARED = 1, FVG_INVALID = 2 } FvgStatus;
+typedef enum { FVG_BY_NONE = 0, FVG_BY_GAP = 1, FVG_BY_CLOSE = 2, FVG_BY_WICK = 3 } FvgClearedBy;
+
+/* Names as seed 000 spells them ("bullish", "valid", "wick"); static
+ * strings. fvg_cleared_by_name(FVG_BY_NONE) is NULL (SQL NULL). */
+const char *fvg_type_name(FvgType t);
+const char *fvg_status_name(FvgStatus s);
+const char *fvg_cleared_by_name(FvgClearedBy b);
+
+typedef struct FvgSettings {
+    int max_lookback;        /* candles from L to the window's last candle, 10..100 */
+    double min_gap_size;     /* price units, >= 0; a smaller gap is no gap */
+    int include_overlapping; /* 1 (default) or 0: skip same-type overlaps */
+} FvgSettings;
+
+/* max_lookback 40, min_gap_size 0, include_overlapping 1. */
+FvgSettings fvg_settings_default(void);
+
+/* 0, or -1 with SF_EINPUT and a message naming the setting, its value and
+ * the allowed range. tick_size (price of one point) must be finite and > 0. */
+int fvg_settings_check(const FvgSettings *s, double tick_size, FarmErr *err) SF_MUSTCHECK;
+
+/* A contiguous slice of one (symbol, timeframe) series. time[k] is the
+ * epoch-second time of global candle base_index + k; times increase. */
+typedef struct FvgCandles {
+    const int64_t *time;
+    const double *open, *high, *low, *close;
+    size_t n;
+    int64_t base_index;      /* global index of time[0], from the series' first candle */
+} FvgCandles;
+
+/* One gap: a row of fvg_detections without symbol, timeframe and number
+ * (the database sequence numbers gaps, not this library). */
+typedef struct FvgGap {
+    double top, bottom;          /* zone, price */
+    double gap_size;             /* top - bottom, price */
+    double gap_size_points;      /* gap_size / tick size */
+    double cleared_price;        /* open (gap), close (close), far edge (wick); 0 if not cleared */
+    int64_t left_index, middle_index, right_index;   /* global candle indexes L, M, R */
+    int64_t end_index;           /* L + max_lookback: the window's last candle */
+    int64_t cleared_index;       /* global index of the clearing candle, -1 if not cleared */
+    int64_t start_time;          /* time of L, epoch s */
+    int64_t detection_time;      /* time of R */
+    int64_t end_time;            /* time of candle end_index; 0 while has_end_time is 0 */
+    int64_t cleared_time;        /* time of the clearing candle; 0 if not cleared */
+    uint8_t type;                /* FvgType */
+    uint8_t status;              /* FvgStatus */
+    uint8_t cleared_by;          /* FvgClearedBy */
+    uint8_t has_end_time;        /* 0 while candle end_index lies past the data read so far */
+} FvgGap;
+
+/* Output of one scan, reusable across scans (capacity is kept).
+ *  gaps:    new gaps, ordered by right_index (at most one gap per candle).
+ *  updates: pending gaps passed in whose record changed (cleared, expired,
+ *           or end_time now known), ordered by right_index then type. */
+typedef struct FvgResult {
+    FvgGap *gaps;
+    size_t n_gaps, cap_gaps;
+    FvgGap *updates;
+    size_t n_updates, cap_updates;
+    void *scratch;               /* open-gap books; private */
+} FvgResult;
+
+void fvg_result_init(FvgResult *r);
+void fvg_result_free(FvgResult *r);   /* safe on an initialised or zeroed result */
+
+/* Scans c. Gaps whose right candle R has global index >= scan_from are new
+ * (detection needs L and M in the slice, so c->base_index <= scan_from - 2
+ * unless base_index is 0, the series' start). pending are gaps earlier
+ * scans returned that are still valid, or that lack end_time; any order.
+ * A pending gap is checked against its window candles present in the slice;
+ * window candles before base_index are taken as already checked. Window
+ * candles past the slice's end are left for a later scan.
+ * Returns 0, or -1 with SF_EINPUT (bad settings, bad slice, a pending gap
+ * inconsistent with the slice) or SF_EIO (out of memory). out is reset. */
+int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c,
+             int64_t scan_from, const FvgGap *pending, size_t n_pending,
+             FvgResult *out, FarmErr *err) SF_MUSTCHECK;
+
+/* The first global candle index the next scan must read so that it sees
+ * L and M of a gap whose R is scan_from and every window candle a pending
+ * gap has not been checked against (conservatively: from R + 1 on; a
+ * pending gap lacking only end_time needs candle end_index). Never < 0. */
+int64_t fvg_reread_from(const FvgGap *pending, size_t n_pending, int64_t scan_from);
+
+#endif

@@ -1,0 +1,72 @@
+#include "fvg_hours.h"
+
+#include <string.h>
+
+#include "tz.h"
+
+#define DAY 86400
+
+int fvg_hours_init(FvgHourCache *hc, const char *zone)
+{
+    memset(hc, 0, sizeof *hc);
+    hc->zone = zone;
+    hc->lo = 1;
+    hc->hi = 0;
+    hc->utc = strcmp(zone, "UTC") == 0;
+    return tz_exists(zone) ? 0 : -1;
+}
+
+static int probe(FvgHourCache *hc, int64_t t, int *off)
+{
+    if (hc->have_probe && hc->probe_t == t) {
+        *off = hc->probe_off;
+        return 0;
+    }
+    TzLocal l;
+    if (tz_epoch_to_local(hc->zone, t, &l) < 0) return -1;
+    hc->probe_t = t;
+    hc->probe_off = *off = l.utc_offset_s;
+    hc->have_probe = 1;
+    return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static void set_range(FvgHourCache *hc, int64_t day, int64_t lo, int64_t hi, int off)
+{
+    hc->day = day;
+    hc->lo = lo;
+    hc->hi = hi;
+    hc->shift = ((off % DAY) + DAY) % DAY;
+}
+
+int fvg_hours_refill(FvgHourCache *hc, int64_t t)
+{
+    int64_t a = floor_div(t, DAY) * DAY, b = a + DAY;
+    if (hc->utc) {
+        set_range(hc, a, a, b - 1, 0);
+        return 0;
+    }
+    int oa, ob;
+    if (probe(hc, a, &oa) < 0 || probe(hc, b, &ob) < 0) return -1;
+    if (oa == ob) {
+        set_range(hc, a, a, b - 1, oa);
+        return 0;
+    }
+    /* One transition in (a, b]: find the first second showing ob. */
+    int64_t x = a, y = b;           /* off(x) == oa, off(y) == ob */
+    while (y - x > 1) {
+        int64_t m = x + (y - x) / 2;
+        TzLocal l;
+        if (tz_epoch_to_local(hc->zone, m, &l) < 0) return -1;
+        if (l.utc_offset_s == oa) x = m;
+        else y = m;
+    }
+    if (t < y) set_range(hc, a, a, y - 1, oa);
+    else set_range(hc, a, y, b - 1, ob);
+    return 0;
+}

@@ -1,0 +1,56 @@
+/* fvg_stats.h - FVGStatistics of seed 000 over a set of gap records
+ * (DESIGN.md 9; every field's definition is in docs/fvg.md).
+ *
+ * Pure compute over the caller's records (any order, any status); the
+ * caller owns the records and the FvgStats, which holds no pointers. */
+#ifndef SF_FVG_STATS_H
+#define SF_FVG_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "fvg.h"
+
+#define FVG_STATS_MAX_EDGES 32
+
+typedef struct FvgStatsOptions {
+    const double *size_edges;   /* bucket edges in points, > 0, increasing; NULL: 1,2,5,10,20,50 */
+    size_t n_edges;             /* 1..FVG_STATS_MAX_EDGES when size_edges is set */
+    const char *zone;           /* exchange IANA zone for hourly_distribution; NULL: "UTC" */
+} FvgStatsOptions;
+
+typedef struct FvgStats {
+    /* seed 000 FVGStatistics */
+    int64_t total_detected;           /* every record passed in */
+    int64_t bullish_count, bearish_count;
+    int64_t valid_count, cleared_count;
+    double average_gap_size;          /* price, over all records; 0 when none */
+    double largest_gap_size;          /* price; 0 when none */
+    double smallest_gap_size;         /* price; 0 when none */
+    double clearance_rate;            /* 100 * cleared_count / total_detected; 0 when none */
+    int64_t average_duration_seconds; /* detection -> clear, cleared gaps, rounded; 0 when none */
+    int64_t fastest_clear_seconds;    /* shortest such duration; 0 when none */
+    int64_t longest_duration_seconds; /* longest such duration; 0 when none */
+    size_t n_edges;                   /* gap_size_distribution has n_edges + 1 buckets */
+    double size_edges[FVG_STATS_MAX_EDGES];
+    int64_t gap_size_distribution[FVG_STATS_MAX_EDGES + 1];  /* see fvg_stats_bucket_label */
+    int64_t hourly_distribution[24];  /* by detection hour in the exchange zone */
+    /* beyond the seed, for the same consumers */
+    int64_t invalid_count;            /* expired without a clear */
+    int64_t cleared_by_gap, cleared_by_close, cleared_by_wick;
+    int64_t median_duration_seconds;  /* of the cleared durations; mean of the two middles, floored */
+    double average_gap_size_points;   /* points, over all records */
+} FvgStats;
+
+/* Fills *out. Returns 0, or -1 with SF_EINPUT (bad edges, unknown zone,
+ * a record cleared before it was detected) or SF_EIO (out of memory). */
+int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
+                      FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+
+/* The distribution key of bucket i (0..n_edges): "0-1", "1-2", ..., "50+".
+ * Bucket i holds sizes p with edge[i-1] <= p < edge[i] (1e-9 relative
+ * tolerance at the edges). Writes at most cap bytes; returns 0 or -1. */
+int fvg_stats_bucket_label(const FvgStats *s, size_t i, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,194 @@
+/* config.h - stratfarm's configuration: built-in defaults, then one YAML
+ * file, then STRATFARM_* environment variables, validated all at once.
+ *
+ * Every key is a row of one table (lib/config.c, as pgbouncer's
+ * bouncer_params[]): name, type, field, range, default, environment name.
+ * docs/config.md is the reference; config/stratfarm.yaml lists every key
+ * with its default.
+ *
+ * Errors read "file:line: key: reason" (1-based lines), or
+ * "env NAME: key: reason" for an environment variable; all of them are
+ * reported, one per line. Secrets (the API token, the LLM API key,
+ * passwords) come from the environment only: a secret-looking key anywhere
+ * in the file, or a password inside a DSN or URL in the file, is an error.
+ *
+ * Ownership: config_load() returns a Config the caller owns and frees with
+ * config_free(); every pointer inside it belongs to the Config. Lookups
+ * return pointers into the Config (or static strings), valid until
+ * config_free(). A loaded Config is read-only, so threads may share it. */
+#ifndef SF_CONFIG_H
+#define SF_CONFIG_H
+
+#include "cron.h"
+#include "err.h"
+#include "log.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The job kinds the farm knows. SLEEP and FAIL exist for tests and
+ * benchmarks and are valid only with worker.test_kinds: true. */
+typedef enum ConfigKind {
+    CONFIG_KIND_BACKTEST,
+    CONFIG_KIND_AGENT_ANALYSIS,
+    CONFIG_KIND_FVG_SCAN,
+    CONFIG_KIND_INDICATORS,
+    CONFIG_KIND_NOOP,
+    CONFIG_KIND_SLEEP,
+    CONFIG_KIND_FAIL,
+    CONFIG_KIND_COUNT
+} ConfigKind;
+
+typedef struct ConfigJob {      /* jobs.<kind>.* */
+    int timeout_s;              /* a run past this is stopped and retried */
+    int max_attempts;           /* attempts before sf:dead, >= 1 */
+    int backoff_base_ms;        /* delay before the first retry; doubles per attempt */
+    int backoff_max_ms;         /* cap on the retry delay (jitter stays under it) */
+} ConfigJob;
+
+typedef struct ConfigTick { char *symbol; double size; } ConfigTick;  /* price units */
+typedef struct ConfigZone { char *symbol; char *zone; } ConfigZone;   /* IANA name */
+
+typedef enum ConfigLane { CONFIG_LANE_BATCH, CONFIG_LANE_INTERACTIVE } ConfigLane;
+typedef enum ConfigMisfire { CONFIG_MISFIRE_RUN_ONCE, CONFIG_MISFIRE_SKIP } ConfigMisfire;
+
+typedef struct ConfigSchedule {
+    char *name;                 /* unique, [a-z0-9_-]+ */
+    int from_website;           /* 1: one schedule per active website strategy;
+                                   cron, kind, fan_out and payload are unused */
+    char *cron_expr;            /* as written; NULL when from_website */
+    Cron cron;                  /* parsed cron_expr */
+    char *timezone;             /* IANA zone the cron is read in, default "UTC" */
+    char *kind;                 /* a valid kind name; NULL when from_website */
+    ConfigLane lane;            /* default batch */
+    char **symbols;             /* fan_out.symbols, n_symbols entries (may be 0) */
+    size_t n_symbols;
+    char **timeframes;          /* fan_out.timeframes, canonical (M1 ... D1) */
+    size_t n_timeframes;
+    char *payload_json;         /* JSON object text, "{}" when no payload */
+    ConfigMisfire misfire;      /* after downtime: run once, or skip missed fires */
+    int enabled;                /* 0: listed but never fired */
+    int line;                   /* 1-based line in the file, 0 if none */
+} ConfigSchedule;
+
+typedef struct Config {
+    char *source;               /* the file read, or NULL (built-in defaults) */
+    struct {
+        char *url;              /* redis://host:port/db, rediss://, or unix:///path */
+        char *prefix;           /* key prefix, default "sf:" */
+    } redis;
+    struct {                    /* libpq DSNs; "" = not configured */
+        char *website, *backtest, *history;
+    } databases;
+    struct { LogLevel level; } log;
+    struct {
+        int slots;              /* job threads per worker process, 1..256 */
+        char **kinds;           /* kinds this worker serves, n_kinds >= 1 */
+        size_t n_kinds;
+        int batch;              /* XREADGROUP COUNT */
+        int block_ms;           /* XREADGROUP BLOCK */
+        int grace_s;            /* SIGTERM drain time before jobs are handed back */
+        int heartbeat_ms;       /* worker heartbeat and claim extension period */
+        int visibility_timeout_s; /* idle time before another worker reclaims a job */
+        int test_kinds;         /* 1: sleep and fail kinds are allowed */
+    } worker;
+    ConfigJob jobs[CONFIG_KIND_COUNT]; /* indexed by ConfigKind */
+    struct {
+        int job_ttl_days;       /* sf:job:<id> expiry after the job ends */
+        int dedupe_ttl_s;       /* how long a dedupe_key blocks a second enqueue */
+        int events_maxlen;      /* sf:events cap (XADD MAXLEN ~) */
+        int dead_maxlen;        /* sf:dead cap */
+    } queue;
+    struct {                    /* Redis cache TTLs, seconds */
+        int candles_ttl_s, indicators_ttl_s, analysis_ttl_s, fvgs_ttl_s, stats_ttl_s,
+            symbols_ttl_s;
+    } cache;
+    struct {
+        int max_lookback;       /* candles, 10..100 */
+        double min_gap_size;    /* price units, >= 0 */
+        int include_overlapping;
+        ConfigTick *tick_sizes; /* per symbol, n_tick_sizes entries */
+        size_t n_tick_sizes;
+        double default_tick_size; /* for symbols not in tick_sizes */
+        double *size_buckets;   /* gap-size bucket edges in points, ascending */
+        size_t n_size_buckets;
+        ConfigZone *exchange_timezones; /* per symbol */
+        size_t n_exchange_timezones;
+        char *default_timezone; /* for symbols not in exchange_timezones */
+    } fvg;
+    struct {
+        int leader_ttl_ms;      /* sf:leader expiry; a dead leader is replaced after it */
+        int tick_ms;            /* how often the leader looks for due schedules */
+    } scheduler;
+    struct {
+        char *listen;           /* host:port of the status API */
+        char *token;            /* STRATFARM_API_TOKEN only; NULL when unset */
+    } api;
+    struct {
+        char *repo;             /* path of the strategies git repository; "" = none */
+        char *ref;              /* branch, tag or commit resolved at fire time */
+        char *owner;            /* website user that owns synced strategies */
+    } strategies;
+    struct {
+        char *base_url;         /* OpenAI-compatible API root (…/v1) */
+        char *model;
+        int timeout_s;
+        double cost_per_1k_input;  /* USD per 1000 prompt tokens */
+        double cost_per_1k_output; /* USD per 1000 completion tokens */
+        char *api_key;          /* STRATFARM_LLM_API_KEY only; NULL when unset */
+    } llm;
+    ConfigSchedule *schedules;  /* n_schedules entries, in file order */
+    size_t n_schedules;
+} Config;
+
+/* Loads the configuration. path_or_null: the file to read; NULL means
+ * $STRATFARM_CONFIG, else config/stratfarm.yaml when it exists, else the
+ * built-in defaults alone. On success returns 0 and *out (caller frees).
+ * On error returns -1, *out = NULL, err->code = SF_ECONFIG and err->msg
+ * holds the errors one per line (cut to fit, ending "(N more errors)"). */
+int config_load(const char *path_or_null, Config **out, FarmErr *err) SF_MUSTCHECK;
+
+/* As config_load, but every error message is returned in full in *errors
+ * (malloc'd, caller frees; NULL on success) - for --check-config. */
+int config_load_all(const char *path_or_null, Config **out, char **errors) SF_MUSTCHECK;
+
+void config_free(Config *cfg); /* NULL-safe */
+
+/* Writes the effective configuration as YAML that config_load reads back.
+ * Secrets never appear: the token and API key are shown as set or not set,
+ * a password inside a DSN or URL from the environment as ****.
+ * Returns 0, or -1 on a write error. */
+int config_dump(const Config *cfg, FILE *f);
+
+/* Kind names. config_kind_name returns a static string or NULL;
+ * config_kind_index returns the ConfigKind or -1. */
+const char *config_kind_name(int kind);
+int config_kind_index(const char *name);
+/* 1 when name is a kind this configuration allows (test kinds only with
+ * worker.test_kinds). cfg may be NULL: test kinds are then not allowed. */
+int config_kind_valid(const Config *cfg, const char *name);
+/* 1 when this worker serves the kind (listed in worker.kinds). */
+int config_kind_served(const Config *cfg, const char *name);
+
+/* Per-kind job settings, or NULL for an unknown kind. */
+const ConfigJob *config_job(const Config *cfg, const char *kind);
+
+/* Tick size of a symbol (fvg.tick_sizes, else fvg.default_tick_size). */
+double config_tick_size(const Config *cfg, const char *symbol);
+/* Exchange time zone of a symbol (fvg.exchange_timezones, else
+ * fvg.default_timezone). */
+const char *config_exchange_tz(const Config *cfg, const char *symbol);
+
+/* 1 when api.listen binds a loopback address (127.0.0.0/8, ::1,
+ * localhost); otherwise the status API must refuse to start without
+ * api.token (DESIGN.md section 5). */
+int config_api_listen_is_loopback(const Config *cfg);
+
+/* A schedule by name, or NULL. */
+const ConfigSchedule *config_schedule(const Config *cfg, const char *name);
+
+/* "M1".."D1" (also "m1") and the aliases 1m 5m 15m 1h 4h 1d -> the
+ * canonical static string ("M1", "M5", "M15", "H1", "H4", "D1"), or NULL. */
+const char *config_timeframe_normalise(const char *in);
+
+#endif

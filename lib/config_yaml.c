@@ -1,0 +1,629 @@
+/* config_yaml.c - reads the YAML file (libyaml's document API) into a
+ * Config: walks the mappings against the key table, and builds the
+ * schedules with their payloads (jansson, kept as JSON text). */
+#define _POSIX_C_SOURCE 200809L
+#include "config_priv.h"
+
+#include "tz.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef yaml_document_t Doc;
+typedef yaml_node_t Node;
+
+static int line_of(const Node *n) { return n ? (int)n->start_mark.line + 1 : 0; }
+
+static const char *text_of(const Node *n) { return (const char *)n->data.scalar.value; }
+
+static Node *node_at(Doc *d, int i) { return yaml_document_get_node(d, i); }
+
+static const char *type_name(const Node *n)
+{
+    return n->type == YAML_SEQUENCE_NODE ? "a list"
+         : n->type == YAML_MAPPING_NODE  ? "a mapping" : "a scalar";
+}
+
+static int is_null(const Node *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
+    const char *t = text_of(n);
+    return !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0;
+}
+
+static void err_at(CfCtx *ctx, const Node *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void err_at(CfCtx *ctx, const Node *n, const char *key, const char *fmt, ...)
+{
+    CfWhere w = {line_of(n), ""};
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    config_error(ctx, &w, key, "%s", msg);
+}
+
+/* Refuses the second of two equal keys in one mapping (libyaml keeps both). */
+static int duplicate_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pair_t *pair,
+                         const char *path)
+{
+    const char *key = text_of(node_at(d, pair->key));
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair; p++) {
+        Node *k = node_at(d, p->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), key) == 0) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "duplicate key (first at line %d)", line_of(k));
+            err_at(ctx, node_at(d, pair->key), path, "%s", msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Common checks on one key of a mapping: a scalar, not twice, no secret.
+ * Returns the key text, or NULL when reported. */
+static const char *checked_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pair_t *pair,
+                               const char *prefix, char *path, size_t cap)
+{
+    Node *k = node_at(d, pair->key);
+    if (k->type != YAML_SCALAR_NODE) {
+        err_at(ctx, k, prefix && *prefix ? prefix : NULL, "a key must be a name, not %s",
+               type_name(k));
+        return NULL;
+    }
+    snprintf(path, cap, "%s%s%s", prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "",
+             text_of(k));
+    if (duplicate_key(ctx, d, map, pair, path)) return NULL;
+    if (config_key_is_secret(text_of(k))) {
+        err_at(ctx, k, path, "secrets come from the environment only (%s)",
+               config_secret_env_hint(path));
+        return NULL;
+    }
+    return text_of(k);
+}
+
+/* ---- sections and keys ----------------------------------------------------------- */
+
+/* Distinct next path components of table keys under prefix ("" = top). */
+static size_t children(const char *prefix, const char **out, char (*names)[40], size_t cap)
+{
+    size_t n = 0, pl = strlen(prefix);
+    for (size_t i = 0; i < config_nkeys && n < cap; i++) {
+        const char *name = config_keys[i].name;
+        if (pl && (strncmp(name, prefix, pl) != 0 || name[pl] != '.')) continue;
+        const char *c = pl ? name + pl + 1 : name;
+        size_t cl = strcspn(c, ".");
+        if (cl >= sizeof names[0]) continue;
+        size_t j = 0;
+        while (j < n && !(strlen(out[j]) == cl && strncmp(out[j], c, cl) == 0)) j++;
+        if (j < n) continue;
+        memcpy(names[n], c, cl);
+        names[n][cl] = '\0';
+        out[n] = names[n];
+        n++;
+    }
+    if (!pl && n < cap) out[n++] = "schedules";
+    return n;
+}
+
+static int is_section(const char *path)
+{
+    size_t pl = strlen(path);
+    for (size_t i = 0; i < config_nkeys; i++)
+        if (strncmp(config_keys[i].name, path, pl) == 0 && config_keys[i].name[pl] == '.') return 1;
+    return 0;
+}
+
+static void unknown_key(CfCtx *ctx, const Node *k, const char *prefix, const char *key,
+                        const char *path)
+{
+    const char *cands[64];
+    char names[64][40];
+    size_t n = children(prefix, cands, names, 64);
+    const char *s = config_suggest(key, cands, n);
+    const char *what = !*prefix       ? "unknown section"
+        : strcmp(prefix, "jobs") == 0 ? "unknown job kind"
+                                      : "unknown key";
+    char msg[160];
+    if (s) snprintf(msg, sizeof msg, "%s (did you mean '%s'?)", what, s);
+    else snprintf(msg, sizeof msg, "%s", what);
+    err_at(ctx, k, path, "%s", msg);
+}
+
+static void set_list_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
+{
+    int is_map = k->type == CF_TICKS || k->type == CF_ZONES;
+    size_t n = is_map ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
+                      : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    CfItem *items = calloc(n ? n : 1, sizeof *items);
+    size_t got = 0;
+    int bad = 0;
+    if (!items) return;
+    for (size_t i = 0; i < n; i++) {
+        Node *key = NULL, *val;
+        char path[160];
+        if (is_map) {
+            yaml_node_pair_t *p = v->data.mapping.pairs.start + i;
+            if (!checked_key(ctx, d, v, p, k->name, path, sizeof path)) { bad++; continue; }
+            key = node_at(d, p->key);
+            val = node_at(d, p->value);
+        } else {
+            val = node_at(d, v->data.sequence.items.start[i]);
+            snprintf(path, sizeof path, "%s", k->name);
+        }
+        if (val->type != YAML_SCALAR_NODE) {
+            err_at(ctx, val, path, "expected a scalar, got %s", type_name(val));
+            bad++;
+            continue;
+        }
+        items[got++] = (CfItem){key ? text_of(key) : NULL, text_of(val), line_of(val)};
+    }
+    CfWhere w = {line_of(v), ""};
+    if (!bad) (void)config_set_items(ctx, k, items, got, &w);
+    free(items);
+}
+
+static void set_from_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
+{
+    CfWhere w = {line_of(v), ""};
+    if (k->type == CF_KINDS || k->type == CF_NUMS) {
+        if (v->type != YAML_SEQUENCE_NODE)
+            config_error(ctx, &w, k->name, "expected a list, got %s", type_name(v));
+        else set_list_node(ctx, k, d, v);
+        return;
+    }
+    if (k->type == CF_TICKS || k->type == CF_ZONES) {
+        if (v->type != YAML_MAPPING_NODE)
+            config_error(ctx, &w, k->name, "expected a mapping of SYMBOL: value, got %s",
+                         type_name(v));
+        else set_list_node(ctx, k, d, v);
+        return;
+    }
+    if (v->type != YAML_SCALAR_NODE) {
+        static const char *const what[] = {"an integer", "a number", "true or false", "a string",
+                                           "one word"};
+        config_error(ctx, &w, k->name, "expected %s, got %s", what[k->type], type_name(v));
+        return;
+    }
+    (void)config_set_text(ctx, k, k->type == CF_STR && is_null(v) ? "" : text_of(v), &w);
+}
+
+static void read_schedules(CfCtx *ctx, Doc *d, Node *v);
+
+static void walk_map(CfCtx *ctx, Doc *d, Node *map, const char *prefix)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        char path[160];
+        const char *key = checked_key(ctx, d, map, p, prefix, path, sizeof path);
+        if (!key) continue;
+        Node *v = node_at(d, p->value);
+        const CfKey *k = config_key_find(path);
+        if (!*prefix && strcmp(key, "schedules") == 0) {
+            read_schedules(ctx, d, v);
+        } else if (k) {
+            set_from_node(ctx, k, d, v);
+        } else if (is_section(path)) {
+            if (v->type == YAML_MAPPING_NODE) walk_map(ctx, d, v, path);
+            else if (!is_null(v))
+                err_at(ctx, v, path, "expected a mapping of keys, got %s", type_name(v));
+        } else {
+            unknown_key(ctx, node_at(d, p->key), prefix, key, path);
+        }
+    }
+}
+
+/* ---- the file ------------------------------------------------------------------- */
+
+static void syntax_error(CfCtx *ctx, yaml_parser_t *p)
+{
+    CfWhere w = {(int)p->problem_mark.line + 1, ""};
+    if (p->error == YAML_READER_ERROR) w.line = 0;
+    char msg[300];
+    if (p->context)
+        snprintf(msg, sizeof msg, "YAML syntax error: %s (%s at line %d)",
+                 p->problem ? p->problem : "invalid", p->context, (int)p->context_mark.line + 1);
+    else
+        snprintf(msg, sizeof msg, "YAML syntax error: %s", p->problem ? p->problem : "invalid");
+    config_error(ctx, &w, NULL, "%s", msg);
+}
+
+int config_read_file(CfCtx *ctx, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        config_error(ctx, NULL, NULL, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    Doc doc, extra;
+    int rc = -1;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) {
+        syntax_error(ctx, &parser);
+        goto out;
+    }
+    Node *root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_MAPPING_NODE) {
+        walk_map(ctx, &doc, root, "");
+    } else if (root && !is_null(root)) {
+        err_at(ctx, root, NULL, "the top level must be a mapping of sections, not %s",
+               type_name(root));
+    }
+    if (root) {
+        /* A second document would be ignored silently: refuse it. */
+        if (!yaml_parser_load(&parser, &extra)) {
+            syntax_error(ctx, &parser);
+        } else {
+            Node *r2 = yaml_document_get_root_node(&extra);
+            if (r2) err_at(ctx, r2, NULL, "%s", "only one YAML document is allowed");
+            yaml_document_delete(&extra);
+        }
+    }
+    yaml_document_delete(&doc);
+    rc = 0;
+out:
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+/* ---- schedules ------------------------------------------------------------------ */
+
+typedef struct Sched {
+    CfCtx *ctx;
+    Doc *doc;
+    ConfigSchedule *s;
+    char label[96];   /* "schedules[nightly-fvg]" */
+    int bad;
+} Sched;
+
+static void sched_err(Sched *sc, const Node *n, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void sched_err(Sched *sc, const Node *n, const char *field, const char *fmt, ...)
+{
+    char key[160], msg[400];
+    snprintf(key, sizeof key, "%s%s%s", sc->label, field ? "." : "", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_at(sc->ctx, n, key, "%s", msg);
+    sc->bad++;
+}
+
+static const char *sched_scalar(Sched *sc, Node *v, const char *field)
+{
+    if (v->type == YAML_SCALAR_NODE && !is_null(v)) return text_of(v);
+    sched_err(sc, v, field, "expected a string, got %s", is_null(v) ? "nothing" : type_name(v));
+    return NULL;
+}
+
+static int set_str(Sched *sc, char **dst, const char *text)
+{
+    free(*dst);
+    *dst = strdup(text);
+    if (!*dst) sc->bad++;
+    return *dst ? 0 : -1;
+}
+
+static int name_ok(const char *s)
+{
+    if (!*s || strlen(s) > 64) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static void s_name(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "name");
+    if (!t) return;
+    if (!name_ok(t)) sched_err(sc, v, "name", "'%s' must match [a-z0-9_-]+ (at most 64)", t);
+    else (void)set_str(sc, &sc->s->name, t);
+}
+
+static void s_from(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "from");
+    if (t && strcmp(t, "website") != 0)
+        sched_err(sc, v, "from", "'%s' is not a source (only: website)", t);
+    else if (t) sc->s->from_website = 1;
+}
+
+static void s_cron(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "cron");
+    char why[200];
+    if (!t) return;
+    if (cron_parse(t, &sc->s->cron, why, sizeof why) < 0) sched_err(sc, v, "cron", "%s", why);
+    else (void)set_str(sc, &sc->s->cron_expr, t);
+}
+
+static void s_timezone(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "timezone");
+    if (t && !tz_exists(t)) sched_err(sc, v, "timezone", "unknown time zone '%s'", t);
+    else if (t) (void)set_str(sc, &sc->s->timezone, t);
+}
+
+static void s_kind(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "kind");
+    if (!t) return;
+    if (config_kind_index(t) < 0) {
+        static const char *const kinds[] = {"backtest", "agent_analysis", "fvg_scan", "indicators",
+                                            "noop", "sleep", "fail"};
+        const char *s = config_suggest(t, kinds, 7);
+        sched_err(sc, v, "kind", "unknown kind '%s'%s%s%s", t, s ? " (did you mean '" : "",
+                  s ? s : "",
+                  s ? "'?)" : " (backtest, agent_analysis, fvg_scan, indicators, noop)");
+    } else {
+        (void)set_str(sc, &sc->s->kind, t);
+    }
+}
+
+static void s_enum(Sched *sc, Node *v, const char *field, const char *a, const char *b, int *out)
+{
+    const char *t = sched_scalar(sc, v, field);
+    if (!t) return;
+    if (strcmp(t, a) == 0) *out = 0;
+    else if (strcmp(t, b) == 0) *out = 1;
+    else sched_err(sc, v, field, "\"%s\" is not one of %s | %s", t, a, b);
+}
+
+static void s_lane(Sched *sc, Node *v)
+{
+    int lane = 0;
+    s_enum(sc, v, "lane", "batch", "interactive", &lane);
+    sc->s->lane = lane ? CONFIG_LANE_INTERACTIVE : CONFIG_LANE_BATCH;
+}
+
+static void s_misfire(Sched *sc, Node *v)
+{
+    int m = 0;
+    s_enum(sc, v, "misfire", "run_once", "skip", &m);
+    sc->s->misfire = m ? CONFIG_MISFIRE_SKIP : CONFIG_MISFIRE_RUN_ONCE;
+}
+
+static void s_enabled(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "enabled");
+    if (t && config_parse_bool(t, &sc->s->enabled) < 0)
+        sched_err(sc, v, "enabled", "expected true or false, got \"%s\"", t);
+}
+
+/* fan_out.symbols / fan_out.timeframes: a list of distinct words. */
+static void fan_list(Sched *sc, Node *v, const char *field, char ***out, size_t *n)
+{
+    if (v->type != YAML_SEQUENCE_NODE) {
+        sched_err(sc, v, field, "expected a list, got %s", type_name(v));
+        return;
+    }
+    size_t cap = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (cap == 0) sched_err(sc, v, field, "%s", "the list must not be empty");
+    char **arr = calloc(cap ? cap : 1, sizeof *arr);
+    size_t got = 0;
+    for (size_t i = 0; arr && i < cap; i++) {
+        Node *it = node_at(sc->doc, v->data.sequence.items.start[i]);
+        const char *t = sched_scalar(sc, it, field);
+        if (!t) continue;
+        if (strcmp(field, "fan_out.timeframes") == 0) {
+            const char *canon = config_timeframe_normalise(t);
+            if (!canon) {
+                sched_err(sc, it, field,
+                          "'%s' is not a timeframe (M1 M5 M15 H1 H4 D1, or 1m 5m 15m 1h 4h 1d)", t);
+                continue;
+            }
+            t = canon;
+        }
+        size_t j = 0;
+        while (j < got && strcmp(arr[j], t) != 0) j++;
+        if (j < got) { sched_err(sc, it, field, "'%s' is listed twice", t); continue; }
+        if ((arr[got] = strdup(t)) != NULL) got++;
+    }
+    for (size_t i = 0; i < *n; i++) free((*out)[i]);
+    free(*out);
+    *out = arr;
+    *n = got;
+}
+
+static void s_fan_out(Sched *sc, Node *v)
+{
+    if (v->type != YAML_MAPPING_NODE) {
+        sched_err(sc, v, "fan_out",
+                  "expected a mapping {symbols: [...], timeframes: [...]}, got %s", type_name(v));
+        return;
+    }
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        char path[200];
+        const char *key = checked_key(sc->ctx, sc->doc, v, p, sc->label, path, sizeof path);
+        Node *val = node_at(sc->doc, p->value);
+        if (!key) sc->bad++;
+        else if (strcmp(key, "symbols") == 0)
+            fan_list(sc, val, "fan_out.symbols", &sc->s->symbols, &sc->s->n_symbols);
+        else if (strcmp(key, "timeframes") == 0)
+            fan_list(sc, val, "fan_out.timeframes", &sc->s->timeframes, &sc->s->n_timeframes);
+        else {
+            static const char *const keys[] = {"symbols", "timeframes"};
+            const char *s = config_suggest(key, keys, 2);
+            sched_err(sc, node_at(sc->doc, p->key), "fan_out", "unknown key '%s'%s%s%s", key,
+                      s ? " (did you mean '" : "", s ? s : "",
+                      s ? "'?)" : " (symbols, timeframes)");
+        }
+    }
+}
+
+/* YAML -> JSON: plain scalars that read as null, true/false or numbers
+ * become JSON values; quoted scalars stay strings. */
+static json_t *to_json(Sched *sc, Node *n, int depth)
+{
+    if (depth > 32) {
+        sched_err(sc, n, "payload", "%s", "nested too deeply");
+        return NULL;
+    }
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *t = text_of(n);
+        long long iv;
+        double dv;
+        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return json_string(t);
+        if (is_null(n)) return json_null();
+        if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0)
+            return json_true();
+        if (strcmp(t, "false") == 0 || strcmp(t, "False") == 0 || strcmp(t, "FALSE") == 0)
+            return json_false();
+        if (config_parse_int(t, &iv) == 0) return json_integer(iv);
+        if (config_parse_double(t, &dv) == 0) return json_real(dv);
+        return json_string(t);
+    }
+    json_t *out = n->type == YAML_SEQUENCE_NODE ? json_array() : json_object();
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = n->data.sequence.items.start;
+             out && i < n->data.sequence.items.top; i++) {
+            json_t *c = to_json(sc, node_at(sc->doc, *i), depth + 1);
+            if (!c || json_array_append_new(out, c) < 0) { json_decref(out); return NULL; }
+        }
+        return out;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; out && p < n->data.mapping.pairs.top;
+         p++) {
+        char path[200];
+        const char *key = checked_key(sc->ctx, sc->doc, n, p, sc->label, path, sizeof path);
+        json_t *c = key ? to_json(sc, node_at(sc->doc, p->value), depth + 1) : NULL;
+        if (!c || json_object_set_new(out, key, c) < 0) {
+            if (!key) sc->bad++;
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static void s_payload(Sched *sc, Node *v)
+{
+    if (v->type != YAML_MAPPING_NODE) {
+        sched_err(sc, v, "payload", "expected a mapping, got %s", type_name(v));
+        return;
+    }
+    json_t *j = to_json(sc, v, 0);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!text) { sc->bad++; return; }
+    free(sc->s->payload_json);
+    sc->s->payload_json = strdup(text);
+    free(text);
+}
+
+static const struct {
+    const char *key;
+    void (*set)(Sched *, Node *);
+    int with_website; /* allowed beside from: website */
+} sched_keys[] = {
+    {"name", s_name, 1},         {"from", s_from, 1},       {"enabled", s_enabled, 1},
+    {"timezone", s_timezone, 1}, {"misfire", s_misfire, 1}, {"cron", s_cron, 0},
+    {"kind", s_kind, 0},         {"lane", s_lane, 0},       {"fan_out", s_fan_out, 0},
+    {"payload", s_payload, 0},
+};
+#define N_SCHED_KEYS (sizeof sched_keys / sizeof sched_keys[0])
+
+static Node *find_value(Doc *d, Node *map, const char *key)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        Node *k = node_at(d, p->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), key) == 0)
+            return node_at(d, p->value);
+    }
+    return NULL;
+}
+
+static void sched_field(Sched *sc, Node *item, yaml_node_pair_t *p)
+{
+    char path[200];
+    const char *key = checked_key(sc->ctx, sc->doc, item, p, sc->label, path, sizeof path);
+    if (!key) { sc->bad++; return; }
+    size_t i = 0;
+    while (i < N_SCHED_KEYS && strcmp(sched_keys[i].key, key) != 0) i++;
+    if (i == N_SCHED_KEYS) {
+        const char *cands[N_SCHED_KEYS];
+        for (size_t j = 0; j < N_SCHED_KEYS; j++) cands[j] = sched_keys[j].key;
+        const char *s = config_suggest(key, cands, N_SCHED_KEYS);
+        char msg[100];
+        snprintf(msg, sizeof msg, "unknown key%s%s%s", s ? " (did you mean '" : "", s ? s : "",
+                 s ? "'?)" : "");
+        sched_err(sc, node_at(sc->doc, p->key), key, "%s", msg);
+        return;
+    }
+    if (sc->s->from_website && !sched_keys[i].with_website) {
+        sched_err(sc, node_at(sc->doc, p->key), key, "%s",
+                  "not allowed with from: website (each strategy's execution_config gives it)");
+        return;
+    }
+    sched_keys[i].set(sc, node_at(sc->doc, p->value));
+}
+
+/* Parses one list item into s; returns the number of errors. */
+static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSchedule *s)
+{
+    Sched sc = {ctx, d, s, "", 0};
+    snprintf(sc.label, sizeof sc.label, "schedules[%zu]", idx);
+    if (item->type != YAML_MAPPING_NODE) {
+        sched_err(&sc, item, NULL, "expected a mapping with name, cron, kind..., got %s",
+                  type_name(item));
+        return sc.bad;
+    }
+    s->line = line_of(item);
+    s->enabled = 1;
+    Node *name = find_value(d, item, "name"), *from = find_value(d, item, "from");
+    if (name && name->type == YAML_SCALAR_NODE && name_ok(text_of(name)))
+        snprintf(sc.label, sizeof sc.label, "schedules[%s]", text_of(name));
+    if (from && from->type == YAML_SCALAR_NODE && strcmp(text_of(from), "website") == 0)
+        s->from_website = 1;
+    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
+         p++)
+        sched_field(&sc, item, p);
+    if (!name) sched_err(&sc, item, NULL, "%s", "missing name");
+    if (!s->from_website && !find_value(d, item, "cron"))
+        sched_err(&sc, item, NULL, "%s", "missing cron");
+    if (!s->from_website && !find_value(d, item, "kind"))
+        sched_err(&sc, item, NULL, "%s", "missing kind");
+    if (!s->timezone) (void)set_str(&sc, &s->timezone, "UTC");
+    if (!s->payload_json && !s->from_website) (void)set_str(&sc, &s->payload_json, "{}");
+    return sc.bad;
+}
+
+static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
+{
+    if (is_null(v)) return;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        err_at(ctx, v, "schedules", "expected a list of schedules, got %s", type_name(v));
+        return;
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    Config *cfg = ctx->cfg;
+    cfg->schedules = calloc(n ? n : 1, sizeof *cfg->schedules);
+    if (!cfg->schedules) return;
+    for (size_t i = 0; i < n; i++) {
+        ConfigSchedule s = {0};
+        Node *item = node_at(d, v->data.sequence.items.start[i]);
+        int bad = read_schedule(ctx, d, item, i, &s);
+        const ConfigSchedule *first = s.name ? config_schedule(cfg, s.name) : NULL;
+        if (first) {
+            char key[120], msg[80];
+            snprintf(key, sizeof key, "schedules[%s].name", s.name);
+            snprintf(msg, sizeof msg, "duplicate schedule name (first at line %d)", first->line);
+            Node *nm = find_value(d, item, "name");
+            err_at(ctx, nm, key, "%s", msg);
+            bad++;
+        }
+        if (bad || !s.name) config_schedule_free(&s);
+        else cfg->schedules[cfg->n_schedules++] = s;
+    }
+}
