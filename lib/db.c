@@ -31,7 +31,7 @@ int db_open(const char *dsn, const char *name, Db **out, FarmErr *err)
     snprintf(db->name, sizeof db->name, "%s", name);
     /* Options ride in the keyword list so a DSN URL or key=value both work. */
     const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
-    const char *vals[] = {dsn, "-c TimeZone=UTC -c lc_messages=C -c client_min_messages=warning",
+    const char *vals[] = {dsn, "-c TimeZone=UTC -c client_min_messages=warning",
                           "10", "stratfarm", NULL};
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
@@ -176,7 +176,11 @@ void db_copy_double(DbCopy *cp, double v)
     need(cp, 32);
     if (cp->failed) return;
     put_sep(cp);
-    cp->len += (size_t)snprintf(cp->buf + cp->len, 32, "%.17g", v);
+    /* The shortest of %.15g and %.17g that reads back as the same double:
+     * 0.97357 stays 0.97357 rather than 0.97357000000000005. */
+    int n = snprintf(cp->buf + cp->len, 32, "%.15g", v);
+    if (strtod(cp->buf + cp->len, NULL) != v) n = snprintf(cp->buf + cp->len, 32, "%.17g", v);
+    cp->len += (size_t)n;
 }
 
 void db_copy_null(DbCopy *cp)

@@ -21,7 +21,7 @@ typedef struct Db {
 } Db;
 
 /* Connects; *out is malloc'd and owned by the caller (db_close). The
- * connection reports errors in English and UTC. */
+ * session runs in UTC. */
 int db_open(const char *dsn, const char *name, Db **out, FarmErr *err) SF_MUSTCHECK;
 void db_close(Db *db);   /* NULL-safe */
 

@@ -10,6 +10,7 @@
  * bullish one in negated prices (sign -1), which keeps the type off the
  * branch predictor too. */
 #include "fvg.h"
+#include "fvg_stats.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -114,7 +115,7 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
  * that hits. */
 static inline size_t first_reach(const double *a, size_t j0, size_t jend, double s, double se)
 {
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(FVG_FULLWIN)
     __m512d vs = _mm512_set1_pd(s), vse = _mm512_set1_pd(se);
     size_t first = jend;
     if (jend <= j0) return jend;
@@ -129,7 +130,19 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
     return first;
 #else
     size_t j = j0;
-#if defined(__AVX2__)
+#if defined(__AVX512F__)
+    __m512d vs = _mm512_set1_pd(s), vse = _mm512_set1_pd(se);
+    for (; j + 8 <= jend; j += 8) {
+        unsigned m = _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_loadu_pd(a + j), vs), vse, _CMP_LE_OQ);
+        if (m) return j + (size_t)__builtin_ctz(m);
+    }
+    if (j < jend) {
+        __mmask8 lm = (__mmask8)((1u << (jend - j)) - 1);
+        unsigned m = _mm512_mask_cmp_pd_mask(lm, _mm512_mul_pd(_mm512_maskz_loadu_pd(lm, a + j), vs), vse, _CMP_LE_OQ);
+        return m ? j + (size_t)__builtin_ctz(m) : jend;
+    }
+    return jend;
+#elif defined(__AVX2__)
     __m256d vs = _mm256_set1_pd(s), vse = _mm256_set1_pd(se);
     for (; j + 8 <= jend; j += 8) {
         int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j), vs), vse, _CMP_LE_OQ)) |
@@ -151,29 +164,35 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
 #endif
 }
 
+/* How candle j clears a gap whose far edge is edge (s, se as above):
+ * gap (1) over close (2) over wick (3), "beyond" strict; the price that
+ * goes with it. No branch: whether and how a gap clears is a coin toss. */
+static inline int classify(double o, double cl, double s, double se, double edge, double *price)
+{
+    int by_gap = s * o < se, by_close = s * cl < se;
+    int by = 3 - by_close - 2 * by_gap + by_gap * by_close;
+    *price = by_gap ? o : by_close ? cl : edge;
+    return by;
+}
+
 /* Looks through the window candles [j0, jend) of the slice for g's clear
  * and marks it cleared, or invalid when the slice holds its whole window
- * (end_index) without one. Every field is chosen by conditional moves:
- * whether a gap clears is a coin toss for the branch predictor. */
-static inline void resolve(FvgGap *g, const FvgCandles *c, size_t j0, size_t jend)
+ * (end_index) without one. The slice is not empty. */
+static void resolve(FvgGap *g, const FvgCandles *c, size_t j0, size_t jend)
 {
     int bull = g->type == FVG_BULLISH;
     double s = bull ? 1.0 : -1.0;
     double edge = bull ? g->bottom : g->top;
-    double se = s * edge;
-    size_t j = first_reach(bull ? c->low : c->high, j0, jend, s, se);
-    int found = j < jend;
-    size_t jj = found ? j : 0;                 /* a candle that exists: the slice is not empty */
-    double px[4] = {0.0, c->open[jj], c->close[jj], edge};
-    int by_gap = s * px[1] < se, by_close = s * px[2] < se;   /* beyond is strict */
-    /* gap (1) over close (2) over wick (3) */
-    int by = (3 - by_close - 2 * by_gap + by_gap * by_close) & -found;
-    int ended = g->end_index < c->base_index + (int64_t)c->n;
-    g->cleared_by = (uint8_t)by;
-    g->cleared_price = px[by];
-    g->status = (uint8_t)(found ? FVG_CLEARED : ended ? FVG_INVALID : g->status);
-    g->cleared_index = found ? c->base_index + (int64_t)j : g->cleared_index;
-    g->cleared_time = found ? c->time[jj] : g->cleared_time;
+    size_t j = first_reach(bull ? c->low : c->high, j0, jend, s, s * edge);
+    if (j < jend) {
+        g->cleared_by = (uint8_t)classify(c->open[j], c->close[j], s, s * edge, edge,
+                                          &g->cleared_price);
+        g->status = FVG_CLEARED;
+        g->cleared_index = c->base_index + (int64_t)j;
+        g->cleared_time = c->time[j];
+    } else if (g->end_index < c->base_index + (int64_t)c->n) {
+        g->status = FVG_INVALID;
+    }
 }
 
 /* ---- the scan ----------------------------------------------------------- */
@@ -235,6 +254,53 @@ static void add_gap(Scan *sc, size_t k)
         .status = FVG_VALID, .cleared_by = FVG_BY_NONE, .has_end_time = (uint8_t)has_end,
     };
     resolve(r, c, k + 1, has_end ? end_k + 1 : c->n);
+}
+
+/* add_gap for a block when every gap stands on its own (overlapping
+ * gaps included): the gaps of candles idx[0..m) go to dst, and the count
+ * kept is returned. Everything lives in registers; a gap below
+ * min_gap_size is written and then overwritten by the next. */
+static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
+{
+    const FvgCandles *c = sc->c;
+    const double *restrict lo = c->low, *restrict hi = c->high;
+    const double *restrict op = c->open, *restrict cl = c->close;
+    const int64_t *restrict tm = c->time;
+    const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
+    const int64_t base = c->base_index;
+    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
+    size_t w = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t k = idx[q];
+        double lk = lo[k], hk = hi[k], hl = hi[k - 2], ll = lo[k - 2];
+        int bull = lk > hl;
+        double bottom = bull ? hl : hk, top = bull ? lk : ll, size = top - bottom;
+        size_t end_k = k - 2 + ml;
+        int has_end = end_k < n;
+        size_t jend = has_end ? end_k + 1 : n;
+        double s = bull ? 1.0 : -1.0, edge = bull ? bottom : top, se = s * edge;
+        size_t j = first_reach(bull ? lo : hi, k + 1, jend, s, se);
+        int found = j < jend;
+        size_t jj = found ? j : k;
+        double price;
+        int by = classify(op[jj], cl[jj], s, se, edge, &price);
+        int64_t g = base + (int64_t)k;
+        dst[w] = (FvgGap){
+            .top = top, .bottom = bottom, .gap_size = size, .gap_size_points = size * inv_tick,
+            .cleared_price = found ? price : 0.0,
+            .left_index = g - 2, .middle_index = g - 1, .right_index = g,
+            .end_index = g - 2 + (int64_t)ml, .cleared_index = found ? base + (int64_t)j : -1,
+            .start_time = tm[k - 2], .detection_time = tm[k],
+            .end_time = has_end ? tm[end_k] : 0, .cleared_time = found ? tm[jj] : 0,
+            .type = (uint8_t)!bull,
+            .status = (uint8_t)(found ? FVG_CLEARED : has_end ? FVG_INVALID : FVG_VALID),
+            .cleared_by = (uint8_t)(found ? by : FVG_BY_NONE), .has_end_time = (uint8_t)has_end,
+        };
+        /* Decimal prices are not exact in binary: a tolerance far below any
+         * tick keeps a gap of exactly min_gap_size a gap. */
+        w += size >= min_gap - 1e-9 * top;
+    }
+    return w;
 }
 
 static int cmp_pending(const void *a, const void *b)
@@ -329,7 +395,8 @@ static void keep_changed(FvgResult *out, const uint8_t *orig)
 #define BLOCK 512
 
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
-             const FvgGap *pending, size_t n_pending, FvgResult *out, FarmErr *err)
+             const FvgGap *pending, size_t n_pending, FvgResult *out, FvgStatsAcc *stats,
+             FarmErr *err)
 {
     if (!out) return err_set(err, SF_EINPUT, "fvg: no result");
     out->n_gaps = out->n_updates = 0;
@@ -352,9 +419,18 @@ int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_
             idx[m] = (uint32_t)k;
             m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);
         }
-        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0)
+        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0 ||
+            (stats && fvg_stats_reserve(stats, m) < 0))
             return err_set(err, SF_EIO, "fvg: out of memory");
-        for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
+        size_t first = out->n_gaps;
+        if (s->include_overlapping)
+            out->n_gaps += add_block(&sc, idx, m, out->gaps + out->n_gaps);
+        else
+            for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
+        /* The block's records are still in L1: count them now, not after
+         * the whole scan from memory. */
+        if (stats)
+            for (size_t i = first; i < out->n_gaps; i++) fvg_stats_push(stats, &out->gaps[i]);
     }
     keep_changed(out, x->orig);
     return 0;

@@ -11,7 +11,7 @@
 
 static const double default_edges[] = {1, 2, 5, 10, 20, 50};
 
-static int set_edges(FvgStats *st, const FvgStatsOptions *opt, FarmErr *err)
+static int set_edges(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
 {
     const double *e = default_edges;
     size_t n = sizeof default_edges / sizeof default_edges[0];
@@ -23,17 +23,13 @@ static int set_edges(FvgStats *st, const FvgStatsOptions *opt, FarmErr *err)
         if (!isfinite(e[i]) || e[i] <= 0 || (i && e[i] <= e[i - 1]))
             return err_set(err, SF_EINPUT, "fvg stats: gap-size edge %zu (%g) must be > 0 "
                            "and above the one before", i, e[i]);
-        st->size_edges[i] = e[i];
+        a->edges[i] = e[i];
+        /* A size a hair below an edge counts as on it: 0.3 / 0.1 is
+         * 2.9999999999999996, and that gap is 3 points. */
+        a->thr[i] = e[i] * (1 - 1e-9);
     }
-    st->n_edges = n;
+    a->n_edges = n;
     return 0;
-}
-
-/* Sizes within a hair below an edge count as on it: 0.3 / 0.1 is
- * 2.9999999999999996, and that gap is 3 points. */
-static void thresholds(const FvgStats *st, double *thr)
-{
-    for (size_t i = 0; i < st->n_edges; i++) thr[i] = st->size_edges[i] * (1 - 1e-9);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -91,100 +87,116 @@ static int median(const int64_t *v, size_t n, int64_t *out, FarmErr *err)
     return 0;
 }
 
+int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
+{
+    memset(a, 0, sizeof *a);
+    a->min_size = INFINITY;
+    a->min_dur = INT64_MAX;
+    if (set_edges(a, opt, err) < 0) return -1;
+    a->zone = opt && opt->zone ? opt->zone : "UTC";
+    if (fvg_hours_init(&a->hc, a->zone) < 0)
+        return err_set(err, SF_EINPUT, "fvg stats: unknown time zone \"%s\"", a->zone);
+    return 0;
+}
+
+void fvg_stats_discard(FvgStatsAcc *a)
+{
+    if (!a) return;
+    free(a->dur);
+    a->dur = NULL;
+    a->cap_dur = 0;
+}
+
+int fvg_stats_reserve(FvgStatsAcc *a, size_t n)
+{
+    if (a->nd + n <= a->cap_dur) return 0;
+    size_t cap = a->cap_dur ? a->cap_dur : 1024;
+    while (cap < a->nd + n) cap *= 2;
+    int64_t *d = realloc(a->dur, cap * sizeof *d);
+    if (!d) return -1;
+    a->dur = d;
+    a->cap_dur = cap;
+    return 0;
+}
+
+int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err)
+{
+    if (n && !gaps) return err_set(err, SF_EINPUT, "fvg stats: missing records");
+    if (fvg_stats_reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    for (size_t i = 0; i < n; i++) fvg_stats_push(a, &gaps[i]);
+    return 0;
+}
+
+/* Folds the four copies and the packed kinds into out's counts. */
+static void fold_counts(FvgStatsAcc *a, FvgStats *out)
+{
+    int64_t by[4][4][4] = {{{0}}};      /* [type][status][cleared_by] */
+    for (int l = 0; l < 4; l++) {
+        for (int h = 0; h < 24; h++) out->hourly_distribution[h] += a->hourly[l][h];
+        for (size_t e = 0; e <= a->n_edges; e++) out->gap_size_distribution[e] += a->sized[l][e];
+        for (int k = 0; k < 64; k++) by[k & 3][(k >> 2) & 3][k >> 4] += a->kind[l][k];
+    }
+    for (int t = 0; t < 4; t++)
+        for (int st = 0; st < 4; st++)
+            for (int c = 0; c < 4; c++) {
+                int64_t v = by[t][st][c];
+                a->bad |= v && (t > FVG_BEARISH || st > FVG_INVALID);
+                out->bullish_count += t == FVG_BULLISH ? v : 0;
+                out->bearish_count += t == FVG_BEARISH ? v : 0;
+                out->valid_count += st == FVG_VALID ? v : 0;
+                out->cleared_count += st == FVG_CLEARED ? v : 0;
+                out->invalid_count += st == FVG_INVALID ? v : 0;
+                out->cleared_by_gap += st == FVG_CLEARED && c == FVG_BY_GAP ? v : 0;
+                out->cleared_by_close += st == FVG_CLEARED && c == FVG_BY_CLOSE ? v : 0;
+                out->cleared_by_wick += st == FVG_CLEARED && c == FVG_BY_WICK ? v : 0;
+            }
+}
+
+int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
+{
+    memset(out, 0, sizeof *out);
+    out->n_edges = a->n_edges;
+    memcpy(out->size_edges, a->edges, sizeof out->size_edges);
+    fold_counts(a, out);
+    int rc = 0;
+    if (a->bad_hour)
+        rc = err_set(err, SF_EINPUT, "fvg stats: a detection time is not convertible in %s",
+                     a->zone);
+    else if (a->bad)
+        rc = err_set(err, SF_EINPUT, "fvg stats: a record has a bad type or status, or is "
+                     "cleared before it is detected");
+    if (rc == 0) {
+        size_t n = a->n, nd = a->nd;
+        out->total_detected = (int64_t)n;
+        if (n) {
+            out->average_gap_size = a->sum_size / (double)n;
+            out->average_gap_size_points = a->sum_points / (double)n;
+            out->largest_gap_size = a->max_size;
+            out->smallest_gap_size = a->min_size;
+            out->clearance_rate = 100.0 * (double)out->cleared_count / (double)n;
+        }
+        if (nd) {
+            out->average_duration_seconds = (a->sum_dur + (int64_t)nd / 2) / (int64_t)nd;
+            out->fastest_clear_seconds = a->min_dur;
+            out->longest_duration_seconds = a->max_dur;
+        }
+        rc = median(a->dur, nd, &out->median_duration_seconds, err);
+    }
+    fvg_stats_discard(a);
+    return rc;
+}
+
 int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
                       FvgStats *out, FarmErr *err)
 {
     if (!out || (n && !gaps)) return err_set(err, SF_EINPUT, "fvg stats: missing arguments");
-    memset(out, 0, sizeof *out);
-    if (set_edges(out, opt, err) < 0) return -1;
-    const char *zone = opt && opt->zone ? opt->zone : "UTC";
-    FvgHourCache hc;
-    if (fvg_hours_init(&hc, zone) < 0)
-        return err_set(err, SF_EINPUT, "fvg stats: unknown time zone \"%s\"", zone);
-    int64_t *dur = malloc((n ? n : 1) * sizeof *dur);
-    if (!dur) return err_set(err, SF_EIO, "fvg stats: out of memory");
-
-    double thr[FVG_STATS_MAX_EDGES];
-    thresholds(out, thr);
-    size_t ne = out->n_edges;
-    /* Counters that consecutive gaps hit alike get four copies, so their
-     * increments do not wait on each other through memory. kind packs
-     * type, status and clear type: one counter instead of six sums. */
-    int64_t hourly[4][24], sized[4][FVG_STATS_MAX_EDGES + 1], kind[4][64];
-    memset(hourly, 0, sizeof hourly);
-    memset(sized, 0, sizeof sized);
-    memset(kind, 0, sizeof kind);
-    double sum_size = 0, sum_points = 0, max_size = 0, min_size = INFINITY;
-    int64_t sum_dur = 0, min_dur = INT64_MAX, max_dur = 0;
-    size_t nd = 0;
-    int bad = 0, bad_hour = 0;
-    for (size_t i = 0; i < n; i++) {
-        const FvgGap *g = &gaps[i];
-        bad |= (g->type | g->status | g->cleared_by) > 3;
-        kind[i & 3][(g->type & 3) | (g->status & 3) << 2 | (g->cleared_by & 3) << 4]++;
-        double size = g->gap_size, pts = g->gap_size_points;
-        sum_size += size;
-        sum_points += pts;
-        max_size = size > max_size ? size : max_size;
-        min_size = size < min_size ? size : min_size;
-        size_t bk = 0;
-        for (size_t e = 0; e < ne; e++) bk += pts >= thr[e];
-        sized[i & 3][bk]++;
-        int h = fvg_hours_of(&hc, g->detection_time);
-        bad_hour |= h < 0;
-        hourly[i & 3][h < 0 ? 0 : h]++;
-        int64_t cleared = g->status == FVG_CLEARED;
-        int64_t d = (g->cleared_time - g->detection_time) & -cleared;
-        bad |= d < 0;
-        dur[nd] = d;
-        nd += (size_t)cleared;
-        sum_dur += d;
-        min_dur = cleared && d < min_dur ? d : min_dur;
-        max_dur = d > max_dur ? d : max_dur;
+    FvgStatsAcc a;
+    if (fvg_stats_begin(&a, opt, err) < 0) return -1;
+    if (fvg_stats_add(&a, gaps, n, err) < 0) {
+        fvg_stats_discard(&a);
+        return -1;
     }
-    int64_t by[4][4][4] = {{{0}}};      /* [type][status][cleared_by] */
-    for (int l = 0; l < 4; l++) {
-        for (int h = 0; h < 24; h++) out->hourly_distribution[h] += hourly[l][h];
-        for (size_t e = 0; e <= ne; e++) out->gap_size_distribution[e] += sized[l][e];
-        for (int k = 0; k < 64; k++) by[k & 3][(k >> 2) & 3][k >> 4] += kind[l][k];
-    }
-    for (int t = 0; t < 4; t++)
-        for (int c = 0; c < 4; c++) {
-            bad |= t > FVG_BEARISH && (by[t][0][c] | by[t][1][c] | by[t][2][c] | by[t][3][c]);
-            bad |= by[t][3][c] != 0;
-            out->bullish_count += t == FVG_BULLISH ? by[t][0][c] + by[t][1][c] + by[t][2][c] : 0;
-            out->bearish_count += t == FVG_BEARISH ? by[t][0][c] + by[t][1][c] + by[t][2][c] : 0;
-            out->valid_count += by[t][FVG_VALID][c];
-            out->cleared_count += by[t][FVG_CLEARED][c];
-            out->invalid_count += by[t][FVG_INVALID][c];
-            out->cleared_by_gap += c == FVG_BY_GAP ? by[t][FVG_CLEARED][c] : 0;
-            out->cleared_by_close += c == FVG_BY_CLOSE ? by[t][FVG_CLEARED][c] : 0;
-            out->cleared_by_wick += c == FVG_BY_WICK ? by[t][FVG_CLEARED][c] : 0;
-        }
-    if (bad || bad_hour) {
-        free(dur);
-        if (bad_hour)
-            return err_set(err, SF_EINPUT, "fvg stats: a detection time is not convertible "
-                           "in %s", zone);
-        return err_set(err, SF_EINPUT, "fvg stats: a record has a bad type or status, or is "
-                       "cleared before it is detected");
-    }
-    out->total_detected = (int64_t)n;
-    if (n) {
-        out->average_gap_size = sum_size / (double)n;
-        out->average_gap_size_points = sum_points / (double)n;
-        out->largest_gap_size = max_size;
-        out->smallest_gap_size = min_size;
-        out->clearance_rate = 100.0 * (double)out->cleared_count / (double)n;
-    }
-    if (nd) {
-        out->average_duration_seconds = (sum_dur + (int64_t)nd / 2) / (int64_t)nd;
-        out->fastest_clear_seconds = min_dur;
-        out->longest_duration_seconds = max_dur;
-    }
-    int rc = median(dur, nd, &out->median_duration_seconds, err);
-    free(dur);
-    return rc;
+    return fvg_stats_end(&a, out, err);
 }
 
 int fvg_stats_bucket_label(const FvgStats *s, size_t i, char *buf, size_t cap)

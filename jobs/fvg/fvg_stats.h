@@ -1,8 +1,10 @@
 /* fvg_stats.h - FVGStatistics of seed 000 over a set of gap records
  * (DESIGN.md 9; every field's definition is in docs/fvg.md).
  *
- * Pure compute over the caller's records (any order, any status); the
- * caller owns the records and the FvgStats, which holds no pointers. */
+ * Pure compute over the caller's records (any order, any status; fastest
+ * in time order, as fvg_scan returns them). The caller owns the records,
+ * the FvgStats (no pointers inside) and the FvgStatsAcc (whose buffer
+ * fvg_stats_end or fvg_stats_discard frees). */
 #ifndef SF_FVG_STATS_H
 #define SF_FVG_STATS_H
 
@@ -11,6 +13,7 @@
 
 #include "err.h"
 #include "fvg.h"
+#include "fvg_hours.h"
 
 #define FVG_STATS_MAX_EDGES 32
 
@@ -43,10 +46,68 @@ typedef struct FvgStats {
     double average_gap_size_points;   /* points, over all records */
 } FvgStats;
 
-/* Fills *out. Returns 0, or -1 with SF_EINPUT (bad edges, unknown zone,
- * a record cleared before it was detected) or SF_EIO (out of memory). */
+/* Statistics of gaps[0..n). Fills *out. Returns 0, or -1 with SF_EINPUT
+ * (bad edges, unknown zone, a record with a bad type or status or cleared
+ * before it was detected) or SF_EIO (out of memory). */
 int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
                       FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+
+/* The same in pieces, for records that arrive in batches (fvg_scan feeds
+ * one while its records are still in cache): begin, any number of adds,
+ * then end, which frees the accumulator whatever it returns; discard frees
+ * one that will not be ended. Every field is private. Counters that
+ * consecutive gaps hit alike (hour, size bucket, kind) have four copies so
+ * that their increments do not wait on each other through memory. */
+typedef struct FvgStatsAcc {
+    FvgHourCache hc;
+    const char *zone;                 /* the caller's string */
+    double thr[FVG_STATS_MAX_EDGES];  /* edges less a relative 1e-9 */
+    size_t n_edges;
+    double edges[FVG_STATS_MAX_EDGES];
+    int64_t hourly[4][24];
+    int64_t sized[4][FVG_STATS_MAX_EDGES + 1];
+    int64_t kind[4][64];              /* type | status << 2 | cleared_by << 4 */
+    double sum_size, sum_points, max_size, min_size;
+    int64_t sum_dur, min_dur, max_dur;
+    int64_t *dur;                     /* cleared durations, owned */
+    size_t n, nd, cap_dur;
+    int bad, bad_hour;
+} FvgStatsAcc;
+
+int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err) SF_MUSTCHECK;
+/* Room for n more records in fvg_stats_push. 0 or -1 (out of memory). */
+int fvg_stats_reserve(FvgStatsAcc *a, size_t n) SF_MUSTCHECK;
+int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err) SF_MUSTCHECK;
+int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+void fvg_stats_discard(FvgStatsAcc *a);
+
+/* One record, with room reserved. No branch on the record's content: the
+ * status of the next gap is a coin toss for the predictor. */
+static inline void fvg_stats_push(FvgStatsAcc *a, const FvgGap *g)
+{
+    size_t lane = a->n++ & 3;
+    a->bad |= (g->type | g->status | g->cleared_by) > 3;
+    a->kind[lane][(g->type & 3) | (g->status & 3) << 2 | (g->cleared_by & 3) << 4]++;
+    double size = g->gap_size, pts = g->gap_size_points;
+    a->sum_size += size;
+    a->sum_points += pts;
+    a->max_size = size > a->max_size ? size : a->max_size;
+    a->min_size = size < a->min_size ? size : a->min_size;
+    size_t bk = 0;
+    for (size_t e = 0; e < a->n_edges; e++) bk += pts >= a->thr[e];
+    a->sized[lane][bk]++;
+    int h = fvg_hours_of(&a->hc, g->detection_time);
+    a->bad_hour |= h < 0;
+    a->hourly[lane][h < 0 ? 0 : h]++;
+    int64_t cleared = g->status == FVG_CLEARED;
+    int64_t d = (g->cleared_time - g->detection_time) & -cleared;
+    a->bad |= d < 0;
+    a->dur[a->nd] = d;
+    a->nd += (size_t)cleared;
+    a->sum_dur += d;
+    a->min_dur = cleared && d < a->min_dur ? d : a->min_dur;
+    a->max_dur = d > a->max_dur ? d : a->max_dur;
+}
 
 /* The distribution key of bucket i (0..n_edges): "0-1", "1-2", ..., "50+".
  * Bucket i holds sizes p with edge[i-1] <= p < edge[i] (1e-9 relative
