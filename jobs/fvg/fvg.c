@@ -164,15 +164,33 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
 #endif
 }
 
+/* Branch-free selection. gcc turns a ?: on a coin-toss condition into a
+ * branch more often than not; on one gap in five candles, clearing or not,
+ * bullish or not, each such branch costs more than the rest of the work. */
+static inline double fsel(int c, double a, double b)
+{
+    uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & m) | (ub & ~m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+static inline int64_t isel(int c, int64_t a, int64_t b)
+{
+    int64_t m = -(int64_t)(c != 0);
+    return (a & m) | (b & ~m);
+}
+
 /* How candle j clears a gap whose far edge is edge (s, se as above):
  * gap (1) over close (2) over wick (3), "beyond" strict; the price that
- * goes with it. No branch: whether and how a gap clears is a coin toss. */
+ * goes with it. */
 static inline int classify(double o, double cl, double s, double se, double edge, double *price)
 {
     int by_gap = s * o < se, by_close = s * cl < se;
-    int by = 3 - by_close - 2 * by_gap + by_gap * by_close;
-    *price = by_gap ? o : by_close ? cl : edge;
-    return by;
+    *price = fsel(by_gap, o, fsel(by_close, cl, edge));
+    return 3 - by_close - 2 * by_gap + by_gap * by_close;
 }
 
 /* Looks through the window candles [j0, jend) of the slice for g's clear
@@ -260,7 +278,7 @@ static void add_gap(Scan *sc, size_t k)
  * gaps included): the gaps of candles idx[0..m) go to dst, and the count
  * kept is returned. Everything lives in registers; a gap below
  * min_gap_size is written and then overwritten by the next. */
-static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
+__attribute__((noinline)) static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
 {
     const FvgCandles *c = sc->c;
     const double *restrict lo = c->low, *restrict hi = c->high;
@@ -274,28 +292,38 @@ static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *r
         size_t k = idx[q];
         double lk = lo[k], hk = hi[k], hl = hi[k - 2], ll = lo[k - 2];
         int bull = lk > hl;
-        double bottom = bull ? hl : hk, top = bull ? lk : ll, size = top - bottom;
+        double bottom = fsel(bull, hl, hk), top = fsel(bull, lk, ll), size = top - bottom;
         size_t end_k = k - 2 + ml;
         int has_end = end_k < n;
-        size_t jend = has_end ? end_k + 1 : n;
-        double s = bull ? 1.0 : -1.0, edge = bull ? bottom : top, se = s * edge;
-        size_t j = first_reach(bull ? lo : hi, k + 1, jend, s, se);
+        size_t jend = (size_t)isel(has_end, (int64_t)end_k + 1, (int64_t)n);
+        double s = fsel(bull, 1.0, -1.0), edge = fsel(bull, bottom, top), se = s * edge;
+        const double *probe = (const double *)(uintptr_t)isel(bull, (int64_t)(uintptr_t)lo,
+                                                              (int64_t)(uintptr_t)hi);
+        size_t j = first_reach(probe, k + 1, jend, s, se);
         int found = j < jend;
-        size_t jj = found ? j : k;
+        size_t jj = (size_t)isel(found, (int64_t)j, (int64_t)k);
         double price;
         int by = classify(op[jj], cl[jj], s, se, edge, &price);
         int64_t g = base + (int64_t)k;
-        dst[w] = (FvgGap){
-            .top = top, .bottom = bottom, .gap_size = size, .gap_size_points = size * inv_tick,
-            .cleared_price = found ? price : 0.0,
-            .left_index = g - 2, .middle_index = g - 1, .right_index = g,
-            .end_index = g - 2 + (int64_t)ml, .cleared_index = found ? base + (int64_t)j : -1,
-            .start_time = tm[k - 2], .detection_time = tm[k],
-            .end_time = has_end ? tm[end_k] : 0, .cleared_time = found ? tm[jj] : 0,
-            .type = (uint8_t)!bull,
-            .status = (uint8_t)(found ? FVG_CLEARED : has_end ? FVG_INVALID : FVG_VALID),
-            .cleared_by = (uint8_t)(found ? by : FVG_BY_NONE), .has_end_time = (uint8_t)has_end,
-        };
+        FvgGap *r = &dst[w];
+        r->top = top;
+        r->bottom = bottom;
+        r->gap_size = size;
+        r->gap_size_points = size * inv_tick;
+        r->cleared_price = fsel(found, price, 0.0);
+        r->left_index = g - 2;
+        r->middle_index = g - 1;
+        r->right_index = g;
+        r->end_index = g - 2 + (int64_t)ml;
+        r->cleared_index = isel(found, base + (int64_t)j, -1);
+        r->start_time = tm[k - 2];
+        r->detection_time = tm[k];
+        r->end_time = isel(has_end, tm[end_k < n ? end_k : k], 0);
+        r->cleared_time = isel(found, tm[jj], 0);
+        r->type = (uint8_t)!bull;
+        r->status = (uint8_t)isel(found, FVG_CLEARED, has_end ? FVG_INVALID : FVG_VALID);
+        r->cleared_by = (uint8_t)(by & -found);
+        r->has_end_time = (uint8_t)has_end;
         /* Decimal prices are not exact in binary: a tolerance far below any
          * tick keeps a gap of exactly min_gap_size a gap. */
         w += size >= min_gap - 1e-9 * top;

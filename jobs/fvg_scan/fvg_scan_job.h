@@ -1,0 +1,6 @@
+/* fvg_scan: Fair Value Gap scan (DESIGN.md 6.2, section 9). */
+#ifndef SF_FVG_SCAN_JOB_H
+#define SF_FVG_SCAN_JOB_H
+#include "jobctx.h"
+extern const JobKind fvg_scan_kind;
+#endif
