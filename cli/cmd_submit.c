@@ -89,6 +89,11 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
         fprintf(stderr, "stratfarm submit: unknown kind '%s'\n", env.kind);
         return 2;
     }
+    if (!kind) {
+        /* Queued, it would wait for a worker that can never run it. */
+        fprintf(stderr, "stratfarm submit: kind '%s' is not available in this build\n", env.kind);
+        return 2;
+    }
     env.max_attempts = jc->max_attempts;
     env.timeout_s = jc->timeout_s;
     for (int i = 2; i < argc; i++) {
@@ -112,7 +117,7 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
     }
     if (!env.payload) env.payload = json_object();
     /* Refuse bad input here, where the user sees it, rather than dead-letter it. */
-    if (kind && kind->validate(env.payload, &err)) { cli_fail(&err); goto cleanup; }
+    if (kind->validate(env.payload, &err)) { cli_fail(&err); goto cleanup; }
     if (cli_redis(ctx, &r, &q, &err)) { cli_fail(&err); goto cleanup; }
     int deduped = 0;
     if (queue_enqueue(r, &q, &env, &deduped, &err)) { cli_fail(&err); goto cleanup; }

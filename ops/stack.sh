@@ -130,7 +130,7 @@ case $cmd in
             BIN=${STRATFARM_BIN:-$TOP/build/rel/bin/stratfarm}
             if [ -x "$BIN" ]; then
                 eval "$(print_env)"
-                "$BIN" migrate --all
+                "$BIN" migrate --local
             fi
         fi
         echo "stack: up in $DIR (redis 127.0.0.1:$REDIS_PORT, postgres 127.0.0.1:$PG_PORT)" >&2 ;;

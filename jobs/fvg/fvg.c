@@ -164,33 +164,14 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
 #endif
 }
 
-/* Branch-free selection. gcc turns a ?: on a coin-toss condition into a
- * branch more often than not; on one gap in five candles, clearing or not,
- * bullish or not, each such branch costs more than the rest of the work. */
-static inline double fsel(int c, double a, double b)
-{
-    uint64_t ua, ub, m = (uint64_t)0 - (uint64_t)(c != 0);
-    memcpy(&ua, &a, sizeof ua);
-    memcpy(&ub, &b, sizeof ub);
-    ua = (ua & m) | (ub & ~m);
-    memcpy(&a, &ua, sizeof a);
-    return a;
-}
-
-static inline int64_t isel(int c, int64_t a, int64_t b)
-{
-    int64_t m = -(int64_t)(c != 0);
-    return (a & m) | (b & ~m);
-}
-
-/* How candle j clears a gap whose far edge is edge (s, se as above):
- * gap (1) over close (2) over wick (3), "beyond" strict; the price that
- * goes with it. */
+/* How candle (o, cl) clears a gap whose far edge is edge (s, se as
+ * above): gap (1) over close (2) over wick (3), "beyond" strict; the price
+ * that goes with it. */
 static inline int classify(double o, double cl, double s, double se, double edge, double *price)
 {
     int by_gap = s * o < se, by_close = s * cl < se;
-    *price = fsel(by_gap, o, fsel(by_close, cl, edge));
-    return 3 - by_close - 2 * by_gap + by_gap * by_close;
+    *price = by_gap ? o : by_close ? cl : edge;
+    return by_gap ? FVG_BY_GAP : by_close ? FVG_BY_CLOSE : FVG_BY_WICK;
 }
 
 /* Looks through the window candles [j0, jend) of the slice for g's clear
@@ -274,11 +255,45 @@ static void add_gap(Scan *sc, size_t k)
     resolve(r, c, k + 1, has_end ? end_k + 1 : c->n);
 }
 
-/* add_gap for a block when every gap stands on its own (overlapping
- * gaps included): the gaps of candles idx[0..m) go to dst, and the count
- * kept is returned. Everything lives in registers; a gap below
- * min_gap_size is written and then overwritten by the next. */
-__attribute__((noinline)) static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
+/* A condition that is a coin toss: gcc then picks a conditional move. */
+#define COIN(c) __builtin_expect_with_probability(!!(c), 1, 0.5)
+
+/* first_reach for one gap type known at compile time: the comparison is
+ * the instruction itself (lows <= bottom, or highs >= top). With AVX-512
+ * the whole window is compared, 8 candles a round, the last round first so
+ * the earliest hit wins by a conditional move: every gap runs the same
+ * number of rounds, so no branch depends on where (or whether) it clears. */
+static inline __attribute__((always_inline)) size_t reach(const double *a, size_t j0,
+                                                         size_t jend, double edge, int bear)
+{
+#if defined(__AVX512F__) && defined(__BMI2__)
+    __m512d ve = _mm512_set1_pd(edge);
+    size_t first = jend;
+    for (size_t r = jend > j0 ? (jend - j0 + 7) / 8 : 0; r-- > 0;) {
+        size_t j = j0 + r * 8;
+        __mmask8 lm = (__mmask8)_bzhi_u32(0xffu, (unsigned)(jend - j));
+        __m512d x = _mm512_maskz_loadu_pd(lm, a + j);
+        unsigned m = bear ? _mm512_mask_cmp_pd_mask(lm, x, ve, _CMP_GE_OQ)
+                          : _mm512_mask_cmp_pd_mask(lm, x, ve, _CMP_LE_OQ);
+        size_t hit = j + (size_t)_tzcnt_u32(m);
+        first = COIN(m) ? hit : first;
+    }
+    return first;
+#else
+    for (size_t j = j0; j < jend; j++)
+        if (bear ? a[j] >= edge : a[j] <= edge) return j;
+    return jend;
+#endif
+}
+
+/* The gaps of one type among a block's gap candles: list[0..cnt) are
+ * positions in idx (candle indexes, type in bit 31) and in dst. The type
+ * is a compile-time constant here, so bullish and bearish each get code
+ * without a select on the type, and each gap's record is final: cleared,
+ * invalid (whole window in the slice) or valid (window runs past it). */
+static inline __attribute__((always_inline)) void
+typed_gaps(const Scan *sc, int bear, const uint32_t *idx, const uint32_t *list, size_t cnt,
+           FvgGap *restrict dst)
 {
     const FvgCandles *c = sc->c;
     const double *restrict lo = c->low, *restrict hi = c->high;
@@ -286,49 +301,88 @@ __attribute__((noinline)) static size_t add_block(const Scan *sc, const uint32_t
     const int64_t *restrict tm = c->time;
     const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
     const int64_t base = c->base_index;
-    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
-    size_t w = 0;
-    for (size_t q = 0; q < m; q++) {
-        size_t k = idx[q];
-        double lk = lo[k], hk = hi[k], hl = hi[k - 2], ll = lo[k - 2];
-        int bull = lk > hl;
-        double bottom = fsel(bull, hl, hk), top = fsel(bull, lk, ll), size = top - bottom;
+    const double inv_tick = sc->inv_tick;
+    for (size_t i = 0; i < cnt; i++) {
+        size_t q = list[i], k = idx[q] & 0x7fffffffu;
+        double bottom = bear ? hi[k] : hi[k - 2], top = bear ? lo[k - 2] : lo[k];
+        double edge = bear ? top : bottom;
         size_t end_k = k - 2 + ml;
         int has_end = end_k < n;
-        size_t jend = (size_t)isel(has_end, (int64_t)end_k + 1, (int64_t)n);
-        double s = fsel(bull, 1.0, -1.0), edge = fsel(bull, bottom, top), se = s * edge;
-        const double *probe = (const double *)(uintptr_t)isel(bull, (int64_t)(uintptr_t)lo,
-                                                              (int64_t)(uintptr_t)hi);
-        size_t j = first_reach(probe, k + 1, jend, s, se);
+        size_t jend = has_end ? end_k + 1 : n;
+        size_t j = reach(bear ? hi : lo, k + 1, jend, edge, bear);
         int found = j < jend;
-        size_t jj = (size_t)isel(found, (int64_t)j, (int64_t)k);
-        double price;
-        int by = classify(op[jj], cl[jj], s, se, edge, &price);
+        size_t jj = COIN(found) ? j : k;
+        double o = op[jj], cc = cl[jj];
+        int by_gap = bear ? o > edge : o < edge, by_close = bear ? cc > edge : cc < edge;
+        double price = COIN(by_close) ? cc : edge;
+        price = COIN(by_gap) ? o : price;
+        int by = 3 - by_close - 2 * by_gap + by_gap * by_close;
         int64_t g = base + (int64_t)k;
-        FvgGap *r = &dst[w];
+        int64_t tj = tm[jj], te = tm[has_end ? end_k : k];
+        FvgGap *r = &dst[q];
         r->top = top;
         r->bottom = bottom;
-        r->gap_size = size;
-        r->gap_size_points = size * inv_tick;
-        r->cleared_price = fsel(found, price, 0.0);
+        r->gap_size = top - bottom;
+        r->gap_size_points = (top - bottom) * inv_tick;
+        r->cleared_price = COIN(found) ? price : 0.0;
         r->left_index = g - 2;
         r->middle_index = g - 1;
         r->right_index = g;
         r->end_index = g - 2 + (int64_t)ml;
-        r->cleared_index = isel(found, base + (int64_t)j, -1);
+        r->cleared_index = COIN(found) ? base + (int64_t)j : -1;
         r->start_time = tm[k - 2];
         r->detection_time = tm[k];
-        r->end_time = isel(has_end, tm[end_k < n ? end_k : k], 0);
-        r->cleared_time = isel(found, tm[jj], 0);
-        r->type = (uint8_t)!bull;
-        r->status = (uint8_t)isel(found, FVG_CLEARED, has_end ? FVG_INVALID : FVG_VALID);
+        r->end_time = te & -(int64_t)has_end;
+        r->cleared_time = tj & -(int64_t)found;
+        r->type = (uint8_t)bear;
+        r->status = (uint8_t)(found ? FVG_CLEARED : 2 * has_end);
         r->cleared_by = (uint8_t)(by & -found);
         r->has_end_time = (uint8_t)has_end;
+    }
+}
+
+#define BLOCK 512
+
+/* The gaps completed by candles [k0, k1) (k0 >= 2) when every gap stands on
+ * its own (overlapping gaps included), in candle order into dst; returns
+ * their count. The block is first reduced to its gap candles without a
+ * branch (a gap every five candles is a coin toss for the predictor), the
+ * candles then split by type, each type resolved by its own code. */
+__attribute__((noinline)) static size_t add_block(const Scan *sc, size_t k0, size_t k1,
+                                                  FvgGap *restrict dst)
+{
+    const double *restrict lo = sc->c->low, *restrict hi = sc->c->high;
+    uint32_t idx[BLOCK], list[2][BLOCK];
+    size_t m = 0;
+    double min_gap = sc->s->min_gap_size;
+    if (min_gap == 0) {
+        for (size_t k = k0; k < k1; k++) {
+            unsigned bull = lo[k] > hi[k - 2], bear = hi[k] < lo[k - 2];
+            idx[m] = (uint32_t)k | bear << 31;
+            m += bull | bear;
+        }
+    } else {
         /* Decimal prices are not exact in binary: a tolerance far below any
          * tick keeps a gap of exactly min_gap_size a gap. */
-        w += size >= min_gap - 1e-9 * top;
+        for (size_t k = k0; k < k1; k++) {
+            double lk = lo[k], hl = hi[k - 2], hk = hi[k], ll = lo[k - 2];
+            unsigned bull = (lk > hl) & (lk - hl >= min_gap - 1e-9 * lk);
+            unsigned bear = (hk < ll) & (ll - hk >= min_gap - 1e-9 * ll);
+            idx[m] = (uint32_t)k | bear << 31;
+            m += bull | bear;
+        }
     }
-    return w;
+    size_t nb = 0, nr = 0;
+    for (size_t q = 0; q < m; q++) {
+        unsigned t = idx[q] >> 31;
+        list[0][nb] = (uint32_t)q;
+        list[1][nr] = (uint32_t)q;
+        nb += !t;
+        nr += t;
+    }
+    typed_gaps(sc, 0, idx, list[0], nb, dst);
+    typed_gaps(sc, 1, idx, list[1], nr, dst);
+    return m;
 }
 
 static int cmp_pending(const void *a, const void *b)
@@ -420,8 +474,6 @@ static void keep_changed(FvgResult *out, const uint8_t *orig)
     out->n_updates = w;
 }
 
-#define BLOCK 512
-
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
              const FvgGap *pending, size_t n_pending, FvgResult *out, FvgStatsAcc *stats,
              FarmErr *err)
@@ -439,22 +491,18 @@ int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_
 
     size_t n = c->n;
     size_t kd = (size_t)(scan_from - c->base_index < 2 ? 2 : scan_from - c->base_index);
-    const double *hi = c->high, *lo = c->low;
-    uint32_t idx[BLOCK];
     for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
-        size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK, m = 0;
-        for (size_t k = k0; k < k1; k++) {
-            idx[m] = (uint32_t)k;
-            m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);
-        }
-        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0 ||
-            (stats && fvg_stats_reserve(stats, m) < 0))
+        size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK;
+        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + (k1 - k0), sizeof *out->gaps) < 0 ||
+            (stats && fvg_stats_reserve(stats, k1 - k0) < 0))
             return err_set(err, SF_EIO, "fvg: out of memory");
         size_t first = out->n_gaps;
-        if (s->include_overlapping)
-            out->n_gaps += add_block(&sc, idx, m, out->gaps + out->n_gaps);
-        else
-            for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
+        if (s->include_overlapping) {
+            out->n_gaps += add_block(&sc, k0, k1, out->gaps + out->n_gaps);
+        } else {
+            for (size_t k = k0; k < k1; k++)
+                if (c->low[k] > c->high[k - 2] || c->high[k] < c->low[k - 2]) add_gap(&sc, k);
+        }
         /* The block's records are still in L1: count them now, not after
          * the whole scan from memory. */
         if (stats)
