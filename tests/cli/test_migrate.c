@@ -104,3 +104,22 @@ TEST(migrate_reports_a_missing_dsn_by_variable_name)
     CHECK_CONTAINS(out, "STRATFARM_BACKTEST_DSN");
     free(out);
 }
+
+TEST(migrate_of_the_real_schema_is_a_noop_the_second_time)
+{
+    ThFarm f;
+    th_farm_up(&f, 1);   /* the first run, through `stratfarm migrate --local` */
+    long long before = th_sql_int(f.backtest, "SELECT count(*) FROM schema_migrations");
+    CHECK(before >= 1);
+    char *out = NULL;
+    int rc = th_run(&out, "%s migrate --local", th_bin("stratfarm"));
+    CHECKF(rc == 0, "%s", out);
+    CHECK_CONTAINS(out, "website: up to date");
+    CHECK_CONTAINS(out, "backtest: up to date");
+    CHECK_CONTAINS(out, "history: up to date");
+    CHECK(strstr(out, "applied 0") == NULL);
+    free(out);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM schema_migrations"), before);
+    CHECK_INT(th_sql_int(f.history, "SELECT count(*) FROM pg_tables WHERE tablename = 'candles'"), 1);
+    CHECK_INT(th_sql_int(f.website, "SELECT count(*) FROM pg_tables WHERE tablename = 'users'"), 1);
+}
