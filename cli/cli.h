@@ -43,6 +43,7 @@ int cmd_cancel(CliCtx *ctx, int argc, char **argv);
 int cmd_dead(CliCtx *ctx, int argc, char **argv);
 int cmd_status(CliCtx *ctx, int argc, char **argv);
 int cmd_prune(CliCtx *ctx, int argc, char **argv);
+int cmd_fvg(CliCtx *ctx, int argc, char **argv);
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv);
 
 #endif

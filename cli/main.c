@@ -22,6 +22,8 @@ static const CliCommand commands[] = {
     {"job", cmd_job, "job ID", "show a job's state as JSON"},
     {"cancel", cmd_cancel, "cancel ID", "ask a running job to stop at its next progress point"},
     {"dead", cmd_dead, "dead list [--limit N] | dead retry ID|--all", "list or retry dead-lettered jobs"},
+    {"fvg", cmd_fvg, "fvg stats SYMBOL TIMEFRAME [--from T] [--to T]",
+     "Fair Value Gap statistics (seed 000 FVGStatistics) of the stored detections"},
     {"prune", cmd_prune, "prune [--dry-run]",
      "apply the retention of seed 003 where TimescaleDB does not (execution logs, executions, agent results)"},
     {"status", cmd_status, "status [--json]", "queues, delayed and dead counts, live workers"},

@@ -32,25 +32,51 @@ void envelope_iso_ms(int64_t ms, char out[32])
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
-/* Inverse of envelope_iso_ms; also accepts no fraction and a +00:00 zone. */
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at *p into *out; advances *p. -1 when one is not a digit. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9') return -1;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+/* Inverse of envelope_iso_ms; also accepts no fraction and a +00:00 zone.
+ * Hand-parsed (no sscanf/timegm): every delivered job passes here. */
 static int parse_iso_ms(const char *s, int64_t *ms)
 {
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return -1;
+    int y, mo, d, h, mi, sec;
+    const char *p = s;
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+        digits(&p, 2, &d) || *p++ != 'T' || digits(&p, 2, &h) || *p++ != ':' ||
+        digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &sec))
+        return -1;
     int frac = 0;
-    const char *p = s + n;
     if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3) frac = frac * 10 + (*p - '0');
-        for (; digits < 3; digits++) frac *= 10;
+        int n = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 3) frac = frac * 10 + (*p - '0');
+        for (; n < 3; n++) frac *= 10;
     }
     if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
-    tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
-    *ms = (int64_t)timegm(&tm) * 1000 + frac;
+    *ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + frac;
     return 0;
 }
 
@@ -120,7 +146,8 @@ cleanup:
     return rc;
 }
 
-char *envelope_dump(const Envelope *env)
+/* The jansson form: any text, any payload. */
+static char *dump_jansson(const Envelope *env)
 {
     char when[32];
     envelope_iso_ms(env->enqueued_at_ms, when);
@@ -139,4 +166,45 @@ char *envelope_dump(const Envelope *env)
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;
+}
+
+/* 1 when s can go between JSON quotes as it is: printable ASCII, no
+ * quote or backslash. Anything else takes the jansson path. */
+static int plain(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
+char *envelope_dump(const Envelope *env)
+{
+    /* The common case (every field plain text) is written directly: the
+     * same bytes as dump_jansson, without building a JSON object per job. */
+    if (!plain(env->id) || !plain(env->kind) || !plain(env->dedupe_key) || !plain(env->source))
+        return dump_jansson(env);
+    char *payload = env->payload ? json_dumps(env->payload, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                                 : NULL;
+    if (env->payload && !payload) return NULL;
+    char when[32];
+    envelope_iso_ms(env->enqueued_at_ms, when);
+    size_t cap = 256 + strlen(env->id) + strlen(env->kind) + strlen(env->dedupe_key) +
+                 strlen(env->source) + (payload ? strlen(payload) : 2);
+    char *out = malloc(cap);
+    if (out) {
+        int n = snprintf(out, cap,
+                         "{\"id\":\"%s\",\"kind\":\"%s\",\"lane\":\"%s\",\"attempt\":%d,"
+                         "\"max_attempts\":%d,\"enqueued_at\":\"%s\",\"timeout_s\":%d",
+                         env->id, env->kind, lane_name(env->lane), env->attempt, env->max_attempts,
+                         when, env->timeout_s);
+        if (env->dedupe_key[0])
+            n += snprintf(out + n, cap - (size_t)n, ",\"dedupe_key\":\"%s\"", env->dedupe_key);
+        if (env->source[0])
+            n += snprintf(out + n, cap - (size_t)n, ",\"source\":\"%s\"", env->source);
+        snprintf(out + n, cap - (size_t)n, ",\"payload\":%s}", payload ? payload : "{}");
+    }
+    free(payload);
+    return out;
 }

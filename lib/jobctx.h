@@ -40,7 +40,24 @@ struct JobCtx {
      * worker frees it). Stored in sf:job:<id> and job_runs. */
     char *result_json;
     void *slot;                   /* the worker's own state */
+    /* Redis work that must happen only once the job's effect is committed
+     * (events, cache refreshes): registered by run() with
+     * jobctx_after_commit, run by the worker after the commit, dropped on
+     * rollback. Owned by the context. */
+    struct JobAfter *after;
+    size_t n_after, cap_after;
 };
+
+typedef void (*job_after_fn)(JobCtx *ctx, void *arg);
+
+/* Registers fn(ctx, arg) to run after a successful commit. free_arg (may be
+ * NULL) releases arg whether or not fn ran. Returns 0, or -1 when out of
+ * memory (then free_arg has already been applied to arg). */
+int jobctx_after_commit(JobCtx *ctx, job_after_fn fn, void *arg, void (*free_arg)(void *));
+/* Runs the registered actions in order (after commit), then clears them. */
+void jobctx_run_after(JobCtx *ctx);
+/* Drops the registered actions without running them (after rollback). */
+void jobctx_drop_after(JobCtx *ctx);
 
 /* Kind flags. */
 #define JOB_TX_BACKTEST 1u        /* run() inside a Backtest DB transaction with job_runs */

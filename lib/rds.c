@@ -154,6 +154,17 @@ int rds_appendargv(Rds *r, FarmErr *err, int argc, const char **argv, const size
                ? 0 : err_set(err, SF_EIO, "redis: %s", r->c->errstr);
 }
 
+int rds_send(Rds *r, FarmErr *err)
+{
+    if (!r->c) return err_set(err, SF_EIO, "redis: not connected");
+    int done = 0;
+    do {
+        if (redisBufferWrite(r->c, &done) != REDIS_OK)
+            return err_set(err, SF_EIO, "redis %s:%d: %s", r->host, r->port, r->c->errstr);
+    } while (!done);
+    return 0;
+}
+
 redisReply *rds_read(Rds *r, FarmErr *err)
 {
     void *rep = NULL;
@@ -204,12 +215,20 @@ static const char *script_sha(Rds *r, const char *script, int reload, FarmErr *e
 redisReply *rds_eval(Rds *r, FarmErr *err, const char *script,
                      int nkeys, const char **keys, int nargs, const char **args)
 {
-    const char *argv[64];
+    const char *small[64], **argv = small;
     char nk[16];
-    if (3 + nkeys + nargs > 64) { err_set(err, SF_EINPUT, "rds_eval: too many arguments"); return NULL; }
-    for (int attempt = 0; attempt < 2; attempt++) {
+    if (nkeys < 0 || nargs < 0) { err_set(err, SF_EINPUT, "rds_eval: bad argument count"); return NULL; }
+    if (!r->c) { err_set(err, SF_EIO, "redis: not connected"); return NULL; }
+    /* Batch scripts (a worker's finishes) take hundreds of arguments. */
+    if (3 + nkeys + nargs > 64 && !(argv = malloc((size_t)(3 + nkeys + nargs) * sizeof *argv))) {
+        err_set(err, SF_EIO, "rds_eval: out of memory");
+        return NULL;
+    }
+    redisReply *out = NULL;
+    int loaded = 0;
+    for (int attempt = 0; attempt < 2 && !loaded; attempt++) {
         const char *sha = script_sha(r, script, attempt > 0, err);
-        if (!sha) return NULL;
+        if (!sha) goto done;
         snprintf(nk, sizeof nk, "%d", nkeys);
         int argc = 0;
         argv[argc++] = "EVALSHA";
@@ -222,8 +241,11 @@ redisReply *rds_eval(Rds *r, FarmErr *err, const char *script,
             freeReplyObject(rep);
             continue;
         }
-        return check(r, rep, err);
+        loaded = 1;
+        out = check(r, rep, err);
     }
-    err_set(err, SF_EIO, "redis: script could not be loaded");
-    return NULL;
+    if (!loaded) err_set(err, SF_EIO, "redis: script could not be loaded");
+done:
+    if (argv != small) free(argv);
+    return out;
 }

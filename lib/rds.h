@@ -35,6 +35,9 @@ void rds_free(redisReply *rep);
 /* Pipelining: append commands, then read their replies in order. */
 int rds_append(Rds *r, FarmErr *err, const char *fmt, ...) SF_MUSTCHECK;
 int rds_appendargv(Rds *r, FarmErr *err, int argc, const char **argv, const size_t *lens) SF_MUSTCHECK;
+/* Writes the appended commands to the socket now, without reading any
+ * reply, so Redis works on them while the caller appends more. */
+int rds_send(Rds *r, FarmErr *err) SF_MUSTCHECK;
 /* Reads one pipelined reply; error replies are returned (not turned into
  * failures) so callers can decide; I/O errors return NULL with err set. */
 redisReply *rds_read(Rds *r, FarmErr *err);

@@ -146,6 +146,7 @@ cleanup:
             db_close(w->slots[i].backtest);
             db_close(w->slots[i].history);
             pthread_mutex_destroy(&w->slots[i].lock);
+            free(w->slots[i].done);
         }
         free(w->slots);
     }

@@ -105,8 +105,10 @@ static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, Far
     return db_commit(db, err);
 }
 
-static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, FarmErr *err)
+/* *result receives the job's summary JSON (malloc'd, caller frees) or NULL. */
+static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char **result, FarmErr *err)
 {
+    *result = NULL;
     JobCtx ctx = {.env = env, .cfg = s->w->cfg, .qopts = &s->w->qopts, .redis = s->redis,
                   .db = ctx_db, .progress = ctx_progress, .slot = s};
     Db *db = NULL;
@@ -124,6 +126,10 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, FarmEr
         if (commit_with_job_run(s, &ctx, db, &dup, err)) rc = -1;
         else if (dup) out = OUT_SKIP;
     }
+    /* Events and cache refreshes wait for the commit: a rolled-back job
+     * must not have told the website anything. */
+    if (rc == 0 && out == OUT_OK) jobctx_run_after(&ctx);
+    else jobctx_drop_after(&ctx);
     if (rc != 0) {
         if (db) db_rollback(db);
         if (err->code == SF_EINPUT) out = OUT_DEAD;
@@ -131,7 +137,8 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, FarmEr
             out = strncmp(err->msg, "handed back", 11) == 0 ? OUT_HANDBACK : OUT_CANCEL;
         else out = OUT_RETRY;
     }
-    free(ctx.result_json);
+    if (out == OUT_OK) *result = ctx.result_json;
+    else free(ctx.result_json);
     return out;
 }
 
@@ -206,20 +213,39 @@ void slot_process(Slot *s, QueueMsg *m)
         rc = dead_now(s, m, &env, err.msg, &ioerr);
     } else {
         if (env.timeout_s <= 0) env.timeout_s = jc ? jc->timeout_s : 600;
-        int fast = kind->claim_batch == 0;
-        int n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
-        if (n < 0) goto io_env;
-        s->pending_replies += n;
-        if (!fast && slot_sync(s, &ioerr)) goto io_env;
+        /* A fast kind's running mark goes to Redis with its success, a
+         * batch at a time (finish.c); a slow kind's goes now. */
+        int fast = kind->claim_batch == 0, n;
+        if (!fast) {
+            n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
+            if (n < 0) goto io_env;
+            s->pending_replies += n;
+            if (slot_sync(s, &ioerr)) goto io_env;
+        }
         set_current(s, m, &env, env.timeout_s);
         log_msg(fast ? LOG_DEBUG : LOG_INFO, env.id, "started %s attempt %d", env.kind, env.attempt);
-        Outcome out = run_job(s, kind, &env, &err);
+        char *result = NULL;
+        Outcome out = run_job(s, kind, &env, &result, &err);
         set_current(s, m, NULL, 0);
+        if (fast && out == OUT_OK) {
+            rc = slot_defer_success(s, m, &env, s->started_ms, envelope_now_ms(), &ioerr);
+            log_msg(LOG_DEBUG, env.id, "succeeded");
+            envelope_clear(&env);
+            if (rc) goto io;
+            return;
+        }
+        if (fast) {   /* any other outcome: the running mark first, as for slow kinds */
+            n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
+            if (n < 0) goto io_env;
+            s->pending_replies += n;
+        }
         switch (out) {
         case OUT_OK:
         case OUT_SKIP:
             if (out == OUT_SKIP) log_msg(LOG_INFO, env.id, "already committed; acknowledged without rerun");
-            n = queue_append_succeeded(s->redis, &w->qopts, m, env.id, NULL, &ioerr);
+            n = queue_append_succeeded(s->redis, &w->qopts, m, env.id, result, &ioerr);
+            free(result);
+            result = NULL;
             if (n < 0) goto io_env;
             s->pending_replies += n;
             if (!fast) rc = slot_sync(s, &ioerr);

@@ -10,8 +10,6 @@
 
 #include "log.h"
 
-#define SLOT_BATCH_MAX 256
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -53,7 +51,7 @@ static void process_batch(Slot *s, QueueMsg *msgs, int n)
      * another worker reclaims them after the visibility timeout. */
     for (; i < n; i++) queue_msg_free(&msgs[i]);
     FarmErr err = {0};
-    if (slot_sync(s, &err)) recover(s, &err);
+    if (slot_flush(s, &err) || slot_sync(s, &err)) recover(s, &err);
 }
 
 void *slot_main(void *arg)

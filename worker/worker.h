@@ -16,8 +16,18 @@
 #include "rds.h"
 
 #define WORKER_MAX_KINDS 16
+#define SLOT_BATCH_MAX 256        /* entries per XREADGROUP, and per recorded batch */
+#define SLOT_FLUSH_MS 100         /* a deferred success is recorded within this */
 
 typedef struct Worker Worker;
+
+/* The success of a fast job (kind with claim_batch 0), waiting to be
+ * recorded with the others of its batch (finish.c). Text, ready to send. */
+typedef struct SlotDone {
+    char kjob[96];                /* <p>job:<id> */
+    char entry_id[48];
+    char attempt[12], deliveries[24], started[24], finished[24];
+} SlotDone;
 
 typedef struct Slot {
     Worker *w;
@@ -26,6 +36,12 @@ typedef struct Slot {
     Rds *redis;                   /* owned */
     Db *website, *backtest, *history; /* owned, opened on first use */
     int pending_replies;          /* pipelined replies not read yet */
+    /* Deferred successes, all from one stream, kind and lane (finish.c). */
+    SlotDone *done;               /* owned; SLOT_BATCH_MAX entries, allocated on first use */
+    int ndone;
+    char done_stream[128], done_kind[32];
+    Lane done_lane;
+    int64_t done_first_ms;        /* start of the oldest deferred job */
     pthread_t thread;
     /* Read by the heartbeat thread under lock: */
     pthread_mutex_t lock;
@@ -60,6 +76,16 @@ void *slot_main(void *arg);
 void slot_process(Slot *s, QueueMsg *m);
 /* Reads replies of pipelined commands; call before any synchronous command. */
 int slot_sync(Slot *s, FarmErr *err);
+/* Defers the recording of a fast job's success: running mark (started_ms),
+ * succeeded (finished_ms), XACK and XDEL go to Redis with the rest of the
+ * batch, in one atomic script, at the latest at the end of the batch or
+ * SLOT_FLUSH_MS after the oldest deferred job started. Until then the entry
+ * stays pending: a crash loses no job (it is reclaimed and run again). */
+int slot_defer_success(Slot *s, const QueueMsg *m, const Envelope *env, int64_t started_ms,
+                       int64_t finished_ms, FarmErr *err);
+/* Records the deferred successes now; on error they are dropped (their
+ * entries stay pending and are reclaimed). */
+int slot_flush(Slot *s, FarmErr *err);
 /* The heartbeat thread body. */
 void *heartbeat_main(void *arg);
 

@@ -10,9 +10,10 @@
  * bullish one in negated prices (sign -1), which keeps the type off the
  * branch predictor too. */
 #include "fvg.h"
-#include "fvg_stats.h"
 
+#if defined(__SSE2__)
 #include <immintrin.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,29 +107,12 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
 
 /* First local index j in [j0, jend) with s * a[j] <= se, or jend. s is +1
  * (bullish: a = low, se = bottom) or -1 (bearish: a = high, se = -top);
- * multiplying by -1 is exact.
- *
- * With AVX-512 the whole window is compared, 8 candles a round, last round
- * first so the earliest hit wins by a conditional move: the number of
- * rounds is the same for every gap (the window length), so no branch
- * depends on where the clear is. Other targets stop at the first round
- * that hits. */
+ * multiplying by -1 is exact, and one code serves both types. A round
+ * compares 8 candles (one AVX-512 instruction, or the AVX2/SSE2 pair or
+ * four) and stops at the first round that hits: half the gaps clear within
+ * their first 8 window candles. */
 static inline size_t first_reach(const double *a, size_t j0, size_t jend, double s, double se)
 {
-#if defined(__AVX512F__) && defined(FVG_FULLWIN)
-    __m512d vs = _mm512_set1_pd(s), vse = _mm512_set1_pd(se);
-    size_t first = jend;
-    if (jend <= j0) return jend;
-    for (size_t r = (jend - j0 + 7) / 8; r-- > 0;) {
-        size_t j = j0 + r * 8, left = jend - j;
-        __mmask8 lm = (__mmask8)(left >= 8 ? 0xff : (1u << left) - 1);
-        __m512d x = _mm512_mul_pd(_mm512_maskz_loadu_pd(lm, a + j), vs);
-        unsigned m = _mm512_mask_cmp_pd_mask(lm, x, vse, _CMP_LE_OQ);
-        size_t hit = j + (size_t)__builtin_ctz(m | 0x100u);
-        first = m ? hit : first;
-    }
-    return first;
-#else
     size_t j = j0;
 #if defined(__AVX512F__)
     __m512d vs = _mm512_set1_pd(s), vse = _mm512_set1_pd(se);
@@ -149,7 +133,7 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
                 _mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j + 4), vs), vse, _CMP_LE_OQ)) << 4;
         if (m) return j + (size_t)__builtin_ctz((unsigned)m);
     }
-#else
+#elif defined(__SSE2__)
     __m128d vs = _mm_set1_pd(s), vse = _mm_set1_pd(se);
     for (; j + 8 <= jend; j += 8) {
         int m = 0;
@@ -161,17 +145,17 @@ static inline size_t first_reach(const double *a, size_t j0, size_t jend, double
     for (; j < jend; j++)
         if (s * a[j] <= se) return j;
     return jend;
-#endif
 }
 
-/* How candle (o, cl) clears a gap whose far edge is edge (s, se as
- * above): gap (1) over close (2) over wick (3), "beyond" strict; the price
- * that goes with it. */
+/* How candle j clears a gap whose far edge is edge (s, se as above):
+ * gap (1) over close (2) over wick (3), "beyond" strict; the price that
+ * goes with it. */
 static inline int classify(double o, double cl, double s, double se, double edge, double *price)
 {
     int by_gap = s * o < se, by_close = s * cl < se;
+    int by = 3 - by_close - 2 * by_gap + by_gap * by_close;
     *price = by_gap ? o : by_close ? cl : edge;
-    return by_gap ? FVG_BY_GAP : by_close ? FVG_BY_CLOSE : FVG_BY_WICK;
+    return by;
 }
 
 /* Looks through the window candles [j0, jend) of the slice for g's clear
@@ -218,8 +202,12 @@ static int blocked(const Scan *sc, int type, double bottom, double top, int64_t 
     }
     for (size_t i = 0; i < out->n_updates; i++) {
         const FvgGap *o = &out->updates[i];
-        if (o->type == type && o->status != FVG_INVALID && o->end_index > g &&
-            (o->cleared_index < 0 || o->cleared_index > g) && o->bottom < top && bottom < o->top)
+        /* Its status is the one at the slice's end: judge by the indexes.
+         * One cleared by an earlier scan may not know its cleared_index
+         * (-1): it was cleared before scan_from, so before g. */
+        int open_at_g = o->status == FVG_CLEARED ? o->cleared_index > g
+                                                 : o->cleared_index < 0 || o->cleared_index > g;
+        if (o->type == type && o->end_index > g && open_at_g && o->bottom < top && bottom < o->top)
             return 1;
     }
     return 0;
@@ -255,45 +243,11 @@ static void add_gap(Scan *sc, size_t k)
     resolve(r, c, k + 1, has_end ? end_k + 1 : c->n);
 }
 
-/* A condition that is a coin toss: gcc then picks a conditional move. */
-#define COIN(c) __builtin_expect_with_probability(!!(c), 1, 0.5)
-
-/* first_reach for one gap type known at compile time: the comparison is
- * the instruction itself (lows <= bottom, or highs >= top). With AVX-512
- * the whole window is compared, 8 candles a round, the last round first so
- * the earliest hit wins by a conditional move: every gap runs the same
- * number of rounds, so no branch depends on where (or whether) it clears. */
-static inline __attribute__((always_inline)) size_t reach(const double *a, size_t j0,
-                                                         size_t jend, double edge, int bear)
-{
-#if defined(__AVX512F__) && defined(__BMI2__)
-    __m512d ve = _mm512_set1_pd(edge);
-    size_t first = jend;
-    for (size_t r = jend > j0 ? (jend - j0 + 7) / 8 : 0; r-- > 0;) {
-        size_t j = j0 + r * 8;
-        __mmask8 lm = (__mmask8)_bzhi_u32(0xffu, (unsigned)(jend - j));
-        __m512d x = _mm512_maskz_loadu_pd(lm, a + j);
-        unsigned m = bear ? _mm512_mask_cmp_pd_mask(lm, x, ve, _CMP_GE_OQ)
-                          : _mm512_mask_cmp_pd_mask(lm, x, ve, _CMP_LE_OQ);
-        size_t hit = j + (size_t)_tzcnt_u32(m);
-        first = COIN(m) ? hit : first;
-    }
-    return first;
-#else
-    for (size_t j = j0; j < jend; j++)
-        if (bear ? a[j] >= edge : a[j] <= edge) return j;
-    return jend;
-#endif
-}
-
-/* The gaps of one type among a block's gap candles: list[0..cnt) are
- * positions in idx (candle indexes, type in bit 31) and in dst. The type
- * is a compile-time constant here, so bullish and bearish each get code
- * without a select on the type, and each gap's record is final: cleared,
- * invalid (whole window in the slice) or valid (window runs past it). */
-static inline __attribute__((always_inline)) void
-typed_gaps(const Scan *sc, int bear, const uint32_t *idx, const uint32_t *list, size_t cnt,
-           FvgGap *restrict dst)
+/* add_gap for a block when every gap stands on its own (overlapping
+ * gaps included): the gaps of candles idx[0..m) go to dst, and the count
+ * kept is returned. Everything lives in registers; a gap below
+ * min_gap_size is written and then overwritten by the next. */
+static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
 {
     const FvgCandles *c = sc->c;
     const double *restrict lo = c->low, *restrict hi = c->high;
@@ -301,88 +255,39 @@ typed_gaps(const Scan *sc, int bear, const uint32_t *idx, const uint32_t *list, 
     const int64_t *restrict tm = c->time;
     const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
     const int64_t base = c->base_index;
-    const double inv_tick = sc->inv_tick;
-    for (size_t i = 0; i < cnt; i++) {
-        size_t q = list[i], k = idx[q] & 0x7fffffffu;
-        double bottom = bear ? hi[k] : hi[k - 2], top = bear ? lo[k - 2] : lo[k];
-        double edge = bear ? top : bottom;
+    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
+    size_t w = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t k = idx[q];
+        double lk = lo[k], hk = hi[k], hl = hi[k - 2], ll = lo[k - 2];
+        int bull = lk > hl;
+        double bottom = bull ? hl : hk, top = bull ? lk : ll, size = top - bottom;
         size_t end_k = k - 2 + ml;
         int has_end = end_k < n;
         size_t jend = has_end ? end_k + 1 : n;
-        size_t j = reach(bear ? hi : lo, k + 1, jend, edge, bear);
+        double s = bull ? 1.0 : -1.0, edge = bull ? bottom : top, se = s * edge;
+        size_t j = first_reach(bull ? lo : hi, k + 1, jend, s, se);
         int found = j < jend;
-        size_t jj = COIN(found) ? j : k;
-        double o = op[jj], cc = cl[jj];
-        int by_gap = bear ? o > edge : o < edge, by_close = bear ? cc > edge : cc < edge;
-        double price = COIN(by_close) ? cc : edge;
-        price = COIN(by_gap) ? o : price;
-        int by = 3 - by_close - 2 * by_gap + by_gap * by_close;
+        size_t jj = found ? j : k;
+        double price;
+        int by = classify(op[jj], cl[jj], s, se, edge, &price);
         int64_t g = base + (int64_t)k;
-        int64_t tj = tm[jj], te = tm[has_end ? end_k : k];
-        FvgGap *r = &dst[q];
-        r->top = top;
-        r->bottom = bottom;
-        r->gap_size = top - bottom;
-        r->gap_size_points = (top - bottom) * inv_tick;
-        r->cleared_price = COIN(found) ? price : 0.0;
-        r->left_index = g - 2;
-        r->middle_index = g - 1;
-        r->right_index = g;
-        r->end_index = g - 2 + (int64_t)ml;
-        r->cleared_index = COIN(found) ? base + (int64_t)j : -1;
-        r->start_time = tm[k - 2];
-        r->detection_time = tm[k];
-        r->end_time = te & -(int64_t)has_end;
-        r->cleared_time = tj & -(int64_t)found;
-        r->type = (uint8_t)bear;
-        r->status = (uint8_t)(found ? FVG_CLEARED : 2 * has_end);
-        r->cleared_by = (uint8_t)(by & -found);
-        r->has_end_time = (uint8_t)has_end;
-    }
-}
-
-#define BLOCK 512
-
-/* The gaps completed by candles [k0, k1) (k0 >= 2) when every gap stands on
- * its own (overlapping gaps included), in candle order into dst; returns
- * their count. The block is first reduced to its gap candles without a
- * branch (a gap every five candles is a coin toss for the predictor), the
- * candles then split by type, each type resolved by its own code. */
-__attribute__((noinline)) static size_t add_block(const Scan *sc, size_t k0, size_t k1,
-                                                  FvgGap *restrict dst)
-{
-    const double *restrict lo = sc->c->low, *restrict hi = sc->c->high;
-    uint32_t idx[BLOCK], list[2][BLOCK];
-    size_t m = 0;
-    double min_gap = sc->s->min_gap_size;
-    if (min_gap == 0) {
-        for (size_t k = k0; k < k1; k++) {
-            unsigned bull = lo[k] > hi[k - 2], bear = hi[k] < lo[k - 2];
-            idx[m] = (uint32_t)k | bear << 31;
-            m += bull | bear;
-        }
-    } else {
+        dst[w] = (FvgGap){
+            .top = top, .bottom = bottom, .gap_size = size, .gap_size_points = size * inv_tick,
+            .cleared_price = found ? price : 0.0,
+            .left_index = g - 2, .middle_index = g - 1, .right_index = g,
+            .end_index = g - 2 + (int64_t)ml, .cleared_index = found ? base + (int64_t)j : -1,
+            .start_time = tm[k - 2], .detection_time = tm[k],
+            .end_time = has_end ? tm[end_k] : 0, .cleared_time = found ? tm[jj] : 0,
+            .type = (uint8_t)!bull,
+            .status = (uint8_t)(found ? FVG_CLEARED : has_end ? FVG_INVALID : FVG_VALID),
+            .cleared_by = (uint8_t)(found ? by : FVG_BY_NONE), .has_end_time = (uint8_t)has_end,
+        };
         /* Decimal prices are not exact in binary: a tolerance far below any
          * tick keeps a gap of exactly min_gap_size a gap. */
-        for (size_t k = k0; k < k1; k++) {
-            double lk = lo[k], hl = hi[k - 2], hk = hi[k], ll = lo[k - 2];
-            unsigned bull = (lk > hl) & (lk - hl >= min_gap - 1e-9 * lk);
-            unsigned bear = (hk < ll) & (ll - hk >= min_gap - 1e-9 * ll);
-            idx[m] = (uint32_t)k | bear << 31;
-            m += bull | bear;
-        }
+        w += size >= min_gap - 1e-9 * top;
     }
-    size_t nb = 0, nr = 0;
-    for (size_t q = 0; q < m; q++) {
-        unsigned t = idx[q] >> 31;
-        list[0][nb] = (uint32_t)q;
-        list[1][nr] = (uint32_t)q;
-        nb += !t;
-        nr += t;
-    }
-    typed_gaps(sc, 0, idx, list[0], nb, dst);
-    typed_gaps(sc, 1, idx, list[1], nr, dst);
-    return m;
+    return w;
 }
 
 static int cmp_pending(const void *a, const void *b)
@@ -446,7 +351,7 @@ static int carry_pending(Scan *sc, Scratch *x, const FvgGap *pending, size_t n_p
         if (check_pending(&pending[i], c, scan_from, err) < 0) return -1;
     if (n_pending) memcpy(out->updates, pending, n_pending * sizeof *pending);
     out->n_updates = n_pending;
-    qsort(out->updates, n_pending, sizeof *out->updates, cmp_pending);
+    if (n_pending) qsort(out->updates, n_pending, sizeof *out->updates, cmp_pending);
     int64_t base = c->base_index, last = base + (int64_t)c->n - 1;
     for (size_t i = 0; i < n_pending; i++) {
         FvgGap *p = &out->updates[i];
@@ -474,9 +379,10 @@ static void keep_changed(FvgResult *out, const uint8_t *orig)
     out->n_updates = w;
 }
 
+#define BLOCK 512
+
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
-             const FvgGap *pending, size_t n_pending, FvgResult *out, FvgStatsAcc *stats,
-             FarmErr *err)
+             const FvgGap *pending, size_t n_pending, FvgResult *out, FarmErr *err)
 {
     if (!out) return err_set(err, SF_EINPUT, "fvg: no result");
     out->n_gaps = out->n_updates = 0;
@@ -491,22 +397,20 @@ int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_
 
     size_t n = c->n;
     size_t kd = (size_t)(scan_from - c->base_index < 2 ? 2 : scan_from - c->base_index);
+    const double *hi = c->high, *lo = c->low;
+    uint32_t idx[BLOCK];
     for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
-        size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK;
-        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + (k1 - k0), sizeof *out->gaps) < 0 ||
-            (stats && fvg_stats_reserve(stats, k1 - k0) < 0))
-            return err_set(err, SF_EIO, "fvg: out of memory");
-        size_t first = out->n_gaps;
-        if (s->include_overlapping) {
-            out->n_gaps += add_block(&sc, k0, k1, out->gaps + out->n_gaps);
-        } else {
-            for (size_t k = k0; k < k1; k++)
-                if (c->low[k] > c->high[k - 2] || c->high[k] < c->low[k - 2]) add_gap(&sc, k);
+        size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK, m = 0;
+        for (size_t k = k0; k < k1; k++) {
+            idx[m] = (uint32_t)k;
+            m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);
         }
-        /* The block's records are still in L1: count them now, not after
-         * the whole scan from memory. */
-        if (stats)
-            for (size_t i = first; i < out->n_gaps; i++) fvg_stats_push(stats, &out->gaps[i]);
+        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0)
+            return err_set(err, SF_EIO, "fvg: out of memory");
+        if (s->include_overlapping)
+            out->n_gaps += add_block(&sc, idx, m, out->gaps + out->n_gaps);
+        else
+            for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
     }
     keep_changed(out, x->orig);
     return 0;

@@ -82,14 +82,12 @@ typedef struct FvgGap {
  *  gaps:    new gaps, ordered by right_index (at most one gap per candle).
  *  updates: pending gaps passed in whose record changed (cleared, expired,
  *           or end_time now known), ordered by right_index then type. */
-typedef struct FvgStatsAcc FvgStatsAcc;   /* fvg_stats.h */
-
 typedef struct FvgResult {
     FvgGap *gaps;
     size_t n_gaps, cap_gaps;
     FvgGap *updates;
     size_t n_updates, cap_updates;
-    void *scratch;               /* open-gap books; private */
+    void *scratch;               /* private: per-call scratch kept for reuse */
 } FvgResult;
 
 void fvg_result_init(FvgResult *r);
@@ -102,14 +100,11 @@ void fvg_result_free(FvgResult *r);   /* safe on an initialised or zeroed result
  * A pending gap is checked against its window candles present in the slice;
  * window candles before base_index are taken as already checked. Window
  * candles past the slice's end are left for a later scan.
- * stats, when not NULL, is an accumulator begun by the caller
- * (fvg_stats_begin) that receives every new gap while it is still in cache;
- * ending it gives the same as fvg_stats_compute(out->gaps, out->n_gaps).
  * Returns 0, or -1 with SF_EINPUT (bad settings, bad slice, a pending gap
  * inconsistent with the slice) or SF_EIO (out of memory). out is reset. */
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c,
              int64_t scan_from, const FvgGap *pending, size_t n_pending,
-             FvgResult *out, FvgStatsAcc *stats, FarmErr *err) SF_MUSTCHECK;
+             FvgResult *out, FarmErr *err) SF_MUSTCHECK;
 
 /* The first global candle index the next scan must read so that it sees
  * L and M of a gap whose R is scan_from and every window candle a pending

@@ -52,8 +52,8 @@ typedef struct FvgStats {
 int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
                       FvgStats *out, FarmErr *err) SF_MUSTCHECK;
 
-/* The same in pieces, for records that arrive in batches (fvg_scan feeds
- * one while its records are still in cache): begin, any number of adds,
+/* The same in pieces, for records that arrive in batches (rows read from
+ * the database a page at a time): begin, any number of adds,
  * then end, which frees the accumulator whatever it returns; discard frees
  * one that will not be ended. Every field is private. Counters that
  * consecutive gaps hit alike (hour, size bucket, kind) have four copies so
@@ -75,39 +75,9 @@ typedef struct FvgStatsAcc {
 } FvgStatsAcc;
 
 int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err) SF_MUSTCHECK;
-/* Room for n more records in fvg_stats_push. 0 or -1 (out of memory). */
-int fvg_stats_reserve(FvgStatsAcc *a, size_t n) SF_MUSTCHECK;
 int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err) SF_MUSTCHECK;
 int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err) SF_MUSTCHECK;
 void fvg_stats_discard(FvgStatsAcc *a);
-
-/* One record, with room reserved. No branch on the record's content: the
- * status of the next gap is a coin toss for the predictor. */
-static inline void fvg_stats_push(FvgStatsAcc *a, const FvgGap *g)
-{
-    size_t lane = a->n++ & 3;
-    a->bad |= (g->type | g->status | g->cleared_by) > 3;
-    a->kind[lane][(g->type & 3) | (g->status & 3) << 2 | (g->cleared_by & 3) << 4]++;
-    double size = g->gap_size, pts = g->gap_size_points;
-    a->sum_size += size;
-    a->sum_points += pts;
-    a->max_size = size > a->max_size ? size : a->max_size;
-    a->min_size = size < a->min_size ? size : a->min_size;
-    size_t bk = 0;
-    for (size_t e = 0; e < a->n_edges; e++) bk += pts >= a->thr[e];
-    a->sized[lane][bk]++;
-    int h = fvg_hours_of(&a->hc, g->detection_time);
-    a->bad_hour |= h < 0;
-    a->hourly[lane][h < 0 ? 0 : h]++;
-    int64_t cleared = g->status == FVG_CLEARED;
-    int64_t d = (g->cleared_time - g->detection_time) & -cleared;
-    a->bad |= d < 0;
-    a->dur[a->nd] = d;
-    a->nd += (size_t)cleared;
-    a->sum_dur += d;
-    a->min_dur = cleared && d < a->min_dur ? d : a->min_dur;
-    a->max_dur = d > a->max_dur ? d : a->max_dur;
-}
 
 /* The distribution key of bucket i (0..n_edges): "0-1", "1-2", ..., "50+".
  * Bucket i holds sizes p with edge[i-1] <= p < edge[i] (1e-9 relative

@@ -1,6 +1,558 @@
-/* Placeholder until the job lands: refuses every job as not available, so
- * nothing is dead-lettered by a worker that cannot run it (the kind is not
- * served: see worker/main.c pick_kinds). */
+/* indicators_job.c - the `indicators` kind (DESIGN.md 6.1, section 9): the
+ * payload, and one run: lock the pair, read indicator_state, read candles
+ * from History (read-only), compute with jobs/ta, COPY the new rows into
+ * staging, upsert, advance the state, then refresh the Redis caches. All
+ * database writes are in the worker's Backtest transaction (JOB_TX_BACKTEST),
+ * committed by the worker with the job_runs row after run() returns 0.
+ * docs/indicators-job.md is the reference. */
+#define _POSIX_C_SOURCE 200809L
 #include "indicators_job.h"
 
-const JobKind indicators_kind = {"indicators", NULL, NULL, JOB_TX_BACKTEST, 1};
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "history.h"
+#include "indicators_cache.h"
+#include "indicators_compute.h"
+#include "indicators_store.h"
+#include "log.h"
+#include "tz.h"
+
+typedef struct IndPayload {
+    char symbol[21];
+    const char *timeframe;            /* canonical, static */
+    int has_from, has_to;
+    int64_t from, to;                 /* epoch seconds, both inclusive */
+    IndicatorsSpec specs[INDICATORS_MAX];
+    size_t n;
+} IndPayload;
+
+/* ---- payload ---------------------------------------------------------------- */
+
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|+HH:MM|-HH:MM], or all digits
+ * (epoch seconds). A time without a zone is UTC. */
+static int parse_time_text(const char *s, int64_t *out)
+{
+    size_t len = strlen(s);
+    if (len > 0 && len <= 12 && strspn(s, "0123456789") == len) {
+        *out = strtoll(s, NULL, 10);
+        return 0;
+    }
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+        digits(s + 8, 2, &d))
+        return -1;
+    const char *p = s + 10;
+    if (*p == 'T' || *p == ' ') {
+        if (strlen(p) < 6 || digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi)) return -1;
+        p += 6;
+        if (*p == ':') {
+            if (digits(p + 1, 2, &se)) return -1;
+            p += 3;
+            if (*p == '.') { p++; while (*p >= '0' && *p <= '9') p++; }
+        }
+    }
+    int off = 0;
+    if (*p == 'Z') p++;
+    else if (*p == '+' || *p == '-') {
+        int oh, om = 0;
+        if (digits(p + 1, 2, &oh)) return -1;
+        const char *q = p + 3;
+        if (*q == ':') q++;
+        if (*q && digits(q, 2, &om)) return -1;
+        if (*q) q += 2;
+        off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+        p = q;
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return -1;
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    return 0;
+}
+
+static int parse_time(const json_t *v, const char *key, int64_t *out, FarmErr *err)
+{
+    if (json_is_integer(v)) { *out = json_integer_value(v); return 0; }
+    if (json_is_string(v) && parse_time_text(json_string_value(v), out) == 0) return 0;
+    return err_set(err, SF_EINPUT,
+                   "indicators: \"%s\" must be an ISO-8601 UTC time (2023-11-20T14:30:00Z) or epoch seconds",
+                   key);
+}
+
+static int parse_payload(const json_t *p, IndPayload *out, FarmErr *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(p)) return err_set(err, SF_EINPUT, "indicators: payload must be a JSON object");
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)p, key, val) {
+        if (strcmp(key, "symbol") && strcmp(key, "timeframe") && strcmp(key, "from") && strcmp(key, "to") &&
+            strcmp(key, "indicators"))
+            return err_set(err, SF_EINPUT,
+                           "indicators: unknown payload key \"%s\" (symbol, timeframe, from, to, indicators)", key);
+    }
+    const char *sym = json_string_value(json_object_get(p, "symbol"));
+    if (!sym || !*sym || strlen(sym) > 20 || strpbrk(sym, ": \t\r\n*?[]\\"))
+        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be a string of 1..20 characters "
+                                       "without spaces, ':' or glob characters");
+    snprintf(out->symbol, sizeof out->symbol, "%s", sym);
+    const char *tf = json_string_value(json_object_get(p, "timeframe"));
+    if (!tf || !(out->timeframe = config_timeframe_normalise(tf)))
+        return err_set(err, SF_EINPUT, "indicators: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 "
+                                       "(or 1m 5m 15m 1h 4h 1d), got \"%s\"", tf ? tf : "(none)");
+    json_t *f = json_object_get(p, "from"), *t = json_object_get(p, "to");
+    if (f && !json_is_null(f)) {
+        if (parse_time(f, "from", &out->from, err)) return -1;
+        out->has_from = 1;
+    }
+    if (t && !json_is_null(t)) {
+        if (parse_time(t, "to", &out->to, err)) return -1;
+        out->has_to = 1;
+    }
+    if (out->has_from && out->has_to && out->from > out->to)
+        return err_set(err, SF_EINPUT, "indicators: \"from\" is after \"to\"");
+    json_t *list = json_object_get(p, "indicators");
+    if (!list || json_is_null(list)) {
+        out->n = indicators_default_set(out->specs, INDICATORS_MAX);
+        return 0;
+    }
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > INDICATORS_MAX)
+        return err_set(err, SF_EINPUT, "indicators: \"indicators\" must be a list of 1..%d names", INDICATORS_MAX);
+    size_t i;
+    json_array_foreach(list, i, val) {
+        if (!json_is_string(val)) return err_set(err, SF_EINPUT, "indicators: indicator %zu is not a string", i + 1);
+        IndicatorsSpec s;
+        char why[400];
+        if (indicators_spec_parse(json_string_value(val), &s, why, sizeof why))
+            return err_set(err, SF_EINPUT, "indicators: %s", why);
+        int dup = 0;
+        for (size_t j = 0; j < out->n; j++) dup |= strcmp(out->specs[j].name, s.name) == 0;
+        if (!dup) out->specs[out->n++] = s;
+    }
+    return 0;
+}
+
+static int ind_validate(const json_t *payload, FarmErr *err)
+{
+    IndPayload *pl = malloc(sizeof *pl);
+    if (!pl) return err_set(err, SF_EIO, "out of memory");
+    int rc = parse_payload(payload, pl, err);
+    free(pl);
+    return rc;
+}
+
+/* ---- run ------------------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Session number per bar for pivots: every bar is a session on D1; on
+ * intraday timeframes a session is a calendar day in the symbol's exchange
+ * time zone (config fvg.exchange_timezones). The UTC offset is looked up
+ * once per UTC hour (zone changes fall on hour boundaries). */
+static int sessions(const HistorySeries *s, const char *tf, const char *zone, int64_t *out, FarmErr *err)
+{
+    int daily = strcmp(tf, "D1") == 0;
+    int64_t hour = INT64_MIN;
+    int off = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (daily) { out[i] = (int64_t)i; continue; }
+        int64_t h = s->ts[i] >= 0 ? s->ts[i] / 3600 : (s->ts[i] - 3599) / 3600;
+        if (h != hour) {
+            TzLocal lt;
+            if (tz_epoch_to_local(zone, s->ts[i], &lt)) return err_set(err, SF_EIO, "time zone %s unusable", zone);
+            off = lt.utc_offset_s;
+            hour = h;
+        }
+        int64_t local = s->ts[i] + off;
+        out[i] = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    }
+    return 0;
+}
+
+static size_t lower_bound(const int64_t *ts, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ts[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+typedef struct RunState {
+    IndPayload pl;
+    int64_t last[INDICATORS_MAX];        /* indicator_state before this run */
+    int64_t start[INDICATORS_MAX];       /* first bar time to write */
+    char *latest_val[INDICATORS_MAX];    /* newest row written, per spec (owned) */
+    int64_t latest_ts[INDICATORS_MAX];
+    char *analysis_json;                 /* newest analysis row as JSON (owned) */
+    int64_t analysis_ts;
+    HistorySeries s;
+    int64_t *session;
+    char (*tstext)[20];
+    char *buf;                           /* one value's JSON */
+    size_t bufcap;
+    long long rows, skipped;
+    double t_read, t_compute, t_copy, t_merge;
+} RunState;
+
+static void run_free(RunState *st)
+{
+    for (size_t i = 0; i < INDICATORS_MAX; i++) free(st->latest_val[i]);
+    free(st->analysis_json);
+    history_series_free(&st->s);
+    free(st->session);
+    free(st->tstext);
+    free(st->buf);
+}
+
+static int stop(JobCtx *ctx, FarmErr *err)
+{
+    *err = ctx->stop;
+    return -1;
+}
+
+static int read_candles(Db *hist, RunState *st, FarmErr *err)
+{
+    IndPayload *pl = &st->pl;
+    int need_full = 0, maxlb = 0;
+    int64_t first = INT64_MAX;
+    for (size_t i = 0; i < pl->n; i++) {
+        int64_t next = st->last[i] == INT64_MIN ? INT64_MIN : st->last[i] + 1;
+        int64_t s = next;
+        if (pl->has_from) s = st->last[i] == INT64_MIN ? pl->from : (pl->from < next ? pl->from : next);
+        st->start[i] = s;
+        if (s < first) first = s;
+        need_full |= indicators_spec_needs_start(&pl->specs[i]);
+        int lb = indicators_spec_lookback(&pl->specs[i]);
+        if (lb > maxlb) maxlb = lb;
+    }
+    int64_t to_excl = pl->has_to ? pl->to + 1 : INT64_MAX;
+    int64_t read_from = INT64_MIN;
+    /* Window-only sets re-read just the warm-up window before the first new
+     * bar; anything else from the series' first candle (indicators_compute.h). */
+    if (!need_full && first != INT64_MIN) {
+        HistorySeries tail;
+        if (history_read_tail(hist, pl->symbol, pl->timeframe, first, (size_t)maxlb, &tail, err)) return -1;
+        read_from = tail.n ? tail.ts[0] : first;
+        history_series_free(&tail);
+    }
+    if (history_read(hist, pl->symbol, pl->timeframe, read_from, to_excl, 0, &st->s, err)) return -1;
+    return 0;
+}
+
+static int symbol_known(Db *hist, const IndPayload *pl, int *known, FarmErr *err)
+{
+    const char *p[2] = {pl->symbol, pl->timeframe};
+    PGresult *r;
+    if (db_execp(hist, "SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2)", 2, p, &r, err))
+        return -1;
+    *known = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return 0;
+}
+
+static int check_candles(const HistorySeries *s, FarmErr *err)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!isfinite(s->open[i]) || !isfinite(s->high[i]) || !isfinite(s->low[i]) || !isfinite(s->close[i]) ||
+            !isfinite(s->volume[i]) || fabs(s->high[i]) > 1e100 || fabs(s->volume[i]) > 1e100) {
+            char t[20];
+            history_format_ts(s->ts[i], t);
+            return err_set(err, SF_EINPUT, "indicators: candle at %s UTC holds a value that is not finite", t);
+        }
+    return 0;
+}
+
+/* Every series indicator: compute, then one staged row per new bar. */
+static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, FarmErr *err)
+{
+    IndPayload *pl = &st->pl;
+    DbCopy cp;
+    if (indicators_stage_copy_indicators(db, &cp, err)) return -1;
+    for (size_t j = 0; j < pl->n; j++) {
+        const IndicatorsSpec *sp = &pl->specs[j];
+        if (sp->kind == IND_ANALYSIS) continue;
+        char msg[96];
+        snprintf(msg, sizeof msg, "computing and writing %s", sp->name);
+        if (ctx->progress(ctx, 20 + (int)(60 * j / pl->n), msg)) { db_copy_abort(&cp, "stopped"); return stop(ctx, err); }
+        double t0 = now_s();
+        IndicatorsOut o;
+        char why[256];
+        if (indicators_compute(sp, in, &o, why, sizeof why)) {
+            indicators_out_free(&o);
+            db_copy_abort(&cp, "compute failed");
+            return err_set(err, SF_EIO, "indicators: %s", why);
+        }
+        double t1 = now_s();
+        st->t_compute += t1 - t0;
+        int lb = indicators_spec_lookback(sp);
+        size_t last_row = SIZE_MAX;
+        for (size_t i = lower_bound(in->ts, in->n, st->start[j]); i < in->n; i++) {
+            size_t len = indicators_format(&o, in, i, st->buf, st->bufcap);
+            if (len == 0) {
+                if (i >= (size_t)lb) st->skipped++;   /* defined but not finite: never stored */
+                continue;
+            }
+            db_copy_text(&cp, sp->name);
+            db_copy_text(&cp, st->tstext[i]);
+            db_copy_text(&cp, st->buf);
+            db_copy_endrow(&cp);
+            st->rows++;
+            last_row = i;
+            if (db_copy_flush_if(&cp, err)) { indicators_out_free(&o); db_copy_abort(&cp, "client error"); return -1; }
+        }
+        if (last_row != SIZE_MAX) {
+            indicators_format(&o, in, last_row, st->buf, st->bufcap);
+            st->latest_val[j] = strdup(st->buf);
+            st->latest_ts[j] = in->ts[last_row];
+        }
+        indicators_out_free(&o);
+        st->t_copy += now_s() - t1;
+    }
+    return db_copy_end(&cp, err);
+}
+
+static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int64_t start, FarmErr *err)
+{
+    if (ctx->progress(ctx, 80, "computing and writing analysis")) return stop(ctx, err);
+    double t0 = now_s();
+    IndicatorsAnalysis a;
+    char why[256];
+    if (indicators_analysis_prepare(in, &a, why, sizeof why)) {
+        indicators_analysis_free(&a);
+        return err_set(err, SF_EIO, "indicators: %s", why);
+    }
+    double t1 = now_s();
+    st->t_compute += t1 - t0;
+    DbCopy cp;
+    if (indicators_stage_copy_analysis(db, &cp, err)) { indicators_analysis_free(&a); return -1; }
+    IndicatorsAnalysisRow row;
+    size_t last_row = SIZE_MAX;
+    for (size_t i = lower_bound(in->ts, in->n, start); i < in->n; i++) {
+        if (indicators_analysis_row(&a, in, i, &row)) continue;
+        db_copy_text(&cp, st->tstext[i]);
+        db_copy_text(&cp, row.trend);
+        db_copy_int(&cp, row.strength);
+        db_copy_text(&cp, row.signals);
+        db_copy_text(&cp, row.support);
+        db_copy_text(&cp, row.resistance);
+        db_copy_text(&cp, row.fibonacci[0] ? row.fibonacci : NULL);
+        db_copy_endrow(&cp);
+        st->rows++;
+        last_row = i;
+        if (db_copy_flush_if(&cp, err)) { indicators_analysis_free(&a); db_copy_abort(&cp, "client error"); return -1; }
+    }
+    if (last_row != SIZE_MAX && indicators_analysis_row(&a, in, last_row, &row) == 0) {
+        size_t cap = strlen(row.signals) + strlen(row.support) + strlen(row.resistance) +
+                     strlen(row.fibonacci) + 256;
+        st->analysis_json = malloc(cap);
+        if (st->analysis_json)
+            snprintf(st->analysis_json, cap,
+                     "{\"timestamp\":%" PRId64 ",\"trend\":\"%s\",\"strength\":%d,\"signals\":%s,"
+                     "\"support_levels\":%s,\"resistance_levels\":%s,\"fibonacci_levels\":%s}",
+                     in->ts[last_row], row.trend, row.strength, row.signals, row.support, row.resistance,
+                     row.fibonacci[0] ? row.fibonacci : "null");
+        st->analysis_ts = in->ts[last_row];
+    }
+    indicators_analysis_free(&a);
+    st->t_copy += now_s() - t1;
+    return db_copy_end(&cp, err);
+}
+
+/* The cache refresh, registered with jobctx_after_commit: the worker runs
+ * it only after the job's transaction committed (and drops it on rollback),
+ * so Redis never holds a value the database does not. Owns its strings. */
+typedef struct CacheWork {
+    char symbol[21];
+    const char *timeframe;
+    int ttl, attl;
+    IndicatorsLatest v[INDICATORS_MAX];
+    char names[INDICATORS_MAX][INDICATORS_NAME_MAX + 1]; /* the run's specs die with it */
+    char *vals[INDICATORS_MAX];
+    size_t nv;
+    char *analysis;
+} CacheWork;
+
+static void cache_work_free(void *arg)
+{
+    CacheWork *w = arg;
+    for (size_t i = 0; i < w->nv; i++) free(w->vals[i]);
+    free(w->analysis);
+    free(w);
+}
+
+/* A Redis failure does not undo the committed job: a warning, and the
+ * pair's old keys expire within their TTL. */
+static void cache_work_run(JobCtx *ctx, void *arg)
+{
+    CacheWork *w = arg;
+    FarmErr cerr = {0};
+    long deleted = 0;
+    if (!ctx->redis || indicators_cache_refresh(ctx->redis, w->symbol, w->timeframe, w->v, w->nv, w->ttl,
+                                                w->analysis, w->attl, &deleted, &cerr))
+        log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL, "indicators: caches of %s %s not refreshed: %s",
+                w->symbol, w->timeframe, ctx->redis ? cerr.msg : "no redis connection");
+}
+
+/* Hands the newest values of this run to an after-commit refresh. */
+static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
+{
+    IndPayload *pl = &st->pl;
+    CacheWork *w = calloc(1, sizeof *w);
+    if (!w) return err_set(err, SF_EIO, "out of memory");
+    snprintf(w->symbol, sizeof w->symbol, "%s", pl->symbol);
+    w->timeframe = pl->timeframe;
+    w->ttl = ctx->cfg ? ctx->cfg->cache.indicators_ttl_s : 300;
+    w->attl = ctx->cfg ? ctx->cfg->cache.analysis_ttl_s : 900;
+    int64_t newest = st->s.ts[st->s.n - 1];
+    for (size_t j = 0; j < pl->n; j++) {
+        /* Only a run that reached the newest stored bar knows "latest". */
+        if (st->last[j] != INT64_MIN && newest < st->last[j]) continue;
+        if (pl->specs[j].kind == IND_ANALYSIS) {
+            w->analysis = st->analysis_json;
+            st->analysis_json = NULL;
+            continue;
+        }
+        if (!st->latest_val[j]) continue;
+        w->vals[w->nv] = st->latest_val[j];
+        st->latest_val[j] = NULL;
+        snprintf(w->names[w->nv], sizeof w->names[w->nv], "%s", pl->specs[j].name);
+        w->v[w->nv] = (IndicatorsLatest){w->names[w->nv], st->latest_ts[j], w->vals[w->nv]};
+        w->nv++;
+    }
+    if (jobctx_after_commit(ctx, cache_work_run, w, cache_work_free))
+        return err_set(err, SF_EIO, "out of memory");
+    return 0;
+}
+
+static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
+{
+    IndPayload *pl = &st->pl;
+    Db *bt = ctx->db(ctx, "backtest", err);
+    if (!bt) return -1;
+    Db *hist = ctx->db(ctx, "history", err);
+    if (!hist) return -1;
+    if (ctx->progress(ctx, 1, "reading state")) return stop(ctx, err);
+    if (indicators_store_lock(bt, pl->symbol, pl->timeframe, err)) return -1;
+    const char *names[INDICATORS_MAX];
+    for (size_t i = 0; i < pl->n; i++) names[i] = pl->specs[i].name;
+    if (indicators_state_read(bt, pl->symbol, pl->timeframe, names, pl->n, st->last, err)) return -1;
+    if (ctx->progress(ctx, 5, "reading candles")) return stop(ctx, err);
+    double t0 = now_s();
+    if (read_candles(hist, st, err)) return -1;
+    st->t_read = now_s() - t0;
+    HistorySeries *s = &st->s;
+    if (s->n == 0) {
+        int known = 0;
+        if (symbol_known(hist, pl, &known, err)) return -1;
+        if (!known)
+            return err_set(err, SF_EINPUT, "indicators: no candles for %s %s in History (unknown symbol or timeframe)",
+                           pl->symbol, pl->timeframe);
+    }
+    if (check_candles(s, err)) return -1;
+    int64_t first_new = INT64_MAX;
+    for (size_t i = 0; i < pl->n; i++) if (st->start[i] < first_new) first_new = st->start[i];
+    size_t i0 = lower_bound(s->ts, s->n, first_new);
+    char summary[768];
+    if (i0 == s->n) {   /* nothing after the stored state: nothing to write */
+        snprintf(summary, sizeof summary,
+                 "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"candles_read\":%zu,\"up_to_date\":true,\"rows\":0}",
+                 pl->symbol, pl->timeframe, s->n);
+        ctx->result_json = strdup(summary);
+        return 0;
+    }
+    int want_sessions = 0;
+    for (size_t i = 0; i < pl->n; i++) want_sessions |= pl->specs[i].kind == IND_PIVOTS;
+    if (want_sessions) {
+        st->session = malloc(s->n * sizeof *st->session);
+        if (!st->session) return err_set(err, SF_EIO, "out of memory");
+        const char *zone = ctx->cfg ? config_exchange_tz(ctx->cfg, pl->symbol) : "UTC";
+        if (sessions(s, pl->timeframe, zone ? zone : "UTC", st->session, err)) return -1;
+    }
+    st->tstext = malloc(s->n * sizeof *st->tstext);
+    st->bufcap = 8192;
+    st->buf = malloc(st->bufcap);
+    if (!st->tstext || !st->buf) return err_set(err, SF_EIO, "out of memory");
+    for (size_t i = i0; i < s->n; i++) history_format_ts(s->ts[i], st->tstext[i]);
+    IndicatorsInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
+    if (ctx->progress(ctx, 20, "computing")) return stop(ctx, err);
+    if (indicators_stage_create(bt, err)) return -1;
+    if (write_indicators(ctx, bt, st, &in, err)) return -1;
+    DbCopy none;
+    int64_t ana_start = INT64_MAX;
+    for (size_t i = 0; i < pl->n; i++) if (pl->specs[i].kind == IND_ANALYSIS) ana_start = st->start[i];
+    if (ana_start != INT64_MAX) {
+        if (write_analysis(ctx, bt, st, &in, ana_start, err)) return -1;
+    } else if (indicators_stage_copy_analysis(bt, &none, err) || db_copy_end(&none, err)) {
+        return -1;   /* an empty stage keeps the merge one code path */
+    }
+    if (ctx->progress(ctx, 85, "upserting")) return stop(ctx, err);
+    t0 = now_s();
+    IndicatorsCounts ic, ac;
+    if (indicators_stage_merge(bt, pl->symbol, pl->timeframe, &ic, &ac, err)) return -1;
+    if (indicators_state_write(bt, pl->symbol, pl->timeframe, names, pl->n, s->ts[s->n - 1],
+                               ctx->env ? ctx->env->id : NULL, err))
+        return -1;
+    st->t_merge = now_s() - t0;
+    if (ctx->progress(ctx, 95, "scheduling cache refresh")) return stop(ctx, err);
+    long long changed = ic.inserted + ic.updated + ac.inserted + ac.updated;
+    if (changed > 0 && schedule_caches(ctx, st, err)) return -1;
+    char from[20], to[20];
+    history_format_ts(s->ts[i0], from);
+    history_format_ts(s->ts[s->n - 1], to);
+    snprintf(summary, sizeof summary,
+             "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"candles_read\":%zu,\"first_bar\":\"%s\","
+             "\"last_bar\":\"%s\",\"indicators\":%zu,\"rows\":%lld,\"inserted\":%lld,\"updated\":%lld,"
+             "\"analysis_inserted\":%lld,\"analysis_updated\":%lld,\"skipped_not_finite\":%lld,"
+             "\"cache\":\"%s\",\"ms\":{\"read\":%.1f,\"compute\":%.1f,"
+             "\"format_copy\":%.1f,\"upsert\":%.1f}}",
+             pl->symbol, pl->timeframe, s->n, from, to, pl->n, st->rows, ic.inserted, ic.updated, ac.inserted,
+             ac.updated, st->skipped, changed == 0 ? "unchanged" : "after_commit",
+             st->t_read * 1e3, st->t_compute * 1e3, st->t_copy * 1e3, st->t_merge * 1e3);
+    ctx->result_json = strdup(summary);
+    return 0;
+}
+
+static int ind_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
+{
+    RunState *st = calloc(1, sizeof *st);
+    if (!st) return err_set(err, SF_EIO, "out of memory");
+    int rc = parse_payload(payload, &st->pl, err);
+    if (rc == 0) rc = ind_run_state(ctx, st, err);
+    if (rc) log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL, "indicators: %s", err->msg);
+    run_free(st);
+    free(st);
+    return rc;
+}
+
+const JobKind indicators_kind = {"indicators", ind_validate, ind_run, JOB_TX_BACKTEST, 1};

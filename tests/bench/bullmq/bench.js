@@ -114,7 +114,9 @@ async function latency(n, rate, concurrency) {
   await cw.finished;
   lat.sort((a, b) => a - b);
   const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  result({ mode: 'latency', n, rate, concurrency, p50_ms: pct(0.5), p99_ms: pct(0.99), max_ms: lat[lat.length - 1] });
+  const mean = lat.reduce((a, b) => a + b, 0) / lat.length;
+  result({ mode: 'latency', n, rate, concurrency, mean_ms: mean, p50_ms: pct(0.5), p99_ms: pct(0.99),
+           max_ms: lat[lat.length - 1] });
   await cw.w.close(); await q.close();
 }
 

@@ -1,0 +1,389 @@
+#define _POSIX_C_SOURCE 200809L
+#include "fvg_scan_store.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define I64(buf, v) (snprintf(buf, sizeof buf, "%" PRId64, (int64_t)(v)), buf)
+
+int fvg_store_lock(Db *db, const char *symbol, const char *tf, FarmErr *err)
+{
+    const char *p[2] = {symbol, tf};
+    return db_execp(db, "SELECT pg_advisory_xact_lock(hashtext('fvg_scan:' || $1 || ':' || $2))",
+                    2, p, NULL, err);
+}
+
+static void settings_from_json(const char *text, FvgSettings *s)
+{
+    *s = fvg_settings_default();
+    json_t *j = json_loads(text, 0, NULL);
+    if (!j) return;
+    json_t *v;
+    if ((v = json_object_get(j, "max_lookback")) && json_is_integer(v)) s->max_lookback = (int)json_integer_value(v);
+    if ((v = json_object_get(j, "min_gap_size")) && json_is_number(v)) s->min_gap_size = json_number_value(v);
+    if ((v = json_object_get(j, "include_overlapping")) && json_is_boolean(v)) s->include_overlapping = json_is_true(v);
+    json_decref(j);
+}
+
+static char *settings_json(const FvgSettings *s)
+{
+    json_t *j = json_pack("{s:i,s:f,s:b}", "max_lookback", s->max_lookback, "min_gap_size",
+                          s->min_gap_size, "include_overlapping", s->include_overlapping);
+    char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return t;
+}
+
+int fvg_store_state_load(Db *db, const char *symbol, const char *tf, FvgScanState *st, FarmErr *err)
+{
+    memset(st, 0, sizeof *st);
+    const char *p[2] = {symbol, tf};
+    PGresult *r;
+    if (db_execp(db, "SELECT first_candle_time, last_candle_index, last_candle_time, settings::text"
+                     " FROM fvg_scan_state WHERE symbol = $1 AND timeframe = $2::timeframe_enum",
+                 2, p, &r, err))
+        return -1;
+    if (PQntuples(r) == 1) {
+        st->exists = 1;
+        st->first_candle_time = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        st->last_index = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        st->last_time = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+        settings_from_json(PQgetvalue(r, 0, 3), &st->settings);
+    }
+    db_result_free(r);
+    return 0;
+}
+
+int fvg_store_state_save(Db *db, const char *symbol, const char *tf, const FvgScanState *st,
+                         const char *job_id, FarmErr *err)
+{
+    char a[24], b[24], c[24];
+    char *settings = settings_json(&st->settings);
+    const char *p[7] = {symbol, tf, I64(a, st->first_candle_time), I64(b, st->last_index),
+                        I64(c, st->last_time), settings, job_id};
+    int rc = db_execp(db,
+        "INSERT INTO fvg_scan_state (symbol, timeframe, first_candle_time, last_candle_index,"
+        " last_candle_time, settings, job_id, updated_at)"
+        " VALUES ($1, $2::timeframe_enum, $3, $4, $5, $6::jsonb, $7::uuid, now())"
+        " ON CONFLICT (symbol, timeframe) DO UPDATE SET first_candle_time = EXCLUDED.first_candle_time,"
+        " last_candle_index = EXCLUDED.last_candle_index, last_candle_time = EXCLUDED.last_candle_time,"
+        " settings = EXCLUDED.settings, job_id = EXCLUDED.job_id, updated_at = now()"
+        " WHERE (fvg_scan_state.first_candle_time, fvg_scan_state.last_candle_index,"
+        "  fvg_scan_state.settings) IS DISTINCT FROM"
+        " (EXCLUDED.first_candle_time, EXCLUDED.last_candle_index, EXCLUDED.settings)",
+        7, p, NULL, err);
+    free(settings);
+    return rc;
+}
+
+int fvg_store_reset(Db *db, const char *symbol, const char *tf, FarmErr *err)
+{
+    const char *p[2] = {symbol, tf};
+    if (db_execp(db, "DELETE FROM fvg_detections WHERE symbol = $1 AND timeframe = $2::timeframe_enum",
+                 2, p, NULL, err) ||
+        db_execp(db, "DELETE FROM fvg_statistics WHERE symbol = $1 AND timeframe = $2::timeframe_enum",
+                 2, p, NULL, err) ||
+        db_execp(db, "DELETE FROM fvg_scan_state WHERE symbol = $1 AND timeframe = $2::timeframe_enum",
+                 2, p, NULL, err))
+        return -1;
+    return 0;
+}
+
+#define GAP_COLUMNS \
+    "type::text, top_price, bottom_price, gap_size, gap_size_points, start_time, end_time," \
+    " detection_time, status::text, cleared_at, cleared_by, cleared_price, left_candle_index"
+
+static void row_to_gap(const PGresult *r, int i, int max_lookback, int64_t last_index, FvgGap *g)
+{
+    memset(g, 0, sizeof *g);
+    g->type = strcmp(PQgetvalue(r, i, 0), "bullish") == 0 ? FVG_BULLISH : FVG_BEARISH;
+    g->top = strtod(PQgetvalue(r, i, 1), NULL);
+    g->bottom = strtod(PQgetvalue(r, i, 2), NULL);
+    g->gap_size = strtod(PQgetvalue(r, i, 3), NULL);
+    g->gap_size_points = strtod(PQgetvalue(r, i, 4), NULL);
+    g->start_time = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+    g->end_time = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+    g->detection_time = strtoll(PQgetvalue(r, i, 7), NULL, 10);
+    const char *status = PQgetvalue(r, i, 8);
+    g->status = strcmp(status, "valid") == 0 ? FVG_VALID : strcmp(status, "cleared") == 0 ? FVG_CLEARED : FVG_INVALID;
+    g->cleared_index = -1;
+    if (!PQgetisnull(r, i, 9)) g->cleared_time = strtoll(PQgetvalue(r, i, 9), NULL, 10);
+    const char *by = PQgetvalue(r, i, 10);
+    g->cleared_by = strcmp(by, "gap") == 0 ? FVG_BY_GAP : strcmp(by, "close") == 0 ? FVG_BY_CLOSE
+                  : strcmp(by, "wick") == 0 ? FVG_BY_WICK : FVG_BY_NONE;
+    if (!PQgetisnull(r, i, 11)) g->cleared_price = strtod(PQgetvalue(r, i, 11), NULL);
+    g->left_index = strtoll(PQgetvalue(r, i, 12), NULL, 10);
+    g->middle_index = g->left_index + 1;
+    g->right_index = g->left_index + 2;
+    g->end_index = g->left_index + max_lookback;
+    g->has_end_time = g->end_index <= last_index;
+    if (!g->has_end_time) g->end_time = 0;
+}
+
+static int read_gaps(Db *db, const char *sql, int np, const char *const *p, int max_lookback,
+                     int64_t last_index, FvgGap **out, size_t *n, FarmErr *err)
+{
+    PGresult *r;
+    *out = NULL;
+    *n = 0;
+    if (db_execp(db, sql, np, p, &r, err)) return -1;
+    size_t rows = (size_t)PQntuples(r);
+    FvgGap *v = rows ? malloc(rows * sizeof *v) : NULL;
+    if (rows && !v) { db_result_free(r); return err_set(err, SF_EIO, "out of memory"); }
+    for (size_t i = 0; i < rows; i++) row_to_gap(r, (int)i, max_lookback, last_index, &v[i]);
+    db_result_free(r);
+    *out = v;
+    *n = rows;
+    return 0;
+}
+
+int fvg_store_pending(Db *db, const char *symbol, const char *tf, const FvgScanState *st,
+                      int64_t before_right, FvgGap **out, size_t *n, FarmErr *err)
+{
+    char lb[24], last[24], before[24];
+    const char *p[5] = {symbol, tf, I64(lb, st->settings.max_lookback), I64(last, st->last_index),
+                        I64(before, before_right - 2)};
+    return read_gaps(db,
+                     "SELECT " GAP_COLUMNS " FROM fvg_detections"
+                     " WHERE symbol = $1 AND timeframe = $2::timeframe_enum"
+                     " AND (status = 'valid' OR left_candle_index + $3::int > $4::bigint)"
+                     " AND left_candle_index < $5::bigint ORDER BY start_time, type",
+                     5, p, st->settings.max_lookback, st->last_index, out, n, err);
+}
+
+int fvg_store_read(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                   int max_lookback, FvgGap **out, size_t *n, FarmErr *err)
+{
+    char a[24], b[24];
+    const char *p[4] = {symbol, tf, I64(a, from), I64(b, to)};
+    return read_gaps(db,
+                     "SELECT " GAP_COLUMNS " FROM fvg_detections"
+                     " WHERE symbol = $1 AND timeframe = $2::timeframe_enum"
+                     " AND start_time BETWEEN $3 AND $4 ORDER BY start_time, type",
+                     4, p, max_lookback, INT64_MAX, out, n, err);
+}
+
+static void copy_gap(DbCopy *cp, const FvgGap *g, int64_t tf_seconds, int max_lookback)
+{
+    db_copy_text(cp, fvg_type_name((FvgType)g->type));
+    db_copy_double(cp, g->top);
+    db_copy_double(cp, g->bottom);
+    db_copy_double(cp, g->gap_size);
+    db_copy_double(cp, g->gap_size_points);
+    db_copy_int(cp, g->start_time);
+    /* A window past the data's end has no end candle yet: its end_time is
+     * provisional (L's time + max_lookback steps) until a scan reaches it. */
+    db_copy_int(cp, g->has_end_time ? g->end_time : g->start_time + (int64_t)max_lookback * tf_seconds);
+    db_copy_text(cp, g->has_end_time ? "t" : "f");
+    db_copy_int(cp, g->detection_time);
+    db_copy_text(cp, fvg_status_name((FvgStatus)g->status));
+    if (g->status == FVG_CLEARED) {
+        db_copy_int(cp, g->cleared_time);
+        db_copy_text(cp, fvg_cleared_by_name((FvgClearedBy)g->cleared_by));
+        db_copy_double(cp, g->cleared_price);
+    } else {
+        db_copy_null(cp);
+        db_copy_null(cp);
+        db_copy_null(cp);
+    }
+    db_copy_int(cp, g->left_index);
+    db_copy_endrow(cp);
+}
+
+static int stage(Db *db, const FvgResult *res, int64_t tf_seconds, int max_lookback, FarmErr *err)
+{
+    if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS fvg_stage ("
+                    " type fvg_type_enum, top_price float8, bottom_price float8, gap_size float8,"
+                    " gap_size_points float8, start_time bigint, end_time bigint, end_known bool,"
+                    " detection_time bigint, status fvg_status_enum, cleared_at bigint,"
+                    " cleared_by varchar(10), cleared_price float8, left_candle_index int)"
+                    " ON COMMIT DELETE ROWS", err))
+        return -1;
+    DbCopy cp;
+    if (db_copy_begin(db, "COPY fvg_stage FROM STDIN", &cp, err)) return -1;
+    const FvgGap *sets[2] = {res->gaps, res->updates};
+    size_t counts[2] = {res->n_gaps, res->n_updates};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < counts[s]; i++) {
+            copy_gap(&cp, &sets[s][i], tf_seconds, max_lookback);
+            if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "client error"); return -1; }
+        }
+    return db_copy_end(&cp, err);
+}
+
+/* One JSON object per row of a RETURNING list, for events. */
+static void collect(json_t *events, const PGresult *r, const char *kind)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        json_t *e = json_pack("{s:s,s:I,s:s,s:I,s:I,s:s}", "event", kind,
+                              "number", (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10),
+                              "type", PQgetvalue(r, i, 1),
+                              "start_time", (json_int_t)strtoll(PQgetvalue(r, i, 2), NULL, 10),
+                              "detection_time", (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10),
+                              "status", PQgetvalue(r, i, 4));
+        json_array_append_new(events, e);
+    }
+}
+
+int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
+                    const FvgSettings *s, const FvgResult *res, FvgStoreCounts *counts,
+                    char **events_json, FarmErr *err)
+{
+    memset(counts, 0, sizeof *counts);
+    if (events_json) *events_json = NULL;
+    if (res->n_gaps + res->n_updates == 0) return 0;
+    if (stage(db, res, tf_seconds, s->max_lookback, err)) return -1;
+    const char *p[2] = {symbol, tf};
+    PGresult *r = NULL;
+    json_t *events = json_array();
+    int rc = -1;
+    /* New rows, numbered by the sequence in time order. */
+    if (db_execp(db,
+        "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
+        " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
+        " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
+        " SELECT $1::varchar, $2::timeframe_enum, type, top_price, bottom_price, gap_size, gap_size_points,"
+        " start_time, end_time, detection_time, status, cleared_at, cleared_by, cleared_price,"
+        " left_candle_index, left_candle_index + 1, left_candle_index + 2"
+        " FROM fvg_stage s WHERE NOT EXISTS (SELECT 1 FROM fvg_detections d"
+        "  WHERE d.symbol = $1::varchar AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
+        "  AND d.start_time = s.start_time)"
+        " ORDER BY start_time, type"
+        /* Rows already stored are filtered out above, not by the conflict
+         * clause alone: a conflicting row would still draw a number from
+         * the sequence and leave a hole. The scan holds the pair's lock. */
+        " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
+        " RETURNING number, type::text, start_time, detection_time, status::text",
+        2, p, &r, err))
+        goto cleanup;
+    counts->inserted = PQntuples(r);
+    collect(events, r, "fvg_detected");
+    db_result_free(r);
+    /* Open rows learn their fate; a final status is never undone, and a
+     * provisional end_time is replaced once the real end candle is read. */
+    if (db_execp(db,
+        "WITH old AS (SELECT d.id, d.start_time, d.status AS was FROM fvg_detections d JOIN fvg_stage s"
+        "  ON d.symbol = $1 AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
+        "  AND d.start_time = s.start_time)"
+        " UPDATE fvg_detections d SET"
+        " status = CASE WHEN d.status = 'valid' THEN s.status ELSE d.status END,"
+        " cleared_at = CASE WHEN d.status = 'valid' THEN s.cleared_at ELSE d.cleared_at END,"
+        " cleared_by = CASE WHEN d.status = 'valid' THEN s.cleared_by ELSE d.cleared_by END,"
+        " cleared_price = CASE WHEN d.status = 'valid' THEN s.cleared_price ELSE d.cleared_price END,"
+        " end_time = CASE WHEN s.end_known THEN s.end_time ELSE d.end_time END,"
+        " updated_at = now()"
+        " FROM fvg_stage s, old o"
+        " WHERE d.symbol = $1 AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
+        " AND d.start_time = s.start_time AND o.id = d.id AND o.start_time = d.start_time"
+        " AND ((d.status = 'valid' AND s.status <> 'valid') OR (s.end_known AND d.end_time <> s.end_time))"
+        " RETURNING d.number, d.type::text, d.start_time, d.detection_time, d.status::text, o.was::text",
+        2, p, &r, err))
+        goto cleanup;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int was_valid = strcmp(PQgetvalue(r, i, 5), "valid") == 0;
+        const char *now = PQgetvalue(r, i, 4);
+        if (was_valid && strcmp(now, "cleared") == 0) counts->cleared++;
+        else if (was_valid && strcmp(now, "invalid") == 0) counts->expired++;
+        else counts->end_fixed++;
+    }
+    {
+        json_t *cleared = json_array();
+        collect(cleared, r, "fvg_cleared");
+        size_t i;
+        json_t *e;
+        json_array_foreach(cleared, i, e)
+            if (strcmp(json_string_value(json_object_get(e, "status")), "cleared") == 0)
+                json_array_append(events, e);
+        json_decref(cleared);
+    }
+    db_result_free(r);
+    if (events_json && json_array_size(events) > 0) *events_json = json_dumps(events, JSON_COMPACT);
+    rc = 0;
+cleanup:
+    json_decref(events);
+    return rc;
+}
+
+static json_t *distribution_json(const FvgStats *st)
+{
+    json_t *sizes = json_object(), *hours = json_object();
+    for (size_t i = 0; i <= st->n_edges; i++) {
+        char label[32];
+        if (fvg_stats_bucket_label(st, i, label, sizeof label) == 0)
+            json_object_set_new(sizes, label, json_integer(st->gap_size_distribution[i]));
+    }
+    for (int h = 0; h < 24; h++) {
+        char k[4];
+        snprintf(k, sizeof k, "%d", h);
+        json_object_set_new(hours, k, json_integer(st->hourly_distribution[h]));
+    }
+    return json_pack("{s:o,s:o}", "sizes", sizes, "hours", hours);
+}
+
+int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                    const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
+                    FvgStats *out, FarmErr *err)
+{
+    FvgGap *gaps = NULL;
+    size_t n = 0;
+    FvgStats st;
+    if (fvg_store_read(db, symbol, tf, from, to, s->max_lookback, &gaps, &n, err)) return -1;
+    int rc = fvg_stats_compute(gaps, n, opt, &st, err);
+    free(gaps);
+    if (rc) return -1;
+    json_t *dist = distribution_json(&st);
+    json_t *settings = json_pack("{s:i,s:f,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
+        "max_lookback", s->max_lookback, "min_gap_size", s->min_gap_size,
+        "include_overlapping", s->include_overlapping, "timezone", opt->zone ? opt->zone : "UTC",
+        "invalid_count", (json_int_t)st.invalid_count, "cleared_by_gap", (json_int_t)st.cleared_by_gap,
+        "cleared_by_close", (json_int_t)st.cleared_by_close, "cleared_by_wick", (json_int_t)st.cleared_by_wick,
+        "median_duration_seconds", (json_int_t)st.median_duration_seconds,
+        "total", (json_int_t)st.total_detected, "average_gap_size_points", st.average_gap_size_points);
+    char *sizes = json_dumps(json_object_get(dist, "sizes"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *hours = json_dumps(json_object_get(dist, "hours"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *sett = json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS);
+    char v[20][32];
+    const char *p[20] = {symbol, tf, I64(v[0], from), I64(v[1], to), I64(v[2], st.total_detected),
+        I64(v[3], st.bullish_count), I64(v[4], st.bearish_count), I64(v[5], st.valid_count),
+        I64(v[6], st.cleared_count), I64(v[7], st.invalid_count), NULL, NULL, NULL, NULL,
+        I64(v[8], st.average_duration_seconds), I64(v[9], st.fastest_clear_seconds),
+        I64(v[10], st.longest_duration_seconds), sizes, hours, sett};
+    snprintf(v[11], 32, "%.17g", st.average_gap_size); p[10] = v[11];
+    snprintf(v[12], 32, "%.17g", st.largest_gap_size); p[11] = v[12];
+    snprintf(v[13], 32, "%.17g", st.smallest_gap_size); p[12] = v[13];
+    snprintf(v[14], 32, "%.17g", st.clearance_rate); p[13] = v[14];
+    const char *pj[21];
+    memcpy(pj, p, sizeof p);
+    pj[20] = job_id;
+    rc = db_execp(db,
+        "INSERT INTO fvg_statistics (symbol, timeframe, range_from, range_to, total_detected,"
+        " bullish_count, bearish_count, valid_count, cleared_count, invalid_count, average_gap_size,"
+        " largest_gap_size, smallest_gap_size, clearance_rate, average_duration_seconds,"
+        " fastest_clear_seconds, longest_duration_seconds, gap_size_distribution, hourly_distribution,"
+        " settings, job_id, computed_at)"
+        " VALUES ($1, $2::timeframe_enum, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+        " $16, $17, $18::jsonb, $19::jsonb, $20::jsonb, $21::uuid, now())"
+        " ON CONFLICT (symbol, timeframe, range_from, range_to) DO UPDATE SET"
+        " total_detected = EXCLUDED.total_detected, bullish_count = EXCLUDED.bullish_count,"
+        " bearish_count = EXCLUDED.bearish_count, valid_count = EXCLUDED.valid_count,"
+        " cleared_count = EXCLUDED.cleared_count, invalid_count = EXCLUDED.invalid_count,"
+        " average_gap_size = EXCLUDED.average_gap_size, largest_gap_size = EXCLUDED.largest_gap_size,"
+        " smallest_gap_size = EXCLUDED.smallest_gap_size, clearance_rate = EXCLUDED.clearance_rate,"
+        " average_duration_seconds = EXCLUDED.average_duration_seconds,"
+        " fastest_clear_seconds = EXCLUDED.fastest_clear_seconds,"
+        " longest_duration_seconds = EXCLUDED.longest_duration_seconds,"
+        " gap_size_distribution = EXCLUDED.gap_size_distribution,"
+        " hourly_distribution = EXCLUDED.hourly_distribution, settings = EXCLUDED.settings,"
+        " job_id = EXCLUDED.job_id, computed_at = now()",
+        21, pj, NULL, err);
+    free(sizes);
+    free(hours);
+    free(sett);
+    json_decref(dist);
+    json_decref(settings);
+    if (rc == 0 && out) *out = st;
+    return rc;
+}

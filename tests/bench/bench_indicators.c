@@ -1,0 +1,189 @@
+/* bench_indicators.c - the indicators job end to end over 100,000 candles:
+ * read History, compute the default set, write every row (COPY to staging +
+ * upsert), commit; timed per phase. The candles are the bundled NQ 1-minute
+ * sample repeated, each copy three weeks later and continuing from the
+ * previous copy's last close, stored with history_store. Baseline, same run:
+ * a plain COPY of the same number of rows (same text) into an unindexed
+ * temporary table, i.e. the least any database write of those rows costs. */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "candle_csv.h"
+#include "config.h"
+#include "history.h"
+#include "indicators/indicators_compute.h"
+#include "indicators/indicators_job.h"
+#include "migrate.h"
+
+#define N_CANDLES 100000
+
+typedef struct B { Db *bt, *hist; Config *cfg; } B;
+
+static Db *b_db(JobCtx *ctx, const char *name, FarmErr *err)
+{
+    B *b = ctx->slot;
+    (void)err;
+    return strcmp(name, "backtest") == 0 ? b->bt : b->hist;
+}
+
+static int b_progress(JobCtx *ctx, int pct, const char *msg) { (void)ctx, (void)pct, (void)msg; return 0; }
+
+static int fresh_db(const char *admin, const char *name, const char *sqldir, char *dsn, size_t cap, Db **out)
+{
+    FarmErr err = {0};
+    Db *a = NULL;
+    char sql[160];
+    if (db_open(admin, "admin", &a, &err)) { printf("  %s\n", err.msg); return -1; }
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+    int rc = db_exec(a, sql, &err);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    if (rc == 0) rc = db_exec(a, sql, &err);
+    db_close(a);
+    if (rc) { printf("  %s\n", err.msg); return -1; }
+    const char *port = getenv("SF_TEST_PG_PORT");
+    snprintf(dsn, cap, "host=127.0.0.1 port=%s user=postgres dbname=%s", port, name);
+    MigrateReport *rep = calloc(1, sizeof *rep);
+    if (!rep || db_open(dsn, name, out, &err) || migrate_apply(*out, sqldir, 1, rep, &err)) {
+        printf("  %s\n", err.msg);
+        free(rep);
+        return -1;
+    }
+    free(rep);
+    return 0;
+}
+
+static long maxrss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static double json_ms(const char *sum, const char *key)
+{
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = sum ? strstr(sum, "\"ms\":") : NULL;
+    p = p ? strstr(p, pat) : NULL;
+    return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+static long long json_ll(const char *sum, const char *key)
+{
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = sum ? strstr(sum, pat) : NULL;
+    return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+BENCH(indicators_job_100k)
+{
+    const char *port = getenv("SF_TEST_PG_PORT");
+    if (!port) { printf("  skipped: no SF_TEST_PG_PORT (run through make bench)\n"); return; }
+    char admin[128], hdsn[160], bdsn[160], path[1024], sqlh[1024], sqlb[1024];
+    snprintf(admin, sizeof admin, "host=127.0.0.1 port=%s user=postgres dbname=postgres", port);
+    snprintf(path, sizeof path, "%s/data/NQ_1min_sample.csv", bench_root());
+    snprintf(sqlh, sizeof sqlh, "%s/sql/history", bench_root());
+    snprintf(sqlb, sizeof sqlb, "%s/sql/backtest", bench_root());
+    B b = {0};
+    FarmErr err = {0};
+    CandleSeries src = {0};
+    CandleCsvOptions opt = {.tz = "America/New_York"};
+    Candle *big = malloc(N_CANDLES * sizeof *big);
+    if (!big || candle_csv_read(path, &opt, &src, NULL, &err) || src.n < 100) {
+        printf("  cannot read %s: %s\n", path, err.msg);
+        goto out;
+    }
+    double shift = 0;
+    size_t n = 0;
+    for (size_t rep = 0; n < N_CANDLES; rep++) {
+        for (size_t i = 0; i < src.n && n < N_CANDLES; i++, n++) {
+            Candle c = src.v[i];
+            c.ts += (int64_t)rep * 21 * 86400;
+            c.open += shift, c.high += shift, c.low += shift, c.close += shift;
+            big[n] = c;
+        }
+        shift += src.v[src.n - 1].close - src.v[0].open;
+        if (src.v[0].open + shift < 1000) shift = 0;
+    }
+    if (fresh_db(admin, "bench_ind_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
+        fresh_db(admin, "bench_ind_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
+        goto out;
+    HistoryStoreReport hr;
+    if (history_store(b.hist, "NQ", "M1", big, n, 0, &hr, &err)) { printf("  %s\n", err.msg); goto out; }
+    if (config_load(NULL, &b.cfg, &err)) { printf("  %s\n", err.msg); goto out; }
+    long rss0 = maxrss_kb();
+    Envelope env = {0};
+    snprintf(env.kind, sizeof env.kind, "indicators");
+    snprintf(env.id, sizeof env.id, "01930000-0000-7000-8000-000000000001");
+    JobCtx ctx = {.env = &env, .cfg = b.cfg, .db = b_db, .progress = b_progress, .slot = &b};
+    json_t *payload = json_pack("{s:s, s:s}", "symbol", "NQ", "timeframe", "M1");
+    double t0 = bench_now();
+    if (db_begin(b.bt, &err) || indicators_kind.run(&ctx, payload, &err)) {
+        printf("  job failed: %s\n", err.msg);
+        db_rollback(b.bt);
+        json_decref(payload);
+        free(ctx.result_json);
+        jobctx_drop_after(&ctx);
+        goto out;
+    }
+    double t1 = bench_now();
+    if (db_commit(b.bt, &err)) { printf("  commit failed: %s\n", err.msg); }
+    double t2 = bench_now();
+    jobctx_drop_after(&ctx);   /* no Redis in this section: caches not measured */
+    json_decref(payload);
+    long rss1 = maxrss_kb();
+    const char *sum = ctx.result_json;
+    long long rows = json_ll(sum, "rows");
+    double total = t2 - t0;
+    bench_report("candles", (double)n, "");
+    bench_report("rows written (indicators + analysis)", (double)rows, "");
+    bench_report("read History (binary COPY)", json_ms(sum, "read"), "ms");
+    bench_report("compute (jobs/ta series)", json_ms(sum, "compute"), "ms");
+    bench_report("format + COPY to staging (incl. per-bar levels)", json_ms(sum, "format_copy"), "ms");
+    bench_report("upsert staging -> tables + state", json_ms(sum, "upsert"), "ms");
+    bench_report("commit", (t2 - t1) * 1e3, "ms");
+    bench_report("job end to end (run + commit)", total * 1e3, "ms");
+    bench_report("target (issue 13)", 2000, "ms");
+    bench_report("rows per second end to end", rows / total, "rows/s");
+    bench_report("peak RSS growth during the job", (double)(rss1 - rss0) / 1024.0, "MiB");
+    /* Baseline: the same number of rows, same shape of text, plain COPY
+     * into an unindexed temporary table (no upsert, no index, no JSON). */
+    DbCopy cp;
+    double b0 = bench_now();
+    if (db_begin(b.bt, &err) == 0 &&
+        db_exec(b.bt, "CREATE TEMP TABLE base (indicator_name text, \"timestamp\" timestamp, value text)"
+                      " ON COMMIT DROP", &err) == 0 &&
+        db_copy_begin(b.bt, "COPY base FROM STDIN", &cp, &err) == 0) {
+        char ts[20], v[32];
+        for (long long i = 0; i < rows; i++) {
+            history_format_ts(big[i % n].ts, ts);
+            indicators_fmt_double(big[i % n].close / 3.0, v);
+            db_copy_text(&cp, "sma_20");
+            db_copy_text(&cp, ts);
+            db_copy_text(&cp, v);
+            db_copy_endrow(&cp);
+            if (db_copy_flush_if(&cp, &err)) break;
+        }
+        if (db_copy_end(&cp, &err) == 0 && db_commit(b.bt, &err) == 0) {
+            double base = bench_now() - b0;
+            bench_report("baseline: plain COPY of as many rows, no index", base * 1e3, "ms");
+            bench_report("job / baseline", total / base, "x");
+        }
+    }
+    if (err.code) printf("  baseline failed: %s\n", err.msg);
+    db_rollback(b.bt);
+    free(ctx.result_json);
+out:
+    free(big);
+    candle_series_free(&src);
+    db_close(b.bt);
+    db_close(b.hist);
+    config_free(b.cfg);
+}

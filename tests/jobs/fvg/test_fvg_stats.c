@@ -1,0 +1,293 @@
+/* FVGStatistics (seed 000) field by field, on hand-made records and on the
+ * NQ series checked against straightforward loops written here. */
+#include "th.h"
+#include "fvg/fvg.h"
+#include "fvg/fvg_hours.h"
+#include "fvg/fvg_stats.h"
+#include "tz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static FvgGap rec(FvgType type, FvgStatus st, FvgClearedBy by, double size, int64_t detected,
+                  int64_t duration)
+{
+    FvgGap g;
+    memset(&g, 0, sizeof g);
+    g.type = (uint8_t)type;
+    g.status = (uint8_t)st;
+    g.cleared_by = (uint8_t)by;
+    g.bottom = 15000;
+    g.top = 15000 + size;
+    g.gap_size = size;
+    g.gap_size_points = size / 0.25;
+    g.detection_time = detected;
+    g.start_time = detected - 120;
+    g.cleared_index = st == FVG_CLEARED ? 10 : -1;
+    g.cleared_time = st == FVG_CLEARED ? detected + duration : 0;
+    return g;
+}
+
+static const char *NY = "America/New_York";
+
+TEST(fvg_stats_fill_every_seed_field)
+{
+    FvgGap g[5] = {
+        /* 2023-07-03 09:30 EDT */
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 2.0, 1688391000, 300),
+        /* 2023-11-19 18:00 EST */
+        rec(FVG_BEARISH, FVG_CLEARED, FVG_BY_GAP, 0.5, 1700434800, 60),
+        /* 2023-11-05 01:30 EDT, then the same wall time again in EST */
+        rec(FVG_BULLISH, FVG_INVALID, FVG_BY_NONE, 0.25, 1699162200, 0),
+        rec(FVG_BEARISH, FVG_VALID, FVG_BY_NONE, 15.0, 1699165800, 0),
+        /* 2023-03-12 03:30 EDT, half an hour after the spring-forward gap */
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_CLOSE, 3.0, 1678606200, 120),
+    };
+    FvgStatsOptions opt = {NULL, 0, NY};
+    FvgStats s;
+    FarmErr err = {0};
+    REQUIREF(fvg_stats_compute(g, 5, &opt, &s, &err) == 0, "%s", err.msg);
+    CHECK_INT(s.total_detected, 5);
+    CHECK_INT(s.bullish_count, 3);
+    CHECK_INT(s.bearish_count, 2);
+    CHECK_INT(s.valid_count, 1);
+    CHECK_INT(s.cleared_count, 3);
+    CHECK_INT(s.invalid_count, 1);
+    CHECK_INT(s.cleared_by_gap, 1);
+    CHECK_INT(s.cleared_by_close, 1);
+    CHECK_INT(s.cleared_by_wick, 1);
+    CHECK_NEAR(s.average_gap_size, 4.15, 1e-12);
+    CHECK_NEAR(s.average_gap_size_points, 16.6, 1e-12);
+    CHECK_NEAR(s.largest_gap_size, 15.0, 0);
+    CHECK_NEAR(s.smallest_gap_size, 0.25, 0);
+    CHECK_NEAR(s.clearance_rate, 60.0, 1e-12);
+    CHECK_INT(s.average_duration_seconds, 160);
+    CHECK_INT(s.median_duration_seconds, 120);
+    CHECK_INT(s.fastest_clear_seconds, 60);
+    CHECK_INT(s.longest_duration_seconds, 300);
+    /* points 8, 2, 1, 60, 12 over edges 1,2,5,10,20,50 */
+    static const int64_t sizes[7] = {0, 1, 1, 1, 1, 0, 1};
+    CHECK_INT(s.n_edges, 6);
+    for (int i = 0; i < 7; i++) CHECK_INT(s.gap_size_distribution[i], sizes[i]);
+    int64_t hours[24] = {0};
+    hours[9] = 1, hours[18] = 1, hours[1] = 2, hours[3] = 1;
+    for (int h = 0; h < 24; h++) CHECKF(s.hourly_distribution[h] == hours[h], "hour %d", h);
+
+    /* The same counted in UTC. */
+    opt.zone = NULL;
+    REQUIRE(fvg_stats_compute(g, 5, &opt, &s, &err) == 0);
+    CHECK_INT(s.hourly_distribution[13], 1);
+    CHECK_INT(s.hourly_distribution[23], 1);
+    CHECK_INT(s.hourly_distribution[5], 1);
+    CHECK_INT(s.hourly_distribution[6], 1);
+    CHECK_INT(s.hourly_distribution[7], 1);
+}
+
+TEST(fvg_stats_durations_round_and_take_the_middle_of_an_even_count)
+{
+    FvgGap g[2] = {
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1700000000, 60),
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1700000600, 121),
+    };
+    FvgStats s;
+    FarmErr err = {0};
+    REQUIRE(fvg_stats_compute(g, 2, NULL, &s, &err) == 0);
+    CHECK_INT(s.average_duration_seconds, 91);   /* 90.5 rounds up */
+    CHECK_INT(s.median_duration_seconds, 90);    /* (60 + 121) / 2, floored */
+    CHECK_NEAR(s.clearance_rate, 100, 0);
+
+    /* Long durations (past the counting range) take the exact fallback. */
+    int64_t year = 365LL * 86400;
+    FvgGap far[3] = {
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1000000000, 200 * year),
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1000000000, 150 * year),
+        rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1000000000, 60),
+    };
+    REQUIRE(fvg_stats_compute(far, 3, NULL, &s, &err) == 0);
+    CHECK_INT(s.median_duration_seconds, 150 * year);
+    CHECK_INT(s.longest_duration_seconds, 200 * year);
+}
+
+TEST(fvg_stats_of_nothing_are_zero)
+{
+    FvgStats s;
+    FarmErr err = {0};
+    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, &err) == 0);
+    CHECK_INT(s.total_detected, 0);
+    CHECK(s.clearance_rate == 0 && s.average_gap_size == 0 && s.smallest_gap_size == 0);
+    CHECK_INT(s.average_duration_seconds, 0);
+    CHECK_INT(s.median_duration_seconds, 0);
+    CHECK_INT(s.fastest_clear_seconds, 0);
+}
+
+TEST(fvg_stats_bucket_labels_and_edges)
+{
+    FvgStats s;
+    FarmErr err = {0};
+    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, &err) == 0);
+    static const char *want[] = {"0-1", "1-2", "2-5", "5-10", "10-20", "20-50", "50+"};
+    char buf[32];
+    for (size_t i = 0; i < 7; i++) {
+        REQUIRE(fvg_stats_bucket_label(&s, i, buf, sizeof buf) == 0);
+        CHECK_STR(buf, want[i]);
+    }
+    CHECK_INT(fvg_stats_bucket_label(&s, 7, buf, sizeof buf), -1);
+
+    /* Custom edges; a size a hair below an edge (decimal rounding) is on it. */
+    double edges[] = {0.5, 3};
+    FvgStatsOptions opt = {edges, 2, "UTC"};
+    FvgGap g = rec(FVG_BULLISH, FVG_VALID, FVG_BY_NONE, 0.75, 1700000000, 0);
+    g.gap_size_points = (0.7 - 0.4) / 0.1;    /* 2.9999999999999996 */
+    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, &err) == 0);
+    CHECK_INT(s.gap_size_distribution[2], 1);
+    REQUIRE(fvg_stats_bucket_label(&s, 0, buf, sizeof buf) == 0);
+    CHECK_STR(buf, "0-0.5");
+    REQUIRE(fvg_stats_bucket_label(&s, 2, buf, sizeof buf) == 0);
+    CHECK_STR(buf, "3+");
+    g.gap_size_points = 0.5;
+    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, &err) == 0);
+    CHECK_INT(s.gap_size_distribution[1], 1);   /* lower edge inclusive */
+}
+
+TEST(fvg_stats_reject_bad_options_and_records)
+{
+    FvgStats s;
+    FarmErr err = {0};
+    FvgGap g = rec(FVG_BULLISH, FVG_VALID, FVG_BY_NONE, 1, 1700000000, 0);
+    FvgStatsOptions zone = {NULL, 0, "Mars/Olympus"};
+    CHECK_INT(fvg_stats_compute(&g, 1, &zone, &s, &err), -1);
+    CHECK_CONTAINS(err.msg, "Mars/Olympus");
+    double down[] = {2, 1};
+    FvgStatsOptions e1 = {down, 2, NULL};
+    CHECK_INT(fvg_stats_compute(&g, 1, &e1, &s, &err), -1);
+    CHECK_CONTAINS(err.msg, "edge");
+    FvgStatsOptions e0 = {down, 0, NULL};
+    CHECK_INT(fvg_stats_compute(&g, 1, &e0, &s, &err), -1);
+    g.status = 7;
+    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, &err), -1);
+    g = rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1700000000, -60);
+    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, &err), -1);
+    CHECK_CONTAINS(err.msg, "cleared before");
+}
+
+TEST(fvg_hours_match_libc_across_dst_and_odd_offsets)
+{
+    static const char *zones[] = {"America/New_York", "Europe/London", "Asia/Kolkata",
+                                  "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu",
+                                  "UTC"};
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        FvgHourCache hc;
+        REQUIRE(fvg_hours_init(&hc, zones[z]) == 0);
+        /* 2023 at 7-minute steps around both US and EU/AU transitions, and a
+         * few days at 97-minute steps across the year, unsorted at the end. */
+        for (int64_t t = 1672531200; t < 1704067200; t += (t % 86400 < 3 * 3600) ? 420 : 5820) {
+            TzLocal l;
+            REQUIRE(tz_epoch_to_local(zones[z], t, &l) == 0);
+            int h = fvg_hours_of(&hc, t);
+            REQUIREF(h == l.hour, "%s at %lld: %d, libc %d", zones[z], (long long)t, h, l.hour);
+        }
+        for (int64_t t = 1699999999; t > 1600000000; t -= 3333333) {
+            TzLocal l;
+            REQUIRE(tz_epoch_to_local(zones[z], t, &l) == 0);
+            CHECK_INT(fvg_hours_of(&hc, t), l.hour);
+        }
+    }
+    FvgHourCache bad;
+    CHECK_INT(fvg_hours_init(&bad, "No/Such_Zone"), -1);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
+{
+    FILE *f = fopen(th_path("data/NQ_1min_sample.csv"), "r");
+    REQUIRE(f);
+    static int64_t t[15000];
+    static double o[15000], h[15000], l[15000], c[15000];
+    size_t n = 0;
+    char line[256];
+    REQUIRE(fgets(line, sizeof line, f));
+    while (n < 15000 && fgets(line, sizeof line, f)) {
+        int y, mo, d, hh, mi, ss;
+        if (sscanf(line, "%d-%d-%d %d:%d:%d,%lf,%lf,%lf,%lf", &y, &mo, &d, &hh, &mi, &ss, &o[n],
+                   &h[n], &l[n], &c[n]) == 10 &&
+            tz_local_to_epoch(NY, y, mo, d, hh, mi, ss, &t[n]) == 0)
+            n++;
+    }
+    fclose(f);
+    REQUIRE(n == 14714);
+    FvgSettings st = fvg_settings_default();
+    FvgCandles cd = {t, o, h, l, c, n, 0};
+    FvgResult r;
+    fvg_result_init(&r);
+    FarmErr err = {0};
+    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
+    FvgStatsOptions opt = {NULL, 0, NY};
+    FvgStats s;
+    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0, "%s", err.msg);
+
+    /* The same from plain loops. */
+    long long bull = 0, valid = 0, cleared = 0, nd = 0, hours[24] = {0}, sizes[7] = {0};
+    long long by[4] = {0}, *dur = malloc(r.n_gaps * sizeof *dur);
+    double sum = 0, big = 0, small = 1e300;
+    static const double edges[] = {1, 2, 5, 10, 20, 50};
+    for (size_t i = 0; i < r.n_gaps; i++) {
+        const FvgGap *g = &r.gaps[i];
+        bull += g->type == FVG_BULLISH;
+        valid += g->status == FVG_VALID;
+        sum += g->gap_size;
+        if (g->gap_size > big) big = g->gap_size;
+        if (g->gap_size < small) small = g->gap_size;
+        int b = 0;
+        while (b < 6 && g->gap_size_points >= edges[b]) b++;
+        sizes[b]++;
+        TzLocal lt;
+        REQUIRE(tz_epoch_to_local(NY, g->detection_time, &lt) == 0);
+        hours[lt.hour]++;
+        if (g->status == FVG_CLEARED) {
+            cleared++;
+            by[g->cleared_by]++;
+            dur[nd++] = g->cleared_time - g->detection_time;
+        }
+    }
+    qsort(dur, (size_t)nd, sizeof *dur, cmp_ll);
+    long long dsum = 0;
+    for (long long i = 0; i < nd; i++) dsum += dur[i];
+    CHECK_INT(s.total_detected, (long long)r.n_gaps);
+    CHECK_INT(s.bullish_count, bull);
+    CHECK_INT(s.bearish_count, (long long)r.n_gaps - bull);
+    CHECK_INT(s.valid_count, valid);
+    CHECK_INT(s.cleared_count, cleared);
+    CHECK_INT(s.invalid_count, (long long)r.n_gaps - valid - cleared);
+    CHECK_INT(s.cleared_by_gap, by[1]);
+    CHECK_INT(s.cleared_by_close, by[2]);
+    CHECK_INT(s.cleared_by_wick, by[3]);
+    CHECK_NEAR(s.average_gap_size, sum / (double)r.n_gaps, 1e-12);
+    CHECK_NEAR(s.largest_gap_size, big, 0);
+    CHECK_NEAR(s.smallest_gap_size, small, 0);
+    CHECK_NEAR(s.clearance_rate, 100.0 * (double)cleared / (double)r.n_gaps, 1e-12);
+    CHECK_INT(s.average_duration_seconds, (dsum + nd / 2) / nd);
+    CHECK_INT(s.median_duration_seconds, dur[(nd - 1) / 2] + (dur[nd / 2] - dur[(nd - 1) / 2]) / 2);
+    CHECK_INT(s.fastest_clear_seconds, dur[0]);
+    CHECK_INT(s.longest_duration_seconds, dur[nd - 1]);
+    for (int i = 0; i < 7; i++) CHECK_INT(s.gap_size_distribution[i], sizes[i]);
+    for (int i = 0; i < 24; i++) CHECK_INT(s.hourly_distribution[i], hours[i]);
+
+    /* Fed in uneven batches, the accumulator gives the same. */
+    FvgStatsAcc acc;
+    REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
+    for (size_t i = 0, k = 1; i < r.n_gaps; i += k, k = k * 3 % 1000 + 1) {
+        size_t m = r.n_gaps - i < k ? r.n_gaps - i : k;
+        REQUIRE(fvg_stats_add(&acc, r.gaps + i, m, &err) == 0);
+    }
+    FvgStats s2;
+    REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+    CHECK(memcmp(&s, &s2, sizeof s) == 0);
+    free(dur);
+    fvg_result_free(&r);
+}
