@@ -4,6 +4,7 @@
  * so a million rows take a fraction of a second. */
 #define _GNU_SOURCE
 #include "candle_csv.h"
+#include "civil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,26 +132,9 @@ typedef struct Wall { int y, mo, d, h, mi, s, has_zone, off; } Wall;
 
 enum { TS_OK = 0, TS_SYNTAX, TS_DATE, TS_TIME, TS_FRACTION, TS_RANGE, TS_GAP, TS_TZFAIL };
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int64_t wall_secs(const Wall *w)
 {
-    return days_from_civil(w->y, w->mo, w->d) * 86400 + w->h * 3600 + w->mi * 60 + w->s;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 ? 28 + leap : dm[m - 1];
+    return civil_days_from_date(w->y, w->mo, w->d) * 86400 + w->h * 3600 + w->mi * 60 + w->s;
 }
 
 static int num2(const char *p) { return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ? (p[0] - '0') * 10 + p[1] - '0' : -1; }
@@ -229,7 +213,7 @@ static int parse_ts(const char *p, size_t n, Wall *w, int64_t *epoch, int *is_ep
         }
         if (i < n && (rc = parse_zone(p + i, n - i, w)) != TS_OK) return rc;
     }
-    if (w->mo < 1 || w->mo > 12 || w->d < 1 || w->d > days_in_month(w->y, w->mo)) return TS_DATE;
+    if (w->mo < 1 || w->mo > 12 || w->d < 1 || w->d > civil_days_in_month(w->y, w->mo)) return TS_DATE;
     if (w->h > 23 || w->mi > 59 || w->s > 59) return TS_TIME;
     return TS_OK;
 }

@@ -1,6 +1,7 @@
 /* cron.c - Vixie-style cron expressions evaluated in a zone's wall clock. */
 #define _POSIX_C_SOURCE 200809L
 #include "cron.h"
+#include "civil.h"
 
 #include "tz.h"
 
@@ -140,14 +141,6 @@ static int parse_field(const FieldSpec *f, const char *s, size_t n, uint64_t *bi
     return 0;
 }
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int month_days(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 ? 28 + is_leap(y) : d[m - 1];
-}
-
 /* When only the day-of-month decides, some (month, day) pair must exist, or
  * the schedule would silently never fire. */
 static int check_satisfiable(const Cron *c, char *errbuf, size_t cap)
@@ -155,7 +148,7 @@ static int check_satisfiable(const Cron *c, char *errbuf, size_t cap)
     if (!(c->flags & CRON_DOW_STAR) || (c->flags & CRON_DOM_STAR)) return 0;
     for (int m = 1; m <= 12; m++) {
         if (!(c->month >> m & 1)) continue;
-        int max = m == 2 ? 29 : month_days(2001, m);
+        int max = m == 2 ? 29 : civil_days_in_month(2001, m);
         for (int d = 1; d <= max; d++)
             if (c->dom >> d & 1) return 0;
     }
@@ -213,30 +206,6 @@ int cron_parse(const char *expr, Cron *out, char *errbuf, size_t errcap)
     return parse_fields(expr, out, errbuf, errcap);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int weekday(int64_t days) { return (int)(((days % 7) + 11) % 7); } /* 1970-01-01: Thu */
 
 static int day_matches(const Cron *c, int64_t days, int d)
@@ -249,14 +218,14 @@ static int day_matches(const Cron *c, int64_t days, int d)
 
 int cron_matches_day(const Cron *c, int year, int mon, int day)
 {
-    if (mon < 1 || mon > 12 || day < 1 || day > month_days(year, mon)) return 0;
-    return (c->month >> mon & 1) && day_matches(c, days_from_civil(year, mon, day), day);
+    if (mon < 1 || mon > 12 || day < 1 || day > civil_days_in_month(year, mon)) return 0;
+    return (c->month >> mon & 1) && day_matches(c, civil_days_from_date(year, mon, day), day);
 }
 
 /* Wall-clock seconds (as if the zone were UTC) of a local time. */
 static int64_t wall_of(const TzLocal *l)
 {
-    return days_from_civil(l->year, l->mon, l->day) * 86400 + l->hour * 3600 + l->min * 60 +
+    return civil_days_from_date(l->year, l->mon, l->day) * 86400 + l->hour * 3600 + l->min * 60 +
            l->sec;
 }
 
@@ -272,7 +241,7 @@ static int wall_at(const char *tz, int64_t t, int64_t *wall)
  * in a gap the first instant whose wall time is later (the end of the gap). */
 static int wall_to_epoch(const char *tz, int y, int m, int d, int h, int mi, int64_t *out)
 {
-    int64_t e, w, want = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60;
+    int64_t e, w, want = civil_days_from_date(y, m, d) * 86400 + h * 3600 + mi * 60;
     if (tz_local_to_epoch(tz, y, m, d, h, mi, 0, &e) < 0 || wall_at(tz, e, &w) < 0) return -1;
     if (w == want) {
         *out = e;
@@ -329,13 +298,13 @@ int cron_next(const Cron *c, const char *tz, int64_t after_epoch, int64_t *next_
     if (!c || !c->minute || !c->hour || tz_epoch_to_local(tz, after_epoch, &l) < 0) return -1;
     /* Every wall time before after's own minute maps to an instant <= after,
      * so the scan starts there. */
-    int64_t day = days_from_civil(l.year, l.mon, l.day), end = day + CRON_SEARCH_DAYS;
+    int64_t day = civil_days_from_date(l.year, l.mon, l.day), end = day + CRON_SEARCH_DAYS;
     int h0 = l.hour, min0 = l.min;
     while (day < end) {
         int y, m, d;
-        civil_from_days(day, &y, &m, &d);
+        civil_date_from_days(day, &y, &m, &d);
         if (!(c->month >> m & 1)) {
-            day += month_days(y, m) - d + 1;
+            day += civil_days_in_month(y, m) - d + 1;
             h0 = min0 = 0;
             continue;
         }
