@@ -5,13 +5,6 @@
 
 #include "config.h"
 
-/* Enqueues n envelopes as queue_enqueue does each (deduped[i] as its
- * *deduped; deduped may be NULL), pipelined: one round trip per 1,000 jobs
- * without a dedupe key. Stops at the first error; the jobs before it are
- * enqueued. Belongs in queue.h (until it is there, callers declare it). */
-int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *deduped,
-                       FarmErr *err);
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

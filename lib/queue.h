@@ -49,6 +49,13 @@ void queue_stream_key(const QueueOpts *o, const char *kind, Lane lane, char *out
  * set and env->id becomes the first job's id. */
 int queue_enqueue(Rds *r, const QueueOpts *o, Envelope *env, int *deduped, FarmErr *err) SF_MUSTCHECK;
 
+/* Enqueues n envelopes as queue_enqueue does each (deduped[i] as its
+ * *deduped; deduped may be NULL), pipelined: one round trip per batch of
+ * jobs without a dedupe key (the scheduler's fan-out, BullMQ's addBulk).
+ * Stops at the first error; the jobs before it are enqueued. */
+int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *deduped,
+                       FarmErr *err) SF_MUSTCHECK;
+
 /* Enqueue to start at due_ms (through the delayed set). */
 int queue_enqueue_at(Rds *r, const QueueOpts *o, Envelope *env, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
 

@@ -50,6 +50,7 @@
 
 static struct {
     int init, ok;
+    int keep;                  /* a run failed: keep G.dir (configs, logs) for a look */
     char url[96];
     char dir[64];
     char bin[PATH_MAX];
@@ -64,6 +65,15 @@ static struct {
 } G;
 
 /* ---- setup ---------------------------------------------------------------- */
+
+static void cleanup_dir(void)
+{
+    if (!G.dir[0]) return;
+    if (G.keep) { printf("  (worker and BullMQ logs kept in %s)\n", G.dir); return; }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", G.dir);
+    if (system(cmd) != 0) {}
+}
 
 static int setup(void)
 {
@@ -83,7 +93,8 @@ static int setup(void)
         return -1;
     }
     snprintf(G.dir, sizeof G.dir, "/tmp/sfqbench.XXXXXX");
-    if (!mkdtemp(G.dir)) { printf("  skipped: mkdtemp: %s\n", strerror(errno)); return -1; }
+    if (!mkdtemp(G.dir)) { printf("  skipped: mkdtemp: %s\n", strerror(errno)); G.dir[0] = '\0'; return -1; }
+    atexit(cleanup_dir);
     /* The worker's environment: Redis and DSNs of the bench stack (noop
      * needs no database, but the worker is configured as in production). */
     char dsn[256];
@@ -211,11 +222,6 @@ static void make_job(int seq, Envelope *env)
     env->payload = json_pack("{s:i}", "seq", seq);
 }
 
-/* lib/queue.c's pipelined enqueue (BullMQ's addBulk is one); its prototype
- * is not in lib/queue.h yet. */
-int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *deduped,
-                       FarmErr *err);
-
 /* Enqueues n no-op jobs through lib/queue (ids into ids[]), CHUNK per
  * call as BullMQ's addBulk chunks. */
 static int bulk_enqueue(JobId *ids, int n)
@@ -246,10 +252,11 @@ static double wait_drained(pid_t pid, double timeout_s)
     double t0 = bench_now();
     while (bench_now() - t0 < timeout_s) {
         if (redis_int("XLEN %s", key) == 0) return bench_now();
-        if (pid > 0 && waitpid(pid, NULL, WNOHANG) == pid) { printf("  worker exited early\n"); return -1; }
+        if (pid > 0 && waitpid(pid, NULL, WNOHANG) == pid) { printf("  worker exited early\n"); G.keep = 1; return -1; }
         sleep_ms(1);
     }
     printf("  timed out waiting for the queue to drain\n");
+    G.keep = 1;
     return -1;
 }
 
@@ -292,6 +299,7 @@ static int check_jobs(const JobId *ids, int n, Outcome *o)
     }
     if (o->succeeded != n) {
         printf("  check: only %d of %d jobs succeeded\n", o->succeeded, n);
+        G.keep = 1;
         return -1;
     }
     return 0;
@@ -327,7 +335,10 @@ static json_t *bullmq(const char *args)
     while (fgets(line, sizeof line, p))
         if (strncmp(line, "RESULT ", 7) == 0 && !res) res = json_loads(line + 7, 0, NULL);
     int st = pclose(p);
-    if (!res) printf("  BullMQ run '%s' failed (status %d; see %s/bullmq.log)\n", args, st, G.dir);
+    if (!res) {
+        printf("  BullMQ run '%s' failed (status %d; see %s/bullmq.log)\n", args, st, G.dir);
+        G.keep = 1;
+    }
     flush_redis();
     return res;
 }
@@ -387,7 +398,7 @@ static int run_concurrent(int n, int slots, int batch, Run *out)
     JobId *ids = calloc((size_t)n, sizeof *ids);
     Outcome o = {0};
     pid_t pid = spawn_worker(slots, batch);
-    if (!ids || wait_ready(pid)) { printf("  worker did not start\n"); goto done; }
+    if (!ids || wait_ready(pid)) { printf("  worker did not start\n"); G.keep = 1; goto done; }
     double t0 = bench_now();
     if (bulk_enqueue(ids, n)) goto done;
     out->enqueue_s = bench_now() - t0;
@@ -547,7 +558,7 @@ BENCH(queue_latency)
     JobId *ids = calloc(N_LAT, sizeof *ids);
     Outcome o = {0};
     pid_t pid = spawn_worker(G.best_slots, BEST_BATCH);
-    if (!ids || wait_ready(pid)) { printf("  worker did not start\n"); goto done; }
+    if (!ids || wait_ready(pid)) { printf("  worker did not start\n"); G.keep = 1; goto done; }
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     for (int i = 0; i < N_LAT; i++) {
@@ -603,7 +614,7 @@ BENCH(queue_idle_rss)
     if (setup()) return;
     flush_redis();
     pid_t pid = spawn_worker(0, 0);   /* default slots and batch */
-    if (wait_ready(pid)) { printf("  worker did not start\n"); stop_worker(pid); return; }
+    if (wait_ready(pid)) { printf("  worker did not start\n"); G.keep = 1; stop_worker(pid); return; }
     sleep_ms(1000);
     long kb = vmrss_kb(pid);
     stop_worker(pid);

@@ -21,7 +21,7 @@ rm -rf "$DST/node_modules" "$DST/package-lock.json"
 cp "$SRC/package.json" "$DST/package.json"
 [ -f "$SRC/package-lock.json" ] && cp "$SRC/package-lock.json" "$DST/package-lock.json"
 echo "prep-bullmq: installing bullmq into build/bullmq" >&2
-if ! (cd "$DST" && timeout 300 npm install --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
+if ! (cd "$DST" && timeout 300 npm install --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000 --loglevel=error >npm.log 2>&1); then
     rm -f "$DST/package.json"   # retried next time
     note "npm install failed (see build/bullmq/npm.log)"
 fi
