@@ -11,8 +11,30 @@
 int rds_parse_url(const char *url, char *host, size_t hostcap, int *port, int *db, FarmErr *err)
 {
     const char *p = url;
+    *db = 0;
+    if (url && strncmp(url, "unix://", 7) == 0) {
+        /* unix:///run/redis.sock[?db=N]: port 0 marks a socket path. */
+        const char *path = url + 7, *q = strstr(path, "?db=");
+        size_t len = q ? (size_t)(q - path) : strlen(path);
+        if (len == 0 || path[0] != '/' || len >= hostcap)
+            return err_set(err, SF_ECONFIG, "redis url '%s': unix:// needs an absolute socket path", url);
+        memcpy(host, path, len);
+        host[len] = '\0';
+        *port = 0;
+        if (q) {
+            char *end;
+            long v = strtol(q + 4, &end, 10);
+            if (end == q + 4 || *end || v < 0 || v > 1000)
+                return err_set(err, SF_ECONFIG, "redis url '%s': bad database number", url);
+            *db = (int)v;
+        }
+        return 0;
+    }
+    if (url && strncmp(url, "rediss://", 9) == 0)
+        return err_set(err, SF_ECONFIG, "redis url '%s': TLS is not available with Debian 12's "
+                       "hiredis 0.14; use a local TLS tunnel or a unix:// socket", url);
     if (!url || strncmp(url, "redis://", 8) != 0)
-        return err_set(err, SF_ECONFIG, "redis url '%s': must start with redis://", url ? url : "");
+        return err_set(err, SF_ECONFIG, "redis url '%s': must start with redis:// or unix://", url ? url : "");
     p += 8;
     if (strchr(p, '@'))
         return err_set(err, SF_ECONFIG, "redis url: credentials are not allowed in the URL; "
@@ -60,7 +82,8 @@ static int handshake(Rds *r, FarmErr *err)
 static int dial(Rds *r, FarmErr *err)
 {
     struct timeval tv = {5, 0};
-    r->c = redisConnectWithTimeout(r->host, r->port, tv);
+    r->c = r->port == 0 ? redisConnectUnixWithTimeout(r->host, tv)
+                        : redisConnectWithTimeout(r->host, r->port, tv);
     if (!r->c || r->c->err) {
         int rc = err_set(err, SF_EIO, "redis %s:%d: %s", r->host, r->port,
                          r->c ? r->c->errstr : "out of memory");
