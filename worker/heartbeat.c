@@ -77,6 +77,35 @@ static void extend_claims(Worker *w, Rds *r)
     }
 }
 
+/* A job past its deadline (or still running when the drain's grace period
+ * ends) that does not reach a progress point is usually waiting on a query:
+ * cancel the query, so the job fails now and is retried (timeout) or
+ * handed back (shutdown) instead of holding the slot. */
+static void watchdog(Worker *w)
+{
+    int64_t now = envelope_now_ms();
+    for (int i = 0; i < w->nslots; i++) {
+        Slot *s = &w->slots[i];
+        pthread_mutex_lock(&s->lock);
+        int why = 0;
+        if (s->busy && !s->cancel_sent) {
+            if (now > s->deadline_ms + 1000) why = WATCHDOG_TIMEOUT;
+            else if (w->stopping && now > w->stop_deadline_ms) why = WATCHDOG_SHUTDOWN;
+        }
+        if (why) {
+            s->cancel_sent = why;
+            for (int c = 0; c < 3; c++) {
+                char errbuf[256];
+                if (s->cancels[c] && !PQcancel(s->cancels[c], errbuf, sizeof errbuf))
+                    log_msg(LOG_WARN, s->cur_job, "watchdog: cancel failed: %s", errbuf);
+            }
+            log_msg(LOG_WARN, s->cur_job, "watchdog: %s; its query was cancelled",
+                    why == WATCHDOG_TIMEOUT ? "past its deadline" : "still running after the grace period");
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
 static void promote(Worker *w, Rds *r)
 {
     FarmErr err = {0};
@@ -105,6 +134,7 @@ void *heartbeat_main(void *arg)
             next_beat = now + w->cfg->worker.heartbeat_ms;
         }
         if (r) promote(w, r);
+        watchdog(w);
         if (w->stopping == 2) break;   /* slots joined: main asks us to end */
         struct timespec ts = {0, 200 * 1000000L};
         nanosleep(&ts, NULL);

@@ -133,7 +133,21 @@ int main(int argc, char **argv)
     char kl[256] = "";
     for (int i = 0; i < w->nkinds; i++) { strcat(kl, i ? "," : ""); strncat(kl, w->kinds[i], 30); }
     log_info("worker %s started: %d slots, kinds %s", w->id, w->nslots, kl);
-    for (int i = 0; i < w->nslots; i++) pthread_join(w->slots[i].thread, NULL);
+    for (int i = 0; i < w->nslots; i++) {
+        /* A job that neither reaches a progress point nor waits on a query
+         * cannot be stopped from outside its thread: 10 s after the grace
+         * period the process leaves anyway; its entries stay pending and are
+         * reclaimed by another worker. */
+        while (pthread_tryjoin_np(w->slots[i].thread, NULL) != 0) {
+            if (w->stopping && envelope_now_ms() > w->stop_deadline_ms + 10000) {
+                log_warn("worker %s: slot %d did not stop within the grace period; exiting, "
+                         "its job stays pending for reclaim", w->id, i);
+                _exit(0);
+            }
+            struct timespec ts = {0, 50 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
     w->stopping = 2;
     pthread_join(hb, NULL);
     log_info("worker %s stopped", w->id);
@@ -142,6 +156,7 @@ cleanup:
     if (w->slots) {
         for (int i = 0; i < w->nslots; i++) {
             rds_close(w->slots[i].redis);
+            for (int c = 0; c < 3; c++) if (w->slots[i].cancels[c]) PQfreeCancel(w->slots[i].cancels[c]);
             db_close(w->slots[i].website);
             db_close(w->slots[i].backtest);
             db_close(w->slots[i].history);

@@ -30,13 +30,31 @@ static const char *dsn_of(const Config *cfg, const char *name)
 
 /* A broken connection (server restart) is dropped here and reopened on the
  * next use, so one bad moment costs one retry, not the worker. */
+void slot_set_cancel(Slot *s, int idx, Db *db)
+{
+    PGcancel *fresh = db ? PQgetCancel(db->conn) : NULL;
+    pthread_mutex_lock(&s->lock);
+    PGcancel *old = s->cancels[idx];
+    s->cancels[idx] = fresh;
+    pthread_mutex_unlock(&s->lock);
+    if (old) PQfreeCancel(old);
+}
+
 static Db *ctx_db(JobCtx *ctx, const char *name, FarmErr *err)
 {
     Slot *s = ctx->slot;
     Db **ref = slot_db_ref(s, name);
     if (!ref) { err_set(err, SF_EINPUT, "unknown database '%s'", name); return NULL; }
-    if (*ref && PQstatus((*ref)->conn) != CONNECTION_OK) { db_close(*ref); *ref = NULL; }
-    if (!*ref && db_open(dsn_of(s->w->cfg, name), name, ref, err)) return NULL;
+    int idx = ref == &s->website ? 0 : ref == &s->backtest ? 1 : 2;
+    if (*ref && PQstatus((*ref)->conn) != CONNECTION_OK) {
+        slot_set_cancel(s, idx, NULL);
+        db_close(*ref);
+        *ref = NULL;
+    }
+    if (!*ref) {
+        if (db_open(dsn_of(s->w->cfg, name), name, ref, err)) return NULL;
+        slot_set_cancel(s, idx, *ref);
+    }
     return *ref;
 }
 
@@ -132,6 +150,13 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
     else jobctx_drop_after(&ctx);
     if (rc != 0) {
         if (db) db_rollback(db);
+        /* A query the watchdog cancelled failed with a server error; say
+         * what really happened. */
+        pthread_mutex_lock(&s->lock);
+        int why = s->cancel_sent;
+        pthread_mutex_unlock(&s->lock);
+        if (why == WATCHDOG_TIMEOUT) err_set(err, SF_ETIMEOUT, "timed out after %d s (query cancelled)", env->timeout_s);
+        else if (why == WATCHDOG_SHUTDOWN) err_set(err, SF_ECANCEL, "handed back: worker shutting down");
         if (err->code == SF_EINPUT) out = OUT_DEAD;
         else if (err->code == SF_ECANCEL)
             out = strncmp(err->msg, "handed back", 11) == 0 ? OUT_HANDBACK : OUT_CANCEL;
@@ -151,6 +176,7 @@ static void set_current(Slot *s, const QueueMsg *m, const Envelope *env, int tim
         snprintf(s->cur.entry_id, sizeof s->cur.entry_id, "%s", m->entry_id);
         snprintf(s->cur_job, sizeof s->cur_job, "%s", env->id);
         snprintf(s->cur_kind, sizeof s->cur_kind, "%s", env->kind);
+        s->cancel_sent = 0;
         s->started_ms = envelope_now_ms();
         s->deadline_ms = s->started_ms + (int64_t)timeout_s * 1000;
         s->last_progress_ms = 0;

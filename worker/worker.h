@@ -52,7 +52,14 @@ typedef struct Slot {
     int64_t started_ms, deadline_ms;
     int64_t last_progress_ms;
     int64_t jobs_done;
+    /* The watchdog's lever on a job stuck in a query: cancel handles of the
+     * slot's connections (index 0 website, 1 backtest, 2 history), created
+     * by the slot, used by the heartbeat thread, both under lock. */
+    PGcancel *cancels[3];
+    int cancel_sent;              /* 0, or why the watchdog cancelled: WATCHDOG_* */
 } Slot;
+
+enum { WATCHDOG_TIMEOUT = 1, WATCHDOG_SHUTDOWN = 2 };
 
 struct Worker {
     const Config *cfg;            /* owned by main */
@@ -86,6 +93,8 @@ int slot_defer_success(Slot *s, const QueueMsg *m, const Envelope *env, int64_t 
 /* Records the deferred successes now; on error they are dropped (their
  * entries stay pending and are reclaimed). */
 int slot_flush(Slot *s, FarmErr *err);
+/* Replaces the cancel handle of connection idx (db NULL: drops it). */
+void slot_set_cancel(Slot *s, int idx, Db *db);
 /* The heartbeat thread body. */
 void *heartbeat_main(void *arg);
 

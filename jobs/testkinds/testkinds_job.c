@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testkinds_job.h"
 
+#include <stdio.h>
 #include <time.h>
 
 static int sleep_validate(const json_t *p, FarmErr *err)
@@ -22,6 +23,16 @@ static int sleep_run(JobCtx *ctx, const json_t *p, FarmErr *err)
         long step = ms - done < 20 ? ms - done : 20;
         struct timespec ts = {0, step * 1000000L};
         nanosleep(&ts, NULL);
+    }
+    json_t *sql_sleep = json_object_get(p, "sql_sleep_s");
+    if (sql_sleep) {
+        /* A long query with no progress point: only the watchdog stops it. */
+        Db *db = ctx->db(ctx, "backtest", err);
+        if (!db) return -1;
+        char secs[32];
+        snprintf(secs, sizeof secs, "%g", json_number_value(sql_sleep));
+        const char *params[1] = {secs};
+        if (db_execp(db, "SELECT pg_sleep($1::float8)", 1, params, NULL, err)) return -1;
     }
     if (json_is_true(json_object_get(p, "effect"))) {
         Db *db = ctx->db(ctx, "backtest", err);

@@ -344,3 +344,48 @@ TEST(a_live_slow_job_is_never_reclaimed_by_another_worker)
     CHECK_INT(th_stop(a, SIGTERM, 10000), 0);
     CHECK_INT(th_stop(b, SIGTERM, 10000), 0);
 }
+
+TEST(watchdog_cancels_a_query_past_the_job_deadline_and_the_attempt_fails_as_timed_out)
+{
+    Env e;
+    setup(&e, "");
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", "--slots", "1", NULL);
+    Envelope env = {0};
+    snprintf(env.kind, sizeof env.kind, "sleep");
+    env.lane = LANE_BATCH;
+    env.max_attempts = 1;
+    env.timeout_s = 1;
+    env.payload = json_pack("{s:i,s:b}", "sql_sleep_s", 60, "effect", 1);
+    FarmErr err = {0};
+    REQUIRE(queue_enqueue(e.r, &e.q, &env, NULL, &err) == 0);
+    long long t0 = th_now_ms();
+    CHECK(wait_status(&e, env.id, "dead", 10000));
+    CHECKF(th_now_ms() - t0 < 6000, "took %lld ms", th_now_ms() - t0);
+    char *error = job_field(&e, env.id, "error");
+    CHECK_CONTAINS(error, "timed out after 1 s");
+    free(error);
+    CHECK_INT(th_sql_int(e.farm.backtest, "SELECT count(*) FROM job_test_effects"), 0);
+    envelope_clear(&env);
+    CHECK_INT(th_stop(w, SIGTERM, 10000), 0);
+}
+
+TEST(sigterm_hands_back_a_job_stuck_in_a_query_after_the_grace_period)
+{
+    Env e;
+    setup(&e, "");
+    th_write("farm.yaml", "worker:\n  slots: 1\n  kinds: [sleep]\n  test_kinds: true\n  grace_s: 1\n"
+                          "  heartbeat_ms: 200\n  block_ms: 100\n  visibility_timeout_s: 2\n");
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
+    char id[37];
+    enqueue(&e, "sleep", LANE_BATCH, "{\"sql_sleep_s\": 60, \"effect\": true}", id);
+    REQUIRE(wait_status(&e, id, "running", 5000));
+    long long t0 = th_now_ms();
+    CHECK_INT(th_stop(w, SIGTERM, 10000), 0);
+    CHECKF(th_now_ms() - t0 < 5000, "drain took %lld ms", th_now_ms() - t0);
+    char *msg = job_field(&e, id, "message");
+    CHECK_CONTAINS(msg, "handed back");
+    free(msg);
+    /* Still pending: another worker picks it up (and here finishes it quickly). */
+    CHECK_INT(redis_int(&e, "XLEN %s", "sf:q:sleep:batch"), 1);
+    CHECK_INT(th_sql_int(e.farm.backtest, "SELECT count(*) FROM job_test_effects"), 0);
+}
