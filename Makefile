@@ -26,7 +26,7 @@ BENCH_SRC  := $(wildcard tests/bench/*.c)
 Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
-.PHONY: all deps test demo bench clean stack-up stack-down fault soak
+.PHONY: all deps test demo bench clean stack-up stack-down fault
 all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
 	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
 
@@ -91,6 +91,10 @@ demo: all
 
 bench: build/.deps-ok $(PROGS:%=build/bench/bin/%) build/bench/bin/stratfarm-bench
 	@bash tests/bench/run.sh
+
+# Long fault runs (the suite runs the same scenarios bounded).
+fault: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
+	@SF_FAULT_SCALE=$${SF_FAULT_SCALE:-20} bash tests/run.sh fault_
 
 stack-up: all
 	@bash ops/stack.sh up

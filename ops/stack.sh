@@ -145,6 +145,13 @@ case $cmd in
         "$0" down --dir "$DIR"
         [ -L "$DIR/pg.link" ] && rm -rf "$(readlink "$DIR/pg.link")"
         rm -rf "$DIR" ;;
+    restart-pg)
+        # Fault tests: PostgreSQL goes away under running workers and comes back.
+        load_ports
+        data=$(pg_data)
+        as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+        as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT" -l "$data/server.log" -w -t 60 start >/dev/null \
+            || { echo "stack: postgres did not restart; see $data/server.log" >&2; exit 1; } ;;
     status)
         load_ports
         redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis: up on $REDIS_PORT" || echo "redis: down"
@@ -152,5 +159,5 @@ case $cmd in
     env)
         load_ports; print_env ;;
     *)
-        echo "usage: ops/stack.sh up|down|destroy|status|env [--dir D] [--ephemeral] [--no-migrate]" >&2; exit 2 ;;
+        echo "usage: ops/stack.sh up|down|destroy|restart-pg|status|env [--dir D] [--ephemeral] [--no-migrate]" >&2; exit 2 ;;
 esac

@@ -17,7 +17,7 @@ if ! bash ops/stack.sh up --dir "$STACK" --ephemeral --no-migrate; then
 fi
 . "$STACK/ports"
 export SF_TEST_REDIS_PORT=$REDIS_PORT SF_TEST_PG_PORT=$PG_PORT SF_TEST_PG_USER=postgres
-export SF_TEST_ROOT=$TOP SF_TEST_BIN_DIR=$TOP/build/test/bin
+export SF_TEST_ROOT=$TOP SF_TEST_BIN_DIR=$TOP/build/test/bin SF_TEST_STACK_DIR=$STACK
 # A sanitizer report is a failed test: abort the process that hit it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -22,6 +22,7 @@
 #include "events.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
+#include "fvg_scan_read.h"
 #include "fvg_scan_store.h"
 #include "history.h"
 #include "log.h"
@@ -137,17 +138,34 @@ static int fvg_scan_validate(const json_t *payload, FarmErr *err)
     return parse_plan(NULL, payload, &plan, err);
 }
 
-/* Time of candle `index` of the series, or -1 when there is none. */
-static int candle_time_at(Db *hist, const Plan *pl, int64_t index, int64_t *t, FarmErr *err)
+/* Time of candle `index` of the series, or -1 when there is none. An
+ * OFFSET walks the index, so it starts from the nearer known candle: the
+ * series' first (index 0), or the last scanned one (last_index at
+ * last_time) walking back; an incremental scan re-reads a few candles
+ * before the last scanned one, and finds them in microseconds. */
+static int candle_time_at(Db *hist, const Plan *pl, const FvgScanState *st, int64_t index, int64_t *t,
+                          FarmErr *err)
 {
-    char idx[24];
-    snprintf(idx, sizeof idx, "%" PRId64, index);
-    const char *p[3] = {pl->symbol, pl->tf, idx};
+    char idx[24], lt[24];
     PGresult *r;
-    if (db_execp(hist, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
-                       " WHERE symbol = $1 AND timeframe = $2 ORDER BY \"timestamp\" OFFSET $3 LIMIT 1",
-                 3, p, &r, err))
-        return -1;
+    if (st->exists && index <= st->last_index && st->last_index - index < index) {
+        snprintf(idx, sizeof idx, "%" PRId64, st->last_index - index);
+        snprintf(lt, sizeof lt, "%" PRId64, st->last_time);
+        const char *p[4] = {pl->symbol, pl->tf, lt, idx};
+        if (db_execp(hist, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
+                           " WHERE symbol = $1 AND timeframe = $2"
+                           " AND \"timestamp\" <= to_timestamp($3::bigint) AT TIME ZONE 'UTC'"
+                           " ORDER BY \"timestamp\" DESC OFFSET $4 LIMIT 1",
+                     4, p, &r, err))
+            return -1;
+    } else {
+        snprintf(idx, sizeof idx, "%" PRId64, index);
+        const char *p[3] = {pl->symbol, pl->tf, idx};
+        if (db_execp(hist, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
+                           " WHERE symbol = $1 AND timeframe = $2 ORDER BY \"timestamp\" OFFSET $3 LIMIT 1",
+                     3, p, &r, err))
+            return -1;
+    }
     *t = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
     db_result_free(r);
     return 0;
@@ -258,12 +276,20 @@ static int stop(JobCtx *ctx, int pct, const char *msg, FarmErr *err)
     return -1;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
 {
+    double t_start = now_ms(), t_plan = 0, t_read = 0, t_scan = 0, t_write = 0, t_stats = 0;
     FvgScanState st;
     FvgGap *pending = NULL;
     size_t n_pending = 0;
-    HistorySeries s = {0};
+    FvgSeries s = {0};
     FvgResult res;
     fvg_result_init(&res);
     char *events_json = NULL;
@@ -291,6 +317,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
                 st.settings.include_overlapping ? "true" : "false");
         goto cleanup;
     }
+    int fresh = !st.exists;             /* no stored rows for the pair before this scan */
     if (st.exists) settings = st.settings;
     else { st.settings = settings; st.first_candle_time = first_time; st.last_index = -1; }
 
@@ -306,17 +333,18 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     if (fvg_store_pending(bt, pl->symbol, pl->tf, &st, scan_from, &pending, &n_pending, err)) goto cleanup;
     int64_t read_from = fvg_reread_from(pending, n_pending, scan_from);
     int64_t read_from_time;
-    if (candle_time_at(hist, pl, read_from, &read_from_time, err)) goto cleanup;
+    if (candle_time_at(hist, pl, &st, read_from, &read_from_time, err)) goto cleanup;
     if (read_from_time < 0) {            /* nothing new in History */
         rc = 0;
         ctx->result_json = strdup("{\"candles_read\":0,\"new\":0,\"cleared\":0,\"expired\":0}");
         goto cleanup;
     }
     if (stop(ctx, 10, "reading candles", err)) goto cleanup;
-    if (history_read(hist, pl->symbol, pl->tf, read_from_time,
-                     pl->has_to ? pl->to + 1 : INT64_MAX, 0, &s, err))
+    t_plan = now_ms();
+    if (fvg_read_candles(hist, pl->symbol, pl->tf, read_from_time,
+                         pl->has_to ? pl->to + 1 : INT64_MAX, &s, err))
         goto cleanup;
-    s.first_index = read_from;
+    t_read = now_ms();
     if (stop(ctx, 40, "scanning", err)) goto cleanup;
     FvgCandles c = {s.ts, s.open, s.high, s.low, s.close, s.n, read_from};
     double tick = config_tick_size(ctx->cfg, pl->symbol);
@@ -325,9 +353,11 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
         err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
         goto cleanup;
     }
+    t_scan = now_ms();
     if (stop(ctx, 60, "writing detections", err)) goto cleanup;
     FvgStoreCounts counts;
-    if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &settings, &res, &counts, &events_json, err))
+    if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &settings, &res, st.last_index, &counts,
+                        &events_json, err))
         goto cleanup;
     int64_t last_read = read_from + (int64_t)s.n - 1;
     if (s.n > 0 && last_read > st.last_index) {
@@ -335,6 +365,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
         st.last_time = s.ts[s.n - 1];
     }
     if (st.last_index >= 0 && fvg_store_state_save(bt, pl->symbol, pl->tf, &st, ctx->env->id, err)) goto cleanup;
+    t_write = now_ms();
     long changed = counts.inserted + counts.cleared + counts.expired + counts.end_fixed;
     if (changed > 0) {
         if (stop(ctx, 80, "statistics", err)) goto cleanup;
@@ -342,7 +373,10 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
                               config_exchange_tz(ctx->cfg, pl->symbol)};
         int64_t from = pl->has_from ? pl->from : first_time;
         int64_t to = pl->has_to ? pl->to : st.last_time;
-        if (fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id, NULL, err))
+        /* A first scan's records are every row of the pair: no read-back. */
+        if (fresh ? fvg_store_stats_records(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id,
+                                            res.gaps, res.n_gaps, NULL, err)
+                  : fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id, NULL, err))
             goto cleanup;
         AfterCommit *a = calloc(1, sizeof *a);
         if (!a) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
@@ -353,18 +387,21 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
         a->changed = changed;
         if (jobctx_after_commit(ctx, after_commit, a, after_free)) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
     }
-    char summary[256];
+    t_stats = now_ms();
+    char summary[384];
     snprintf(summary, sizeof summary,
              "{\"candles_read\":%zu,\"new\":%ld,\"cleared\":%ld,\"expired\":%ld,\"end_fixed\":%ld,"
-             "\"last_index\":%" PRId64 "}", s.n, counts.inserted, counts.cleared, counts.expired,
-             counts.end_fixed, st.last_index);
+             "\"last_index\":%" PRId64 ",\"ms\":{\"plan\":%.1f,\"read\":%.1f,\"scan\":%.1f,"
+             "\"write\":%.1f,\"stats\":%.1f}}", s.n, counts.inserted, counts.cleared, counts.expired,
+             counts.end_fixed, st.last_index, t_plan - t_start, t_read - t_plan, t_scan - t_read,
+             t_write - t_scan, t_stats - t_write);
     ctx->result_json = strdup(summary);
     if (stop(ctx, 100, "done", err)) goto cleanup;
     rc = 0;
 cleanup:
     free(events_json);
     free(pending);
-    history_series_free(&s);
+    fvg_series_free(&s);
     fvg_result_free(&res);
     return rc;
 }

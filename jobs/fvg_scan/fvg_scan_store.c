@@ -166,34 +166,70 @@ int fvg_store_read(Db *db, const char *symbol, const char *tf, int64_t from, int
                      4, p, max_lookback, INT64_MAX, out, n, err);
 }
 
-static void copy_gap(DbCopy *cp, const FvgGap *g, int64_t tf_seconds, int max_lookback)
+/* A double as COPY text that reads back as the same double. Prices and
+ * sizes are mostly decimals with few places (15895.25): when m / 10^k is
+ * v exactly for a small k, m with the point put in is that decimal, which
+ * the server reads as the double nearest to it, i.e. v (IEEE division is
+ * correctly rounded too). Anything else goes through db_copy_double. */
+static void copy_num(DbCopy *cp, double v)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    if (v >= 0 && v < 1e9) {
+        for (int k = 0; k < 7; k++) {
+            double x = v * p10[k];
+            if (x >= 9007199254740992.0) break;
+            int64_t m = (int64_t)(x + 0.5);
+            if ((double)m / p10[k] != v) continue;
+            char d[32], out[40];
+            int nd = 0, o = 0;
+            do { d[nd++] = (char)('0' + m % 10); m /= 10; } while (m);
+            while (nd <= k) d[nd++] = '0';             /* 0.25: at least one digit before the point */
+            for (int i = nd - 1; i >= 0; i--) {
+                out[o++] = d[i];
+                if (i == k && k > 0) out[o++] = '.';
+            }
+            out[o] = 0;
+            db_copy_text(cp, out);
+            return;
+        }
+    }
+    db_copy_double(cp, v);
+}
+
+static void copy_gap(DbCopy *cp, const FvgGap *g, int64_t tf_seconds, int max_lookback, int with_stage_cols)
 {
     db_copy_text(cp, fvg_type_name((FvgType)g->type));
-    db_copy_double(cp, g->top);
-    db_copy_double(cp, g->bottom);
-    db_copy_double(cp, g->gap_size);
-    db_copy_double(cp, g->gap_size_points);
+    copy_num(cp, g->top);
+    copy_num(cp, g->bottom);
+    copy_num(cp, g->gap_size);
+    copy_num(cp, g->gap_size_points);
     db_copy_int(cp, g->start_time);
     /* A window past the data's end has no end candle yet: its end_time is
      * provisional (L's time + max_lookback steps) until a scan reaches it. */
     db_copy_int(cp, g->has_end_time ? g->end_time : g->start_time + (int64_t)max_lookback * tf_seconds);
-    db_copy_text(cp, g->has_end_time ? "t" : "f");
+    if (with_stage_cols) db_copy_text(cp, g->has_end_time ? "t" : "f");
     db_copy_int(cp, g->detection_time);
     db_copy_text(cp, fvg_status_name((FvgStatus)g->status));
     if (g->status == FVG_CLEARED) {
         db_copy_int(cp, g->cleared_time);
         db_copy_text(cp, fvg_cleared_by_name((FvgClearedBy)g->cleared_by));
-        db_copy_double(cp, g->cleared_price);
+        copy_num(cp, g->cleared_price);
     } else {
         db_copy_null(cp);
         db_copy_null(cp);
         db_copy_null(cp);
     }
     db_copy_int(cp, g->left_index);
+    if (!with_stage_cols) {
+        db_copy_int(cp, g->left_index + 1);
+        db_copy_int(cp, g->left_index + 2);
+    }
     db_copy_endrow(cp);
 }
 
-static int stage(Db *db, const FvgResult *res, int64_t tf_seconds, int max_lookback, FarmErr *err)
+/* Stages gaps[0..n) and updates; either may be empty. */
+static int stage(Db *db, const FvgGap *gaps, size_t n_gaps, const FvgGap *updates, size_t n_updates,
+                 int64_t tf_seconds, int max_lookback, FarmErr *err)
 {
     if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS fvg_stage ("
                     " type fvg_type_enum, top_price float8, bottom_price float8, gap_size float8,"
@@ -204,64 +240,154 @@ static int stage(Db *db, const FvgResult *res, int64_t tf_seconds, int max_lookb
         return -1;
     DbCopy cp;
     if (db_copy_begin(db, "COPY fvg_stage FROM STDIN", &cp, err)) return -1;
-    const FvgGap *sets[2] = {res->gaps, res->updates};
-    size_t counts[2] = {res->n_gaps, res->n_updates};
+    const FvgGap *sets[2] = {gaps, updates};
+    size_t counts[2] = {n_gaps, n_updates};
     for (int s = 0; s < 2; s++)
         for (size_t i = 0; i < counts[s]; i++) {
-            copy_gap(&cp, &sets[s][i], tf_seconds, max_lookback);
+            copy_gap(&cp, &sets[s][i], tf_seconds, max_lookback, 1);
             if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "client error"); return -1; }
         }
     return db_copy_end(&cp, err);
 }
 
-/* One JSON object per row of a RETURNING list, for events. */
-static void collect(json_t *events, const PGresult *r, const char *kind)
+/* Events as JSON text, built by hand: a scan may report 10^5 gaps. */
+typedef struct Ev { char *buf; size_t len, cap; int failed; } Ev;
+
+static void ev_add(Ev *e, const char *kind, long long number, const char *type, long long start,
+                   long long detection, const char *status)
+{
+    if (e->failed) return;
+    if (e->cap - e->len < 256) {
+        size_t cap = e->cap ? e->cap * 2 : 1 << 16;
+        char *b = realloc(e->buf, cap);
+        if (!b) { e->failed = 1; return; }
+        e->buf = b;
+        e->cap = cap;
+    }
+    e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len,
+                               "%s{\"event\":\"%s\",\"number\":%lld,\"type\":\"%s\",\"start_time\":%lld,"
+                               "\"detection_time\":%lld,\"status\":\"%s\"}", e->len ? "," : "[",
+                               kind, number, type, start, detection, status);
+}
+
+/* One event per row of a RETURNING list (number, type, start_time,
+ * detection_time, status); only rows whose status is `only` when set. */
+static void collect(Ev *e, const PGresult *r, const char *kind, const char *only)
 {
     for (int i = 0; i < PQntuples(r); i++) {
-        json_t *e = json_pack("{s:s,s:I,s:s,s:I,s:I,s:s}", "event", kind,
-                              "number", (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10),
-                              "type", PQgetvalue(r, i, 1),
-                              "start_time", (json_int_t)strtoll(PQgetvalue(r, i, 2), NULL, 10),
-                              "detection_time", (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10),
-                              "status", PQgetvalue(r, i, 4));
-        json_array_append_new(events, e);
+        if (only && strcmp(PQgetvalue(r, i, 4), only) != 0) continue;
+        ev_add(e, kind, strtoll(PQgetvalue(r, i, 0), NULL, 10), PQgetvalue(r, i, 1),
+               strtoll(PQgetvalue(r, i, 2), NULL, 10), strtoll(PQgetvalue(r, i, 3), NULL, 10),
+               PQgetvalue(r, i, 4));
     }
 }
 
+/* New gaps that cannot be stored yet (their right candle lies past every
+ * scanned one): COPY straight into fvg_detections in time order, so the
+ * sequence numbers them in that order. Their numbers, for events, are
+ * min..max when the sequence gave one unbroken run (no other scan drew a
+ * number meanwhile); else they are read back. */
+static int insert_known_new(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
+                            const FvgSettings *s, const FvgResult *res, Ev *ev, FarmErr *err)
+{
+    DbCopy cp;
+    int rc = -1;
+    if (db_copy_begin(db, "COPY fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
+                          " gap_size_points, start_time, end_time, detection_time, status, cleared_at,"
+                          " cleared_by, cleared_price, left_candle_index, middle_candle_index,"
+                          " right_candle_index) FROM STDIN", &cp, err))
+        return -1;
+    for (size_t i = 0; i < res->n_gaps; i++) {
+        db_copy_text(&cp, symbol);
+        db_copy_text(&cp, tf);
+        /* copy_gap writes the rest of the row */
+        copy_gap(&cp, &res->gaps[i], tf_seconds, s->max_lookback, 0);
+        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "client error"); goto out; }
+    }
+    if (db_copy_end(&cp, err)) goto out;
+    if (!ev) { rc = 0; goto out; }
+    char a[24], b[24];
+    const FvgGap *g0 = &res->gaps[0], *g1 = &res->gaps[res->n_gaps - 1];
+    const char *p[4] = {symbol, tf, I64(a, g0->start_time), I64(b, g1->start_time)};
+    PGresult *r;
+    if (db_execp(db, "SELECT min(number), max(number), count(*) FROM fvg_detections"
+                     " WHERE symbol = $1 AND timeframe = $2::timeframe_enum AND start_time BETWEEN $3 AND $4",
+                 4, p, &r, err))
+        goto out;
+    long long lo = strtoll(PQgetvalue(r, 0, 0), NULL, 10), hi = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    long long cnt = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+    db_result_free(r);
+    if (cnt != (long long)res->n_gaps) {
+        err_set(err, SF_EIO, "fvg_scan: %lld rows in the new range after inserting %zu", cnt, res->n_gaps);
+        goto out;
+    }
+    long long *num = NULL;
+    if (hi - lo + 1 != cnt) {
+        if (db_execp(db, "SELECT number FROM fvg_detections WHERE symbol = $1 AND timeframe = $2::timeframe_enum"
+                         " AND start_time BETWEEN $3 AND $4 ORDER BY start_time, type", 4, p, &r, err))
+            goto out;
+        num = malloc((size_t)cnt * sizeof *num);
+        if (!num) { db_result_free(r); err_set(err, SF_EIO, "out of memory"); goto out; }
+        for (long long i = 0; i < cnt; i++) num[i] = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
+        db_result_free(r);
+    }
+    for (size_t i = 0; i < res->n_gaps; i++) {
+        const FvgGap *g = &res->gaps[i];
+        ev_add(ev, "fvg_detected", num ? num[i] : lo + (long long)i, fvg_type_name((FvgType)g->type),
+               g->start_time, g->detection_time, fvg_status_name((FvgStatus)g->status));
+    }
+    free(num);
+    rc = 0;
+out:
+    return rc;
+}
+
 int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
-                    const FvgSettings *s, const FvgResult *res, FvgStoreCounts *counts,
-                    char **events_json, FarmErr *err)
+                    const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
+                    FvgStoreCounts *counts, char **events_json, FarmErr *err)
 {
     memset(counts, 0, sizeof *counts);
     if (events_json) *events_json = NULL;
     if (res->n_gaps + res->n_updates == 0) return 0;
-    if (stage(db, res, tf_seconds, s->max_lookback, err)) return -1;
+    /* The table holds a scanned prefix: rows with right index up to
+     * stored_last_index. New gaps past it cannot be there yet. */
+    int known_new = res->n_gaps == 0 || res->gaps[0].right_index > stored_last_index;
     const char *p[2] = {symbol, tf};
     PGresult *r = NULL;
-    json_t *events = json_array();
+    Ev ev = {0};
     int rc = -1;
-    /* New rows, numbered by the sequence in time order. */
-    if (db_execp(db,
-        "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
-        " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
-        " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
-        " SELECT $1::varchar, $2::timeframe_enum, type, top_price, bottom_price, gap_size, gap_size_points,"
-        " start_time, end_time, detection_time, status, cleared_at, cleared_by, cleared_price,"
-        " left_candle_index, left_candle_index + 1, left_candle_index + 2"
-        " FROM fvg_stage s WHERE NOT EXISTS (SELECT 1 FROM fvg_detections d"
-        "  WHERE d.symbol = $1::varchar AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
-        "  AND d.start_time = s.start_time)"
-        " ORDER BY start_time, type"
-        /* Rows already stored are filtered out above, not by the conflict
-         * clause alone: a conflicting row would still draw a number from
-         * the sequence and leave a hole. The scan holds the pair's lock. */
-        " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
-        " RETURNING number, type::text, start_time, detection_time, status::text",
-        2, p, &r, err))
+    if (known_new && res->n_gaps) {
+        if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events_json ? &ev : NULL, err)) goto cleanup;
+        counts->inserted = (long)res->n_gaps;
+    }
+    if (stage(db, known_new ? NULL : res->gaps, known_new ? 0 : res->n_gaps, res->updates, res->n_updates,
+              tf_seconds, s->max_lookback, err))
         goto cleanup;
-    counts->inserted = PQntuples(r);
-    collect(events, r, "fvg_detected");
-    db_result_free(r);
+    /* New rows, numbered by the sequence in time order. */
+    if (!known_new) {
+        if (db_execp(db,
+            "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
+            " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
+            " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
+            " SELECT $1::varchar, $2::timeframe_enum, type, top_price, bottom_price, gap_size, gap_size_points,"
+            " start_time, end_time, detection_time, status, cleared_at, cleared_by, cleared_price,"
+            " left_candle_index, left_candle_index + 1, left_candle_index + 2"
+            " FROM fvg_stage s WHERE NOT EXISTS (SELECT 1 FROM fvg_detections d"
+            "  WHERE d.symbol = $1::varchar AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
+            "  AND d.start_time = s.start_time)"
+            " ORDER BY start_time, type"
+            /* Rows already stored are filtered out above, not by the conflict
+             * clause alone: a conflicting row would still draw a number from
+             * the sequence and leave a hole. The scan holds the pair's lock. */
+            " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
+            " RETURNING number, type::text, start_time, detection_time, status::text",
+            2, p, &r, err))
+            goto cleanup;
+        counts->inserted = PQntuples(r);
+        collect(&ev, r, "fvg_detected", NULL);
+        db_result_free(r);
+    }
+    if (res->n_updates == 0 && known_new) goto done;
     /* Open rows learn their fate; a final status is never undone, and a
      * provisional end_time is replaced once the real end candle is read. */
     if (db_execp(db,
@@ -289,21 +415,19 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
         else if (was_valid && strcmp(now, "invalid") == 0) counts->expired++;
         else counts->end_fixed++;
     }
-    {
-        json_t *cleared = json_array();
-        collect(cleared, r, "fvg_cleared");
-        size_t i;
-        json_t *e;
-        json_array_foreach(cleared, i, e)
-            if (strcmp(json_string_value(json_object_get(e, "status")), "cleared") == 0)
-                json_array_append(events, e);
-        json_decref(cleared);
-    }
+    collect(&ev, r, "fvg_cleared", "cleared");
     db_result_free(r);
-    if (events_json && json_array_size(events) > 0) *events_json = json_dumps(events, JSON_COMPACT);
+done:
+    if (ev.failed) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
+    if (events_json && ev.len) {
+        ev.buf[ev.len++] = ']';
+        ev.buf[ev.len] = 0;
+        *events_json = ev.buf;
+        ev.buf = NULL;
+    }
     rc = 0;
 cleanup:
-    json_decref(events);
+    free(ev.buf);
     return rc;
 }
 
@@ -323,17 +447,12 @@ static json_t *distribution_json(const FvgStats *st)
     return json_pack("{s:o,s:o}", "sizes", sizes, "hours", hours);
 }
 
-int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
-                    const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
-                    FvgStats *out, FarmErr *err)
+static int stats_row(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                     const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
+                     const FvgStats *stp, FarmErr *err)
 {
-    FvgGap *gaps = NULL;
-    size_t n = 0;
-    FvgStats st;
-    if (fvg_store_read(db, symbol, tf, from, to, s->max_lookback, &gaps, &n, err)) return -1;
-    int rc = fvg_stats_compute(gaps, n, opt, &st, err);
-    free(gaps);
-    if (rc) return -1;
+    const FvgStats st = *stp;
+    int rc;
     json_t *dist = distribution_json(&st);
     json_t *settings = json_pack("{s:i,s:f,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
         "max_lookback", s->max_lookback, "min_gap_size", s->min_gap_size,
@@ -384,6 +503,36 @@ int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, in
     free(sett);
     json_decref(dist);
     json_decref(settings);
-    if (rc == 0 && out) *out = st;
     return rc;
+}
+
+int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                    const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
+                    FvgStats *out, FarmErr *err)
+{
+    FvgGap *gaps = NULL;
+    size_t n = 0;
+    FvgStats st;
+    if (fvg_store_read(db, symbol, tf, from, to, s->max_lookback, &gaps, &n, err)) return -1;
+    int rc = fvg_stats_compute(gaps, n, opt, &st, err);
+    free(gaps);
+    if (rc || stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err)) return -1;
+    if (out) *out = st;
+    return 0;
+}
+
+int fvg_store_stats_records(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                            const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
+                            const FvgGap *gaps, size_t n, FvgStats *out, FarmErr *err)
+{
+    /* gaps are in time order: the range is one run of them. */
+    size_t i0 = 0, i1 = n;
+    while (i0 < n && gaps[i0].start_time < from) i0++;
+    while (i1 > i0 && gaps[i1 - 1].start_time > to) i1--;
+    FvgStats st;
+    if (fvg_stats_compute(gaps + i0, i1 - i0, opt, &st, err) ||
+        stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err))
+        return -1;
+    if (out) *out = st;
+    return 0;
 }

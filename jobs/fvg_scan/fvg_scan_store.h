@@ -45,12 +45,15 @@ typedef struct FvgStoreCounts {
 
 /* Writes scan output. New gaps are inserted in (start_time, type) order, so
  * numbers follow time; existing rows are never renumbered and a final
- * status is never undone. With numbers != NULL, the numbers and records of
- * inserted and cleared rows are returned for events (JSON array text,
+ * status is never undone. stored_last_index is the last candle index the
+ * stored rows cover (-1 when none): new gaps past it go straight into the
+ * table by COPY, others through the staging table, where rows already
+ * stored are left alone. With events_json != NULL, the numbers and records
+ * of inserted and cleared rows are returned for events (JSON array text,
  * malloc'd; NULL when none). tf_seconds gives provisional end times. */
 int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
-                    const FvgSettings *s, const FvgResult *res, FvgStoreCounts *counts,
-                    char **events_json, FarmErr *err) SF_MUSTCHECK;
+                    const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
+                    FvgStoreCounts *counts, char **events_json, FarmErr *err) SF_MUSTCHECK;
 
 /* Statistics of the pair's detections with start_time in [from, to]
  * (epoch s, inclusive), computed from the stored rows, upserted into
@@ -58,6 +61,13 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
 int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
                     const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
                     FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+
+/* The same from records the caller holds (in time order), when they are
+ * every stored row of the pair: the scan's new gaps when the pair had no
+ * rows before it. Only records with start_time in [from, to] count. */
+int fvg_store_stats_records(Db *db, const char *symbol, const char *tf, int64_t from, int64_t to,
+                            const FvgStatsOptions *opt, const FvgSettings *s, const char *job_id,
+                            const FvgGap *gaps, size_t n, FvgStats *out, FarmErr *err) SF_MUSTCHECK;
 
 /* Reads the pair's detections with start_time in [from, to] as gap records
  * (for statistics); *out malloc'd. */

@@ -119,5 +119,8 @@ void indicators_analysis_free(IndicatorsAnalysis *a);
 /* Shortest text that reads back as the same double (%.15g, else %.17g);
  * v must be finite. Returns the length written into out[32]. */
 int indicators_fmt_double(double v, char out[32]);
+/* The same text by snprintf + strtod alone (the reference the fast path is
+ * tested against). */
+int indicators_fmt_double_ref(double v, char out[32]);
 
 #endif

@@ -1,7 +1,8 @@
 /* indicators_job.c - the `indicators` kind (DESIGN.md 6.1, section 9): the
  * payload, and one run: lock the pair, read indicator_state, read candles
- * from History (read-only), compute with jobs/ta, COPY the new rows into
- * staging, upsert, advance the state, then refresh the Redis caches. All
+ * from History (read-only), compute with jobs/ta, binary-COPY the new rows
+ * straight into the tables when they cannot conflict (else into staging,
+ * then upsert), advance the state, then refresh the Redis caches. All
  * database writes are in the worker's Backtest transaction (JOB_TX_BACKTEST),
  * committed by the worker with the job_runs row after run() returns 0.
  * docs/indicators-job.md is the reference. */
@@ -218,10 +219,11 @@ typedef struct RunState {
     int64_t analysis_ts;
     HistorySeries s;
     int64_t *session;
-    char (*tstext)[20];
     char *buf;                           /* one value's JSON */
     size_t bufcap;
     long long rows, skipped;
+    long long ind_rows, ana_rows;        /* stored by the server (direct path) */
+    int copy_failed;                     /* the server refused a COPY (db sqlstate says why) */
     double t_read, t_compute, t_copy, t_merge;
 } RunState;
 
@@ -231,8 +233,17 @@ static void run_free(RunState *st)
     free(st->analysis_json);
     history_series_free(&st->s);
     free(st->session);
-    free(st->tstext);
     free(st->buf);
+}
+
+/* Forgets what a write pass produced, before it is redone. */
+static void rows_reset(RunState *st)
+{
+    for (size_t i = 0; i < INDICATORS_MAX; i++) { free(st->latest_val[i]); st->latest_val[i] = NULL; }
+    free(st->analysis_json);
+    st->analysis_json = NULL;
+    st->rows = st->skipped = st->ind_rows = st->ana_rows = 0;
+    st->copy_failed = 0;
 }
 
 static int stop(JobCtx *ctx, FarmErr *err)
@@ -293,24 +304,35 @@ static int check_candles(const HistorySeries *s, FarmErr *err)
     return 0;
 }
 
-/* Every series indicator: compute, then one staged row per new bar. */
-static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, FarmErr *err)
+/* Write order: by name (strcmp, the order of "C" and C.UTF-8), so a new
+ * pair's rows reach the primary key in key order. */
+static int spec_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const IndicatorsSpec *const *)a)->name, (*(const IndicatorsSpec *const *)b)->name);
+}
+
+/* Every series indicator: compute, then one row per new bar. */
+static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int direct, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
-    DbCopy cp;
-    if (indicators_stage_copy_indicators(db, &cp, err)) return -1;
-    for (size_t j = 0; j < pl->n; j++) {
-        const IndicatorsSpec *sp = &pl->specs[j];
+    const IndicatorsSpec *order[INDICATORS_MAX];
+    for (size_t j = 0; j < pl->n; j++) order[j] = &pl->specs[j];
+    qsort(order, pl->n, sizeof order[0], spec_cmp);
+    IndicatorsWriter w;
+    if (indicators_write_begin(db, &w, direct, 0, pl->symbol, pl->timeframe, err)) return -1;
+    for (size_t k = 0; k < pl->n; k++) {
+        const IndicatorsSpec *sp = order[k];
+        size_t j = (size_t)(sp - pl->specs);
         if (sp->kind == IND_ANALYSIS) continue;
         char msg[96];
         snprintf(msg, sizeof msg, "computing and writing %s", sp->name);
-        if (ctx->progress(ctx, 20 + (int)(60 * j / pl->n), msg)) { db_copy_abort(&cp, "stopped"); return stop(ctx, err); }
+        if (ctx->progress(ctx, 20 + (int)(60 * k / pl->n), msg)) { indicators_write_abort(&w, "stopped"); return stop(ctx, err); }
         double t0 = now_s();
         IndicatorsOut o;
         char why[256];
         if (indicators_compute(sp, in, &o, why, sizeof why)) {
             indicators_out_free(&o);
-            db_copy_abort(&cp, "compute failed");
+            indicators_write_abort(&w, "compute failed");
             return err_set(err, SF_EIO, "indicators: %s", why);
         }
         double t1 = now_s();
@@ -323,13 +345,15 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsI
                 if (i >= (size_t)lb) st->skipped++;   /* defined but not finite: never stored */
                 continue;
             }
-            db_copy_text(&cp, sp->name);
-            db_copy_text(&cp, st->tstext[i]);
-            db_copy_text(&cp, st->buf);
-            db_copy_endrow(&cp);
+            indicators_write_row(&w, sp->name, in->ts[i], st->buf, len);
             st->rows++;
             last_row = i;
-            if (db_copy_flush_if(&cp, err)) { indicators_out_free(&o); db_copy_abort(&cp, "client error"); return -1; }
+            if (indicators_write_flush_if(&w, err)) {
+                indicators_out_free(&o);
+                indicators_write_abort(&w, "client error");
+                st->copy_failed = 1;
+                return -1;
+            }
         }
         if (last_row != SIZE_MAX) {
             indicators_format(&o, in, last_row, st->buf, st->bufcap);
@@ -339,10 +363,15 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsI
         indicators_out_free(&o);
         st->t_copy += now_s() - t1;
     }
-    return db_copy_end(&cp, err);
+    double t2 = now_s();
+    int rc = indicators_write_end(&w, &st->ind_rows, err);
+    st->t_copy += now_s() - t2;
+    if (rc) st->copy_failed = 1;
+    return rc;
 }
 
-static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int64_t start, FarmErr *err)
+static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int64_t start, int direct,
+                          FarmErr *err)
 {
     if (ctx->progress(ctx, 80, "computing and writing analysis")) return stop(ctx, err);
     double t0 = now_s();
@@ -354,23 +383,25 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInp
     }
     double t1 = now_s();
     st->t_compute += t1 - t0;
-    DbCopy cp;
-    if (indicators_stage_copy_analysis(db, &cp, err)) { indicators_analysis_free(&a); return -1; }
+    IndicatorsWriter w;
+    if (indicators_write_begin(db, &w, direct, 1, st->pl.symbol, st->pl.timeframe, err)) {
+        indicators_analysis_free(&a);
+        return -1;
+    }
     IndicatorsAnalysisRow row;
     size_t last_row = SIZE_MAX;
     for (size_t i = lower_bound(in->ts, in->n, start); i < in->n; i++) {
         if (indicators_analysis_row(&a, in, i, &row)) continue;
-        db_copy_text(&cp, st->tstext[i]);
-        db_copy_text(&cp, row.trend);
-        db_copy_int(&cp, row.strength);
-        db_copy_text(&cp, row.signals);
-        db_copy_text(&cp, row.support);
-        db_copy_text(&cp, row.resistance);
-        db_copy_text(&cp, row.fibonacci[0] ? row.fibonacci : NULL);
-        db_copy_endrow(&cp);
+        indicators_write_analysis_row(&w, in->ts[i], row.trend, row.strength, row.signals, row.support,
+                                      row.resistance, row.fibonacci[0] ? row.fibonacci : NULL);
         st->rows++;
         last_row = i;
-        if (db_copy_flush_if(&cp, err)) { indicators_analysis_free(&a); db_copy_abort(&cp, "client error"); return -1; }
+        if (indicators_write_flush_if(&w, err)) {
+            indicators_analysis_free(&a);
+            indicators_write_abort(&w, "client error");
+            st->copy_failed = 1;
+            return -1;
+        }
     }
     if (last_row != SIZE_MAX && indicators_analysis_row(&a, in, last_row, &row) == 0) {
         size_t cap = strlen(row.signals) + strlen(row.support) + strlen(row.resistance) +
@@ -385,8 +416,35 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInp
         st->analysis_ts = in->ts[last_row];
     }
     indicators_analysis_free(&a);
+    int rc = indicators_write_end(&w, &st->ana_rows, err);
     st->t_copy += now_s() - t1;
-    return db_copy_end(&cp, err);
+    if (rc) st->copy_failed = 1;
+    return rc;
+}
+
+/* One write pass: every indicator's rows, then analysis rows. */
+static int write_rows(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int direct, FarmErr *err)
+{
+    if (write_indicators(ctx, db, st, in, direct, err)) return -1;
+    int64_t ana_start = INT64_MAX;
+    for (size_t i = 0; i < st->pl.n; i++)
+        if (st->pl.specs[i].kind == IND_ANALYSIS) ana_start = st->start[i];
+    if (ana_start != INT64_MAX) return write_analysis(ctx, db, st, in, ana_start, direct, err);
+    if (direct) return 0;
+    IndicatorsWriter none;   /* an empty stage keeps the merge one code path */
+    if (indicators_write_begin(db, &none, 0, 1, st->pl.symbol, st->pl.timeframe, err)) return -1;
+    return indicators_write_end(&none, NULL, err);
+}
+
+/* Direct when no stored row can conflict: every indicator writes only bars
+ * after its stored state (rows never exist past the state: both move in one
+ * transaction), under the pair's advisory lock. A run that re-covers stored
+ * bars (from, or a state behind another indicator's) takes the upsert. */
+static int can_write_direct(const RunState *st)
+{
+    for (size_t j = 0; j < st->pl.n; j++)
+        if (st->last[j] != INT64_MIN && st->start[j] <= st->last[j]) return 0;
+    return 1;
 }
 
 /* The cache refresh, registered with jobctx_after_commit: the worker runs
@@ -401,6 +459,9 @@ typedef struct CacheWork {
     char *vals[INDICATORS_MAX];
     size_t nv;
     char *analysis;
+    int cttl;
+    int64_t candle_ts;
+    char candle[320];                    /* "" when the run did not read to History's end */
 } CacheWork;
 
 static void cache_work_free(void *arg)
@@ -418,8 +479,9 @@ static void cache_work_run(JobCtx *ctx, void *arg)
     CacheWork *w = arg;
     FarmErr cerr = {0};
     long deleted = 0;
-    if (!ctx->redis || indicators_cache_refresh(ctx->redis, w->symbol, w->timeframe, w->v, w->nv, w->ttl,
-                                                w->analysis, w->attl, &deleted, &cerr))
+    IndicatorsCacheExtra x = {w->analysis, w->attl, {NULL, w->candle_ts, w->candle[0] ? w->candle : NULL}, w->cttl};
+    if (!ctx->redis || indicators_cache_refresh(ctx->redis, w->symbol, w->timeframe, w->v, w->nv, w->ttl, &x,
+                                                &deleted, &cerr))
         log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL, "indicators: caches of %s %s not refreshed: %s",
                 w->symbol, w->timeframe, ctx->redis ? cerr.msg : "no redis connection");
 }
@@ -434,7 +496,23 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
     w->timeframe = pl->timeframe;
     w->ttl = ctx->cfg ? ctx->cfg->cache.indicators_ttl_s : 300;
     w->attl = ctx->cfg ? ctx->cfg->cache.analysis_ttl_s : 900;
+    w->cttl = ctx->cfg ? ctx->cfg->cache.candles_ttl_s : 60;
     int64_t newest = st->s.ts[st->s.n - 1];
+    if (!pl->has_to) {
+        /* Read to History's end: the last candle read is the latest. */
+        const HistorySeries *s = &st->s;
+        size_t i = s->n - 1;
+        char o[32], h[32], l[32], c[32], v[32];
+        indicators_fmt_double(s->open[i], o);
+        indicators_fmt_double(s->high[i], h);
+        indicators_fmt_double(s->low[i], l);
+        indicators_fmt_double(s->close[i], c);
+        indicators_fmt_double(s->volume[i], v);
+        w->candle_ts = s->ts[i];
+        snprintf(w->candle, sizeof w->candle,
+                 "{\"timestamp\":%" PRId64 ",\"open\":%s,\"high\":%s,\"low\":%s,\"close\":%s,\"volume\":%s}",
+                 s->ts[i], o, h, l, c, v);
+    }
     for (size_t j = 0; j < pl->n; j++) {
         /* Only a run that reached the newest stored bar knows "latest". */
         if (st->last[j] != INT64_MIN && newest < st->last[j]) continue;
@@ -499,27 +577,34 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
         const char *zone = ctx->cfg ? config_exchange_tz(ctx->cfg, pl->symbol) : "UTC";
         if (sessions(s, pl->timeframe, zone ? zone : "UTC", st->session, err)) return -1;
     }
-    st->tstext = malloc(s->n * sizeof *st->tstext);
     st->bufcap = 8192;
     st->buf = malloc(st->bufcap);
-    if (!st->tstext || !st->buf) return err_set(err, SF_EIO, "out of memory");
-    for (size_t i = i0; i < s->n; i++) history_format_ts(s->ts[i], st->tstext[i]);
+    if (!st->buf) return err_set(err, SF_EIO, "out of memory");
     IndicatorsInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
     if (ctx->progress(ctx, 20, "computing")) return stop(ctx, err);
-    if (indicators_stage_create(bt, err)) return -1;
-    if (write_indicators(ctx, bt, st, &in, err)) return -1;
-    DbCopy none;
-    int64_t ana_start = INT64_MAX;
-    for (size_t i = 0; i < pl->n; i++) if (pl->specs[i].kind == IND_ANALYSIS) ana_start = st->start[i];
-    if (ana_start != INT64_MAX) {
-        if (write_analysis(ctx, bt, st, &in, ana_start, err)) return -1;
-    } else if (indicators_stage_copy_analysis(bt, &none, err) || db_copy_end(&none, err)) {
-        return -1;   /* an empty stage keeps the merge one code path */
+    int direct = can_write_direct(st), fell_back = 0;
+    int rc = direct ? indicators_direct_begin(bt, err) : indicators_stage_create(bt, err);
+    if (rc == 0) rc = write_rows(ctx, bt, st, &in, direct, err);
+    if (rc && direct && st->copy_failed && strcmp(db_last_sqlstate(bt), "23505") == 0) {
+        /* A stored row the state did not account for (written by hand, or
+         * a state row deleted): undo the direct pass, redo it as an upsert. */
+        log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL,
+                "indicators: %s %s has rows past indicator_state; writing through the upsert", pl->symbol,
+                pl->timeframe);
+        if (indicators_direct_undo(bt, err)) return -1;
+        rows_reset(st);
+        direct = 0;
+        fell_back = 1;
+        rc = indicators_stage_create(bt, err);
+        if (rc == 0) rc = write_rows(ctx, bt, st, &in, direct, err);
     }
-    if (ctx->progress(ctx, 85, "upserting")) return stop(ctx, err);
+    if (rc) return -1;
+    if (ctx->progress(ctx, 85, direct ? "recording state" : "upserting")) return stop(ctx, err);
     t0 = now_s();
-    IndicatorsCounts ic, ac;
-    if (indicators_stage_merge(bt, pl->symbol, pl->timeframe, &ic, &ac, err)) return -1;
+    IndicatorsCounts ic = {st->ind_rows, 0}, ac = {st->ana_rows, 0};
+    if (direct ? indicators_direct_release(bt, err)
+               : indicators_stage_merge(bt, pl->symbol, pl->timeframe, &ic, &ac, err))
+        return -1;
     if (indicators_state_write(bt, pl->symbol, pl->timeframe, names, pl->n, s->ts[s->n - 1],
                                ctx->env ? ctx->env->id : NULL, err))
         return -1;
@@ -534,10 +619,11 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
              "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"candles_read\":%zu,\"first_bar\":\"%s\","
              "\"last_bar\":\"%s\",\"indicators\":%zu,\"rows\":%lld,\"inserted\":%lld,\"updated\":%lld,"
              "\"analysis_inserted\":%lld,\"analysis_updated\":%lld,\"skipped_not_finite\":%lld,"
-             "\"cache\":\"%s\",\"ms\":{\"read\":%.1f,\"compute\":%.1f,"
+             "\"write\":\"%s\",\"cache\":\"%s\",\"ms\":{\"read\":%.1f,\"compute\":%.1f,"
              "\"format_copy\":%.1f,\"upsert\":%.1f}}",
              pl->symbol, pl->timeframe, s->n, from, to, pl->n, st->rows, ic.inserted, ic.updated, ac.inserted,
-             ac.updated, st->skipped, changed == 0 ? "unchanged" : "after_commit",
+             ac.updated, st->skipped, direct ? "direct" : fell_back ? "upsert_after_conflict" : "upsert",
+             changed == 0 ? "unchanged" : "after_commit",
              st->t_read * 1e3, st->t_compute * 1e3, st->t_copy * 1e3, st->t_merge * 1e3);
     ctx->result_json = strdup(summary);
     return 0;

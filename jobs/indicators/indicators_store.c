@@ -1,4 +1,4 @@
-/* indicators_store.c - staging COPY, upserts and indicator_state. */
+/* indicators_store.c - direct or staging binary COPY, upserts and indicator_state. */
 #include "indicators_store.h"
 
 #include <inttypes.h>
@@ -91,17 +91,77 @@ int indicators_stage_create(Db *db, FarmErr *err)
                    err);
 }
 
-int indicators_stage_copy_indicators(Db *db, DbCopy *cp, FarmErr *err)
+int indicators_write_begin(Db *db, IndicatorsWriter *w, int direct, int analysis, const char *symbol,
+                           const char *timeframe, FarmErr *err)
 {
-    return db_copy_begin(db, "COPY indicators_stage (indicator_name, \"timestamp\", value) FROM STDIN", cp, err);
+    memset(w, 0, sizeof *w);
+    w->direct = direct;
+    w->symbol = symbol;
+    w->timeframe = timeframe;
+    w->lsym = strlen(symbol);
+    w->ltf = strlen(timeframe);
+    const char *sql;
+    if (analysis)
+        sql = direct ? "COPY analysis (symbol, timeframe, \"timestamp\", trend, strength, signals, support_levels,"
+                       " resistance_levels, fibonacci_levels) FROM STDIN WITH (FORMAT binary)"
+                     : "COPY analysis_stage (\"timestamp\", trend, strength, signals, support_levels,"
+                       " resistance_levels, fibonacci_levels) FROM STDIN WITH (FORMAT binary)";
+    else
+        sql = direct ? "COPY indicators (symbol, timeframe, indicator_name, \"timestamp\", value)"
+                       " FROM STDIN WITH (FORMAT binary)"
+                     : "COPY indicators_stage (indicator_name, \"timestamp\", value) FROM STDIN WITH (FORMAT binary)";
+    return db_copybin_begin(db, sql, &w->cp, err);
 }
 
-int indicators_stage_copy_analysis(Db *db, DbCopy *cp, FarmErr *err)
+void indicators_write_row(IndicatorsWriter *w, const char *name, int64_t ts, const char *json, size_t len)
 {
-    return db_copy_begin(db,
-                         "COPY analysis_stage (\"timestamp\", trend, strength, signals, support_levels,"
-                         " resistance_levels, fibonacci_levels) FROM STDIN",
-                         cp, err);
+    db_copybin_row(&w->cp, w->direct ? 5 : 3);
+    if (w->direct) {
+        db_copybin_text(&w->cp, w->symbol, w->lsym);
+        db_copybin_text(&w->cp, w->timeframe, w->ltf);
+    }
+    db_copybin_text(&w->cp, name, strlen(name));
+    db_copybin_timestamp(&w->cp, ts);
+    db_copybin_jsonb(&w->cp, json, len);
+}
+
+void indicators_write_analysis_row(IndicatorsWriter *w, int64_t ts, const char *trend, int strength,
+                                   const char *signals, const char *support, const char *resistance,
+                                   const char *fibonacci)
+{
+    db_copybin_row(&w->cp, w->direct ? 9 : 7);
+    if (w->direct) {
+        db_copybin_text(&w->cp, w->symbol, w->lsym);
+        db_copybin_text(&w->cp, w->timeframe, w->ltf);
+    }
+    db_copybin_timestamp(&w->cp, ts);
+    db_copybin_text(&w->cp, trend, strlen(trend));
+    db_copybin_int4(&w->cp, strength);
+    db_copybin_jsonb(&w->cp, signals, strlen(signals));
+    db_copybin_jsonb(&w->cp, support, strlen(support));
+    db_copybin_jsonb(&w->cp, resistance, strlen(resistance));
+    db_copybin_jsonb(&w->cp, fibonacci, fibonacci ? strlen(fibonacci) : 0);
+}
+
+int indicators_write_flush_if(IndicatorsWriter *w, FarmErr *err) { return db_copybin_flush_if(&w->cp, err); }
+
+int indicators_write_end(IndicatorsWriter *w, long long *rows, FarmErr *err)
+{
+    return db_copybin_end(&w->cp, rows, err);
+}
+
+void indicators_write_abort(IndicatorsWriter *w, const char *why) { db_copybin_abort(&w->cp, why); }
+
+int indicators_direct_begin(Db *db, FarmErr *err) { return db_exec(db, "SAVEPOINT indicators_direct", err); }
+
+int indicators_direct_release(Db *db, FarmErr *err)
+{
+    return db_exec(db, "RELEASE SAVEPOINT indicators_direct", err);
+}
+
+int indicators_direct_undo(Db *db, FarmErr *err)
+{
+    return db_exec(db, "ROLLBACK TO SAVEPOINT indicators_direct; RELEASE SAVEPOINT indicators_direct", err);
 }
 
 static int counts(PGresult *r, IndicatorsCounts *c)

@@ -317,7 +317,11 @@ TEST(indicators_rerun_changes_nothing)
     T t;
     t_up(&t);
     load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
-    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}");
+    char *sum0 = NULL;
+    FarmErr err0 = {0};
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err0, &sum0) == 0);
+    CHECK_CONTAINS(sum0, "\"write\":\"direct\"");   /* a new pair: straight into the tables */
+    free(sum0);
     long long rows = q_int(&t, "SELECT count(*) FROM indicators");
     long long xmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators");
     long long axmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis");
@@ -331,8 +335,17 @@ TEST(indicators_rerun_changes_nothing)
     /* Forced recompute of the whole range: every row staged, none changed. */
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"from\":\"2000-01-01\"}", &err, &sum) == 0);
     CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
+    CHECK_CONTAINS(sum, "\"write\":\"upsert\"");
     CHECK_CONTAINS(sum, "\"cache\":\"unchanged\"");
     free(sum);
+    /* State lost (rows past indicator_state): the direct COPY meets the
+     * key, is undone, and the run goes through the upsert: nothing changes. */
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"));
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, &sum) == 0);
+    CHECK_CONTAINS(sum, "\"write\":\"upsert_after_conflict\"");
+    CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
+    free(sum);
+    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"), 2);
     CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), rows);
     CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators"), xmin);
     CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis"), axmin);
@@ -528,7 +541,8 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
     FarmErr err = {0};
     redisReply *rep = rds_cmd(t.r, &err, "MSET indicators:FDAX:D1:sma_20:1 old indicators:FDAX:D1:rsi_14:latest old"
-                                         " analysis:FDAX:D1 old indicators:ES:D1:sma_20:latest keep");
+                                         " analysis:FDAX:D1 old indicators:ES:D1:sma_20:latest keep"
+                                         " candles:FDAX:D1:1 old candles:ES:D1:1 keep");
     rds_free(rep);
     rep = rds_cmd(t.r, &err, "CONFIG RESETSTAT");
     rds_free(rep);
@@ -566,6 +580,37 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     CHECK_INT(redis_ttl(&t, "indicators:FDAX:D1:sma_20:1"), -2);
     CHECK_INT(redis_ttl(&t, "indicators:FDAX:D1:rsi_14:latest"), -2);
     CHECK_INT(redis_ttl(&t, "indicators:ES:D1:sma_20:latest"), -1);
+    CHECK_INT(redis_ttl(&t, "candles:FDAX:D1:1"), -2);
+    CHECK_INT(redis_ttl(&t, "candles:ES:D1:1"), -1);
+    /* The latest candle: candles:{symbol}:{timeframe}:{epoch seconds}, TTL
+     * cache.candles_ttl_s (60), its OHLCV equal to History's. */
+    char *hl = th_sql(t.farm.history, "SELECT extract(epoch FROM max(\"timestamp\"))::bigint FROM candles"
+                                      " WHERE symbol = 'FDAX' AND timeframe = 'D1'");
+    char *hclose = th_sql(t.farm.history, "SELECT close::float8::text FROM candles WHERE symbol = 'FDAX'"
+                                          " AND timeframe = 'D1' ORDER BY \"timestamp\" DESC LIMIT 1");
+    char *hvol = th_sql(t.farm.history, "SELECT volume::float8::text FROM candles WHERE symbol = 'FDAX'"
+                                        " AND timeframe = 'D1' ORDER BY \"timestamp\" DESC LIMIT 1");
+    snprintf(key, sizeof key, "candles:FDAX:D1:%s", hl);
+    char *cd = redis_get(&t, key);
+    REQUIREF(cd != NULL, "no %s", key);
+    ttl = redis_ttl(&t, key);
+    CHECK(ttl > 50 && ttl <= 60);
+    json_t *cj = json_loads(cd, 0, NULL);
+    REQUIRE(cj != NULL);
+    CHECK_INT(json_integer_value(json_object_get(cj, "timestamp")), strtoll(hl, NULL, 10));
+    CHECK(json_number_value(json_object_get(cj, "close")) == strtod(hclose, NULL));
+    CHECK(json_number_value(json_object_get(cj, "volume")) == strtod(hvol, NULL));
+    CHECK(json_is_number(json_object_get(cj, "open")) && json_is_number(json_object_get(cj, "high")) &&
+          json_is_number(json_object_get(cj, "low")));
+    json_decref(cj);
+    /* A run that changed rows but stopped before History's end ("to")
+     * drops the pair's candle key and writes none: a miss, never stale. */
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state"));
+    free(th_sql(t.farm.backtest, "DELETE FROM indicators"));
+    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"],\"to\":\"2006-06-30\"}");
+    CHECK_INT(redis_ttl(&t, key), -2);
+    CHECK(redis_ttl(&t, "indicators:FDAX:D1:sma_20:latest") > 0);
+    free(hl), free(hclose), free(hvol), free(cd);
     rep = rds_cmd(t.r, &err, "INFO commandstats");
     REQUIRE(rep != NULL);
     CHECK_CONTAINS(rep->str, "cmdstat_scan:");
@@ -591,5 +636,20 @@ TEST(indicators_progress_stop_returns_the_stop_reason_and_writes_nothing)
     t.max_pct = 0;
     run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}");
     CHECK(t.max_pct >= 95);
+    t_down(&t);
+}
+
+/* Migration 004 (schema.expected lists no collations, so checked here):
+ * byte-order keys, no surrogate id. */
+TEST(indicators_tables_have_c_collated_keys_and_no_identity_after_004)
+{
+    T t;
+    t_up(&t);
+    CHECK_INT(q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+                        " AND ((table_name = 'indicators' AND column_name IN ('symbol', 'timeframe', 'indicator_name'))"
+                        "  OR (table_name = 'analysis' AND column_name IN ('symbol', 'timeframe')))"
+                        " AND collation_name = 'C'"), 5);
+    CHECK_INT(q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+                        " AND table_name IN ('indicators', 'analysis') AND column_name = 'id'"), 0);
     t_down(&t);
 }
