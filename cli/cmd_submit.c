@@ -81,6 +81,10 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
     QueueOpts q;
     int wait = 0, rc = 1;
     env.lane = LANE_INTERACTIVE;   /* hand-submitted: someone is waiting */
+    if (strlen(argv[1]) >= sizeof env.kind) {
+        fprintf(stderr, "stratfarm submit: unknown kind '%s'\n", argv[1]);
+        return 2;
+    }
     snprintf(env.kind, sizeof env.kind, "%s", argv[1]);
     snprintf(env.source, sizeof env.source, "cli");
     const ConfigJob *jc = config_job(ctx->cfg, env.kind);
@@ -106,13 +110,20 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
             if (!(env.payload = load_payload(v, &err))) { cli_fail(&err); goto cleanup; }
         } else if (strcmp(a, "--lane") == 0) {
             if (lane_parse(v, &env.lane)) { fprintf(stderr, "stratfarm submit: unknown lane '%s'\n", v); goto cleanup; }
-        } else if (strcmp(a, "--dedupe") == 0) snprintf(env.dedupe_key, sizeof env.dedupe_key, "%s", v);
+        } else if (strcmp(a, "--dedupe") == 0) {
+            /* Truncating would make two different keys one. */
+            if (strlen(v) >= sizeof env.dedupe_key) {
+                fprintf(stderr, "stratfarm submit: --dedupe longer than %zu bytes\n", sizeof env.dedupe_key - 1);
+                goto cleanup;
+            }
+            snprintf(env.dedupe_key, sizeof env.dedupe_key, "%s", v);
+        }
         else if (strcmp(a, "--max-attempts") == 0) env.max_attempts = atoi(v);
         else if (strcmp(a, "--timeout") == 0) env.timeout_s = atoi(v);
         else { fprintf(stderr, "stratfarm submit: unknown option '%s'\n", a); goto cleanup; }
     }
-    if (env.max_attempts < 1 || env.max_attempts > 1000 || env.timeout_s < 1) {
-        fprintf(stderr, "stratfarm submit: --max-attempts must be 1..1000 and --timeout positive\n");
+    if (env.max_attempts < 1 || env.max_attempts > 1000 || env.timeout_s < 1 || env.timeout_s > 7 * 86400) {
+        fprintf(stderr, "stratfarm submit: --max-attempts must be 1..1000 and --timeout 1..604800 s\n");
         goto cleanup;
     }
     if (!env.payload) env.payload = json_object();

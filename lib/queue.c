@@ -198,7 +198,13 @@ int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *d
             return err_wrap(err, "enqueue %s", env->kind);
         }
         if (++unsent == ENQUEUE_SEND) {
-            if (rds_send(r, err) || read_enqueues(r, sent, err)) return -1;
+            if (rds_send(r, err)) return -1;
+            if (read_enqueues(r, sent, err)) {
+                /* Keep the connection in step: the group just sent answers too. */
+                FarmErr e = {0};
+                if (read_enqueues(r, unsent, &e)) {}
+                return -1;
+            }
             sent = unsent;
             unsent = 0;
         }
@@ -319,6 +325,17 @@ static int read_streams(Rds *r, const char *consumer, char keys[][128], int nkey
     return 0;
 }
 
+/* One stream at a time, so the slot never claims more than `count` entries:
+ * an entry claimed and left waiting behind a long job would go idle and be
+ * reclaimed by another worker while this one still holds it. */
+static int read_each(Rds *r, const char *consumer, char keys[][128], int nkeys, int count,
+                     QueueMsg *out, int cap, int *n, FarmErr *err)
+{
+    for (int i = 0; i < nkeys && *n < count; i++)
+        if (read_streams(r, consumer, keys + i, 1, count - *n, 0, out, cap, n, err)) return -1;
+    return 0;
+}
+
 int queue_read(Rds *r, const QueueOpts *o, const char *consumer, const char *const *kinds,
                int nkinds, int count, int block_ms, QueueMsg *out, int cap, int *n, FarmErr *err)
 {
@@ -326,15 +343,22 @@ int queue_read(Rds *r, const QueueOpts *o, const char *consumer, const char *con
     *n = 0;
     if (nkinds > 32) return err_set(err, SF_ECONFIG, "too many kinds");
     if (count > cap) count = cap;
+    if (count < 1) count = 1;
     for (int l = 0; l < 2; l++)
         for (int k = 0; k < nkinds; k++)
             queue_stream_key(o, kinds[k], (Lane)l, keys[l * nkinds + k], sizeof keys[0]);
     /* Interactive first: a website user waits on it. */
-    if (read_streams(r, consumer, keys, nkinds, count, 0, out, cap, n, err)) return -1;
+    if (read_each(r, consumer, keys, nkinds, count, out, cap, n, err)) return -1;
     if (*n > 0) return 0;
-    if (read_streams(r, consumer, keys + nkinds, nkinds, count, 0, out, cap, n, err)) return -1;
+    if (read_each(r, consumer, keys + nkinds, nkinds, count, out, cap, n, err)) return -1;
     if (*n > 0 || block_ms <= 0) return 0;
-    if (read_streams(r, consumer, keys, 2 * nkinds, count, block_ms, out, cap, n, err)) return -1;
+    /* Blocking on every stream can return up to COUNT from each that has
+     * data when it wakes: keep the total within cap. The few extra entries
+     * this allows are held like the rest (the heartbeat extends them). */
+    int per = cap / (2 * nkinds);
+    if (per < 1) per = 1;
+    if (per > count) per = count;
+    if (read_streams(r, consumer, keys, 2 * nkinds, per, block_ms, out, cap, n, err)) return -1;
     /* A blocking read can return both lanes: keep interactive in front. */
     for (int i = 0, j = 0; i < *n; i++) {
         if (out[i].lane != LANE_INTERACTIVE) continue;
@@ -344,16 +368,47 @@ int queue_read(Rds *r, const QueueOpts *o, const char *consumer, const char *con
     return 0;
 }
 
+/* -1 when it cannot be read: the caller then does not count on it. */
 static long delivery_count(Rds *r, const char *stream, const char *id)
 {
     FarmErr e = {0};
     redisReply *rep = rds_cmd(r, &e, "XPENDING %s " QUEUE_GROUP " %s %s 1", stream, id, id);
-    long d = 1;
+    long d = -1;
     if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
         rep->element[0]->type == REDIS_REPLY_ARRAY && rep->element[0]->elements == 4)
         d = (long)rep->element[0]->element[3]->integer;
     rds_free(rep);
     return d;
+}
+
+/* XAUTOCLAIM of one stream, following the cursor: Redis looks at COUNT*10
+ * pending entries per call, so entries of a dead worker behind many live
+ * ones are only reached by walking on. */
+static int reclaim_stream(Rds *r, const char *key, const char *consumer, long min_idle_ms,
+                          QueueMsg *out, int cap, int *n, FarmErr *err)
+{
+    char cursor[48] = "0-0";
+    for (int round = 0; round < 10000 && *n < cap; round++) {
+        redisReply *rep = rds_cmd(r, err, "XAUTOCLAIM %s " QUEUE_GROUP " %s %ld %s COUNT %d",
+                                  key, consumer, min_idle_ms, cursor, cap - *n);
+        if (!rep) return -1;
+        int ok = rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
+                 rep->element[1]->type == REDIS_REPLY_ARRAY;
+        if (ok) {
+            snprintf(cursor, sizeof cursor, "%.*s", (int)rep->element[0]->len, rep->element[0]->str);
+            const redisReply *entries = rep->element[1];
+            for (size_t i = 0; i < entries->elements && *n < cap; i++) {
+                QueueMsg *m = &out[*n];
+                take_entry(key, entries->element[i], m);
+                if (!m->entry_id[0]) { queue_msg_free(m); continue; }
+                m->deliveries = delivery_count(r, key, m->entry_id);
+                (*n)++;
+            }
+        }
+        rds_free(rep);
+        if (!ok || strcmp(cursor, "0-0") == 0) break;
+    }
+    return 0;
 }
 
 int queue_reclaim(Rds *r, const QueueOpts *o, const char *consumer, const char *const *kinds,
@@ -364,33 +419,51 @@ int queue_reclaim(Rds *r, const QueueOpts *o, const char *consumer, const char *
         for (int k = 0; k < nkinds && *n < cap; k++) {
             char key[128];
             queue_stream_key(o, kinds[k], (Lane)l, key, sizeof key);
-            redisReply *rep = rds_cmd(r, err, "XAUTOCLAIM %s " QUEUE_GROUP " %s %ld 0-0 COUNT %d",
-                                      key, consumer, min_idle_ms, cap - *n);
-            if (!rep) return -1;
-            if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
-                rep->element[1]->type == REDIS_REPLY_ARRAY) {
-                const redisReply *entries = rep->element[1];
-                for (size_t i = 0; i < entries->elements && *n < cap; i++) {
-                    QueueMsg *m = &out[*n];
-                    take_entry(key, entries->element[i], m);
-                    if (!m->entry_id[0]) continue;
-                    m->deliveries = delivery_count(r, key, m->entry_id);
-                    (*n)++;
-                }
-            }
-            rds_free(rep);
+            /* Entries already claimed stay this slot's to run even if a later
+             * call fails: report them, not the error. */
+            if (reclaim_stream(r, key, consumer, min_idle_ms, out, cap, n, err))
+                return *n > 0 ? 0 : -1;
         }
+    }
+    return 0;
+}
+
+/* For each (stream, id): reset its idle time only if this consumer still
+ * owns it. XCLAIM alone would take back an entry another worker reclaimed
+ * (after this one was too slow), and both would then run it. */
+static const char EXTEND_LUA[] =
+    "local n = 0\n"
+    "for i = 1, #KEYS do\n"
+    "  local p = redis.call('XPENDING', KEYS[i], '" QUEUE_GROUP "', ARGV[i + 1], ARGV[i + 1], 1, ARGV[1])\n"
+    "  if #p == 1 then\n"
+    "    redis.call('XCLAIM', KEYS[i], '" QUEUE_GROUP "', ARGV[1], 0, ARGV[i + 1], 'JUSTID')\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
+int queue_extend_many(Rds *r, const char *consumer, const char *const *streams,
+                      const char *const *ids, int n, int *extended, FarmErr *err)
+{
+    *extended = 0;
+    for (int start = 0; start < n; start += 256) {
+        int k = n - start < 256 ? n - start : 256;
+        const char *args[257];
+        args[0] = consumer;
+        for (int i = 0; i < k; i++) args[1 + i] = ids[start + i];
+        redisReply *rep = rds_eval(r, err, EXTEND_LUA, k, (const char **)streams + start, k + 1, args);
+        if (!rep) return -1;
+        if (rep->type == REDIS_REPLY_INTEGER) *extended += (int)rep->integer;
+        rds_free(rep);
     }
     return 0;
 }
 
 int queue_extend(Rds *r, const char *consumer, const QueueMsg *m, FarmErr *err)
 {
-    redisReply *rep = rds_cmd(r, err, "XCLAIM %s " QUEUE_GROUP " %s 0 %s JUSTID",
-                              m->stream, consumer, m->entry_id);
-    if (!rep) return -1;
-    rds_free(rep);
-    return 0;
+    const char *stream = m->stream, *id = m->entry_id;
+    int extended = 0;
+    return queue_extend_many(r, consumer, &stream, &id, 1, &extended, err);
 }
 
 int64_t queue_backoff_ms(int64_t base_ms, int64_t max_ms, int attempt, double rnd)

@@ -70,7 +70,7 @@ typedef struct QueueMsg {
     Lane lane;
     char *job_text;           /* NULL when the entry has no job field */
     size_t job_len;
-    long deliveries;          /* 1 for a first delivery; more after reclaims */
+    long deliveries;          /* 1 for a first delivery; more after reclaims; -1 unknown */
 } QueueMsg;
 
 void queue_msg_free(QueueMsg *m);
@@ -89,9 +89,12 @@ int queue_reclaim(Rds *r, const QueueOpts *o, const char *consumer, const char *
                   int nkinds, long min_idle_ms, QueueMsg *out, int cap, int *n,
                   FarmErr *err) SF_MUSTCHECK;
 
-/* Resets the idle time of an entry this consumer holds (XCLAIM JUSTID), so
- * a live slow job is never reclaimed. */
+/* Resets the idle time of entries this consumer holds (XCLAIM JUSTID), so
+ * a live slow job is never reclaimed; an entry another consumer has taken
+ * meanwhile is left alone. *extended counts the entries still ours. */
 int queue_extend(Rds *r, const char *consumer, const QueueMsg *m, FarmErr *err) SF_MUSTCHECK;
+int queue_extend_many(Rds *r, const char *consumer, const char *const *streams,
+                      const char *const *ids, int n, int *extended, FarmErr *err) SF_MUSTCHECK;
 
 /* ---- state transitions; the append_ forms pipeline and return the number
  * of replies the caller must read (rds_drain) ---- */
@@ -113,6 +116,12 @@ int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *en
                const char *reason, FarmErr *err) SF_MUSTCHECK;
 int queue_cancelled(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
                     const char *why, FarmErr *err) SF_MUSTCHECK;
+/* Puts a delivery back at the end of its stream, unrun, as a new entry
+ * (XADD + XACK + XDEL + state, one MULTI): another worker can start it at
+ * once, and the hand-back does not count as a failed delivery. job_id may be
+ * NULL. An entry without job text stays pending. */
+int queue_handback(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
+                   FarmErr *err) SF_MUSTCHECK;
 /* Progress 0..100 and a message on the state hash. */
 int queue_progress(Rds *r, const QueueOpts *o, const char *job_id, int pct, const char *msg,
                    FarmErr *err) SF_MUSTCHECK;

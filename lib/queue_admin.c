@@ -116,7 +116,7 @@ static json_t *stream_status(Rds *r, const char *kind, Lane lane, const char *ke
     redisReply *rep = rds_cmd(r, err, "XPENDING %s " QUEUE_GROUP, key);
     if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1) pending = rep->element[0]->integer;
     rds_free(rep);
-    err_clear(err);  /* NOGROUP before any worker started is not an error */
+    if (!*bad) err_clear(err);  /* NOGROUP before any worker started is not an error */
     rep = rds_cmd(r, err, "XRANGE %s - + COUNT 1", key);
     if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 1) {
         long long ms = atoll(rep->element[0]->element[0]->str);

@@ -217,3 +217,29 @@ int queue_promote_due(Rds *r, const QueueOpts *o, int64_t now_ms, int limit, int
     rds_free(rep);
     return 0;
 }
+
+int queue_handback(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id, FarmErr *err)
+{
+    if (!m->job_text) return 0;   /* nothing to put back; it stays pending */
+    char kjob[96];
+    queue_key(o, kjob, sizeof kjob, "job:%s", job_id ? job_id : "");
+    const char *xadd[] = {"XADD", m->stream, "*", "job", m->job_text};
+    size_t lens[] = {4, strlen(m->stream), 1, 3, m->job_len};
+    int n = 0;
+    if (rds_append(r, err, "MULTI")) return -1;
+    n++;
+    if (rds_appendargv(r, err, 5, xadd, lens)) return -1;
+    n++;
+    if (rds_append(r, err, "XACK %s " QUEUE_GROUP " %s", m->stream, m->entry_id)) return -1;
+    n++;
+    if (rds_append(r, err, "XDEL %s %s", m->stream, m->entry_id)) return -1;
+    n++;
+    if (job_id && job_id[0]) {
+        if (rds_append(r, err, "HSET %s status queued progress 0 message %s updated_at %lld", kjob,
+                       "handed back by a worker shutting down", (long long)envelope_now_ms()))
+            return -1;
+        n++;
+    }
+    if (rds_append(r, err, "EXEC")) return -1;
+    return rds_drain(r, n + 1, err);
+}

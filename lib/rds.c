@@ -96,6 +96,7 @@ static int dial(Rds *r, FarmErr *err)
         redisSetTimeout(r->c, t);
     }
     for (int i = 0; i < 8; i++) r->scripts[i].script = NULL;
+    if (r->keepalive && r->port != 0) redisEnableKeepAlive(r->c);
     return handshake(r, err);
 }
 
@@ -111,6 +112,12 @@ int rds_open(const char *url, int timeout_ms, Rds **out, FarmErr *err)
     }
     *out = r;
     return 0;
+}
+
+void rds_keepalive(Rds *r)
+{
+    r->keepalive = 1;
+    if (r->c && r->port != 0) redisEnableKeepAlive(r->c);
 }
 
 void rds_close(Rds *r)
@@ -207,6 +214,12 @@ int rds_drain(Rds *r, int n, FarmErr *err)
         if (!rep) return -1;
         if (rep->type == REDIS_REPLY_ERROR && rc == 0)
             rc = err_set(err, SF_EIO, "redis: %.*s", (int)rep->len, rep->str);
+        /* EXEC answers with one reply per queued command: a command that
+         * failed inside the transaction shows only there. */
+        for (size_t k = 0; rep->type == REDIS_REPLY_ARRAY && k < rep->elements && rc == 0; k++)
+            if (rep->element[k] && rep->element[k]->type == REDIS_REPLY_ERROR)
+                rc = err_set(err, SF_EIO, "redis: in transaction: %.*s", (int)rep->element[k]->len,
+                             rep->element[k]->str);
         freeReplyObject(rep);
     }
     return rc;

@@ -16,6 +16,7 @@ typedef struct Rds {
     char host[128];
     int port, db;
     int timeout_ms;       /* read/write timeout; 0 = none */
+    int keepalive;        /* TCP keepalive on */
     struct { const char *script; char sha[41]; } scripts[8]; /* SCRIPT LOAD cache */
 } Rds;
 
@@ -43,6 +44,9 @@ int rds_send(Rds *r, FarmErr *err) SF_MUSTCHECK;
 redisReply *rds_read(Rds *r, FarmErr *err);
 /* Reads and discards n replies; fails on I/O error or on any error reply. */
 int rds_drain(Rds *r, int n, FarmErr *err) SF_MUSTCHECK;
+
+/* Turns on TCP keepalive (kept across reconnects). No-op for unix sockets. */
+void rds_keepalive(Rds *r);
 
 /* Reconnects after an I/O error (a Redis restart); keeps the settings. */
 int rds_reconnect(Rds *r, FarmErr *err) SF_MUSTCHECK;

@@ -10,6 +10,15 @@
 
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Switching zones sets TZ. If TZ were absent, the first setenv would grow
+ * the environment array while other threads read it (libpq's getenv):
+ * define it before main, single-threaded, so later switches only replace
+ * the value in place. The process's own time zone is UTC either way. */
+__attribute__((constructor)) static void tz_define_early(void)
+{
+    if (!getenv("TZ")) setenv("TZ", "UTC", 0);
+}
+
 int tz_exists(const char *name)
 {
     if (!name || !*name || strstr(name, "..") || name[0] == '/') return 0;

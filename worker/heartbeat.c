@@ -59,22 +59,57 @@ static void announce(Worker *w, Rds *r)
     }
 }
 
+/* Every entry a slot holds - the running one and those waiting behind it in
+ * its batch - has its idle time reset, as long as it is still ours. */
 static void extend_claims(Worker *w, Rds *r)
 {
+    const char **streams = NULL, **ids = NULL;
+    struct SlotHeld *copy = NULL;
     for (int i = 0; i < w->nslots; i++) {
         Slot *s = &w->slots[i];
-        QueueMsg cur;
-        int busy;
         pthread_mutex_lock(&s->lock);
-        busy = s->busy;
-        cur = s->cur;
+        int n = s->nheld - s->held_next;
+        if (n > 0 && (copy = realloc(copy, (size_t)n * sizeof *copy)) != NULL)
+            memcpy(copy, s->held + s->held_next, (size_t)n * sizeof *copy);
         pthread_mutex_unlock(&s->lock);
-        if (!busy) continue;
-        cur.job_text = NULL;
+        if (n <= 0 || !copy) continue;
+        streams = realloc(streams, (size_t)n * sizeof *streams);
+        ids = realloc(ids, (size_t)n * sizeof *ids);
+        if (!streams || !ids) break;
+        for (int k = 0; k < n; k++) { streams[k] = copy[k].stream; ids[k] = copy[k].id; }
         FarmErr err = {0};
-        if (queue_extend(r, s->consumer, &cur, &err))
-            log_msg(LOG_WARN, NULL, "heartbeat: extending %s: %s", cur.entry_id, err.msg);
+        int extended = 0;
+        if (queue_extend_many(r, s->consumer, streams, ids, n, &extended, &err))
+            log_msg(LOG_WARN, NULL, "heartbeat: extending slot %d's claims: %s", i, err.msg);
+        else if (extended < n)
+            log_msg(LOG_WARN, NULL, "slot %d: %d held job(s) were taken over by another worker "
+                    "(this one was too slow to extend them)", i, n - extended);
     }
+    free(copy);
+    free((void *)streams);
+    free((void *)ids);
+}
+
+typedef struct CancelJob { Slot *s; PGcancel *handles[3]; } CancelJob;
+
+/* PQcancel opens a new connection and can block for long when the database
+ * is unreachable - exactly when queries hang - so it runs on a thread of
+ * its own, never on the heartbeat. The slot does not free the handles while
+ * cancel_users says they are in use. */
+static void *cancel_thread(void *arg)
+{
+    CancelJob *cj = arg;
+    for (int c = 0; c < 3; c++) {
+        char errbuf[256];
+        if (cj->handles[c] && !PQcancel(cj->handles[c], errbuf, sizeof errbuf))
+            log_msg(LOG_WARN, NULL, "watchdog: slot %d: cancel failed: %s", cj->s->index, errbuf);
+    }
+    pthread_mutex_lock(&cj->s->lock);
+    cj->s->cancel_users--;
+    pthread_cond_broadcast(&cj->s->cancel_done);
+    pthread_mutex_unlock(&cj->s->lock);
+    free(cj);
+    return NULL;
 }
 
 /* A job past its deadline (or still running when the drain's grace period
@@ -92,17 +127,24 @@ static void watchdog(Worker *w)
             if (now > s->deadline_ms + 1000) why = WATCHDOG_TIMEOUT;
             else if (w->stopping && now > w->stop_deadline_ms) why = WATCHDOG_SHUTDOWN;
         }
-        if (why) {
+        CancelJob *cj = why ? calloc(1, sizeof *cj) : NULL;
+        if (cj) {
             s->cancel_sent = why;
-            for (int c = 0; c < 3; c++) {
-                char errbuf[256];
-                if (s->cancels[c] && !PQcancel(s->cancels[c], errbuf, sizeof errbuf))
-                    log_msg(LOG_WARN, s->cur_job, "watchdog: cancel failed: %s", errbuf);
-            }
-            log_msg(LOG_WARN, s->cur_job, "watchdog: %s; its query was cancelled",
+            cj->s = s;
+            memcpy(cj->handles, s->cancels, sizeof cj->handles);
+            s->cancel_users++;
+            log_msg(LOG_WARN, s->cur_job, "watchdog: %s; cancelling its query",
                     why == WATCHDOG_TIMEOUT ? "past its deadline" : "still running after the grace period");
         }
         pthread_mutex_unlock(&s->lock);
+        pthread_t t;
+        if (cj && pthread_create(&t, NULL, cancel_thread, cj) == 0) pthread_detach(t);
+        else if (cj) {
+            pthread_mutex_lock(&s->lock);
+            s->cancel_users--;
+            pthread_mutex_unlock(&s->lock);
+            free(cj);
+        }
     }
 }
 

@@ -118,8 +118,16 @@ int main(int argc, char **argv)
         s->w = w;
         s->index = i;
         pthread_mutex_init(&s->lock, NULL);
+        pthread_cond_init(&s->cancel_done, NULL);
         snprintf(s->consumer, sizeof s->consumer, "%s:%d", w->id, i);
-        if (rds_open(cfg->redis.url, 0, &s->redis, &err)) { log_error("%s", err.msg); goto cleanup; }
+        /* A read timeout past the longest blocking read, and TCP keepalive:
+         * after a failover without a reset, the slot notices and reconnects
+         * instead of waiting forever while its heartbeat says it is fine. */
+        if (rds_open(cfg->redis.url, cfg->worker.block_ms + 15000, &s->redis, &err)) {
+            log_error("%s", err.msg);
+            goto cleanup;
+        }
+        rds_keepalive(s->redis);
     }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -154,6 +162,13 @@ int main(int argc, char **argv)
     rc = 0;
 cleanup:
     if (w->slots) {
+        /* A watchdog cancel still talking to the database uses the handles. */
+        for (int i = 0, waited = 0; i < w->nslots && waited < 100; i++) {
+            pthread_mutex_lock(&w->slots[i].lock);
+            int busy = w->slots[i].cancel_users > 0;
+            pthread_mutex_unlock(&w->slots[i].lock);
+            if (busy) { struct timespec ts = {0, 20000000L}; nanosleep(&ts, NULL); waited++; i--; }
+        }
         for (int i = 0; i < w->nslots; i++) {
             rds_close(w->slots[i].redis);
             for (int c = 0; c < 3; c++) if (w->slots[i].cancels[c]) PQfreeCancel(w->slots[i].cancels[c]);
@@ -162,6 +177,8 @@ cleanup:
             db_close(w->slots[i].history);
             pthread_mutex_destroy(&w->slots[i].lock);
             free(w->slots[i].done);
+            free(w->slots[i].held);
+            pthread_cond_destroy(&w->slots[i].cancel_done);
         }
         free(w->slots);
     }

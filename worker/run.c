@@ -34,6 +34,7 @@ void slot_set_cancel(Slot *s, int idx, Db *db)
 {
     PGcancel *fresh = db ? PQgetCancel(db->conn) : NULL;
     pthread_mutex_lock(&s->lock);
+    while (s->cancel_users > 0) pthread_cond_wait(&s->cancel_done, &s->lock);
     PGcancel *old = s->cancels[idx];
     s->cancels[idx] = fresh;
     pthread_mutex_unlock(&s->lock);
@@ -211,6 +212,37 @@ static int dead_now(Slot *s, const QueueMsg *m, const Envelope *env, const char 
     return queue_dead(s->redis, &s->w->qopts, m, env, reason, err);
 }
 
+/* An envelope that failed to parse may still name its id (and kind): then
+ * its state hash says dead too, and `stratfarm job ID` / `submit --wait`
+ * see the end instead of "queued" forever. */
+static int salvage_ids(const QueueMsg *m, Envelope *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *o = json_loadb(m->job_text, m->job_len, 0, NULL);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    int ok = id && uuid_valid(id);
+    if (ok) {
+        snprintf(out->id, sizeof out->id, "%s", id);
+        snprintf(out->kind, sizeof out->kind, "%s", kind ? kind : "");
+    }
+    json_decref(o);
+    return ok;
+}
+
+/* 1 when a Backtest-DB kind's effect is already committed (job_runs), 0 when
+ * not, -1 when that cannot be told now. */
+static int committed_before(Slot *s, const JobKind *kind, const Envelope *env)
+{
+    if (!(kind->flags & JOB_TX_BACKTEST)) return 0;
+    JobCtx ctx = {.env = env, .cfg = s->w->cfg, .slot = s};
+    FarmErr err = {0};
+    int done = 0;
+    Db *db = ctx_db(&ctx, "backtest", &err);
+    if (!db || already_committed(db, env->id, &done, &err)) return -1;
+    return done;
+}
+
 void slot_process(Slot *s, QueueMsg *m)
 {
     Worker *w = s->w;
@@ -222,7 +254,9 @@ void slot_process(Slot *s, QueueMsg *m)
         return;
     }
     if (envelope_parse(m->job_text, m->job_len, &env, &err)) {
-        if (dead_now(s, m, NULL, err.msg, &ioerr)) goto io;
+        Envelope ids;
+        int named = salvage_ids(m, &ids);
+        if (dead_now(s, m, named ? &ids : NULL, err.msg, &ioerr)) goto io;
         return;
     }
     const JobKind *kind = registry_find(w->cfg, env.kind);
@@ -231,7 +265,9 @@ void slot_process(Slot *s, QueueMsg *m)
         char why[128];
         snprintf(why, sizeof why, "unknown job kind \"%s\"", env.kind);
         rc = dead_now(s, m, &env, why, &ioerr);
-    } else if (m->deliveries > env.max_attempts) {
+    } else if (m->deliveries > env.max_attempts && committed_before(s, kind, &env) == 0) {
+        /* Its workers keep dying on it: a poison job. (One whose effect is
+         * committed is acknowledged below without rerun instead.) */
         char why[160];
         snprintf(why, sizeof why, "delivered %ld times without finishing (its workers died)", m->deliveries);
         rc = dead_now(s, m, &env, why, &ioerr);
@@ -287,8 +323,7 @@ void slot_process(Slot *s, QueueMsg *m)
             break;
         case OUT_HANDBACK:
             log_msg(LOG_INFO, env.id, "handed back unfinished: worker shutting down");
-            rc = slot_sync(s, &ioerr) ||
-                 queue_progress(s->redis, &w->qopts, env.id, 0, "handed back on worker shutdown", &ioerr);
+            rc = slot_sync(s, &ioerr) || queue_handback(s->redis, &w->qopts, m, env.id, &ioerr);
             break;
         }
     }

@@ -30,8 +30,20 @@ int slot_sync(Slot *s, FarmErr *err)
 static void recover(Slot *s, const FarmErr *cause)
 {
     long delay = 100;
-    log_msg(LOG_WARN, NULL, "slot %d: redis: %s; reconnecting", s->index, cause->msg);
     s->pending_replies = 0;
+    if (strstr(cause->msg, "NOGROUP")) {
+        /* The streams were deleted (a flushed or replaced Redis): make the
+         * groups again rather than fail every read from now on. */
+        log_msg(LOG_WARN, NULL, "slot %d: %s; creating the consumer groups again", s->index, cause->msg);
+        for (int k = 0; k < s->w->nkinds; k++) {
+            FarmErr e = {0};
+            if (queue_ensure_groups(s->redis, &s->w->qopts, s->w->kinds[k], &e))
+                log_msg(LOG_WARN, NULL, "slot %d: %s", s->index, e.msg);
+        }
+        sleep_ms(100);
+        return;
+    }
+    log_msg(LOG_WARN, NULL, "slot %d: redis: %s; reconnecting", s->index, cause->msg);
     while (!worker_now_stopping(s->w)) {
         FarmErr err = {0};
         if (rds_reconnect(s->redis, &err) == 0) return;
@@ -40,18 +52,47 @@ static void recover(Slot *s, const FarmErr *cause)
     }
 }
 
+static void hold(Slot *s, const QueueMsg *msgs, int n)
+{
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < n; i++) {
+        snprintf(s->held[i].stream, sizeof s->held[i].stream, "%s", msgs[i].stream);
+        snprintf(s->held[i].id, sizeof s->held[i].id, "%s", msgs[i].entry_id);
+    }
+    s->nheld = n;
+    s->held_next = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void release(Slot *s, int upto)
+{
+    pthread_mutex_lock(&s->lock);
+    s->held_next = upto;
+    if (upto >= s->nheld) s->nheld = s->held_next = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void process_batch(Slot *s, QueueMsg *msgs, int n)
 {
     int i = 0;
+    hold(s, msgs, n);
     for (; i < n && !worker_now_stopping(s->w); i++) {
         slot_process(s, &msgs[i]);
         queue_msg_free(&msgs[i]);
+        release(s, i + 1);
     }
-    /* Not started because we are stopping: left pending in the group, so
-     * another worker reclaims them after the visibility timeout. */
-    for (; i < n; i++) queue_msg_free(&msgs[i]);
     FarmErr err = {0};
     if (slot_flush(s, &err) || slot_sync(s, &err)) recover(s, &err);
+    /* Not started because we are stopping: put back at the end of their
+     * streams for another worker to start now (an entry that cannot be put
+     * back stays pending and is reclaimed after the visibility timeout). */
+    for (; i < n; i++) {
+        FarmErr e = {0};
+        if (queue_handback(s->redis, &s->w->qopts, &msgs[i], NULL, &e))
+            log_msg(LOG_WARN, NULL, "slot %d: handing back %s: %s", s->index, msgs[i].entry_id, e.msg);
+        queue_msg_free(&msgs[i]);
+    }
+    release(s, n);
 }
 
 void *slot_main(void *arg)
@@ -59,7 +100,8 @@ void *slot_main(void *arg)
     Slot *s = arg;
     Worker *w = s->w;
     QueueMsg *msgs = calloc(SLOT_BATCH_MAX, sizeof *msgs);
-    if (!msgs) { log_error("slot %d: out of memory", s->index); return NULL; }
+    s->held = calloc(SLOT_BATCH_MAX, sizeof *s->held);
+    if (!msgs || !s->held) { log_error("slot %d: out of memory", s->index); free(msgs); return NULL; }
     long vis_ms = (long)w->cfg->worker.visibility_timeout_s * 1000;
     /* Each slot scans for abandoned entries at its own phase. */
     int64_t next_reclaim = envelope_now_ms() + (vis_ms / 2) * s->index / (w->nslots ? w->nslots : 1);

@@ -56,7 +56,13 @@ typedef struct Slot {
      * slot's connections (index 0 website, 1 backtest, 2 history), created
      * by the slot, used by the heartbeat thread, both under lock. */
     PGcancel *cancels[3];
+    int cancel_users;             /* watchdog cancels in flight: handles must not be freed */
+    pthread_cond_t cancel_done;
     int cancel_sent;              /* 0, or why the watchdog cancelled: WATCHDOG_* */
+    /* Entries the slot holds (claimed, not yet finished): held[held_next ..
+     * nheld). The heartbeat extends all of them, not only the running one. */
+    struct SlotHeld { char stream[128]; char id[48]; } *held; /* owned, SLOT_BATCH_MAX */
+    int nheld, held_next;
 } Slot;
 
 enum { WATCHDOG_TIMEOUT = 1, WATCHDOG_SHUTDOWN = 2 };
@@ -71,8 +77,10 @@ struct Worker {
     int claim;                    /* XREADGROUP COUNT */
     int nslots;
     Slot *slots;
-    volatile sig_atomic_t stopping;
-    int64_t stop_deadline_ms;     /* set when stopping: end of the grace period */
+    /* Set by the signal handler (deadline first, then the flag), read by
+     * every thread: atomics, so no thread sees the flag without the deadline. */
+    _Atomic int stopping;
+    _Atomic int64_t stop_deadline_ms; /* end of the grace period, once stopping */
     int64_t started_ms;
 };
 

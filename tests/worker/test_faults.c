@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,7 +169,7 @@ static pid_t start_redis(int port)
                "--appendonly", "yes", "--appendfsync", "always", "--save", "", (char *)NULL);
         _exit(127);
     }
-    for (int t = 0; t < 200; t++) {
+    for (int t = 0; t < 800; t++) {
         char *o = NULL;
         int rc = th_run(&o, "redis-cli -p %d ping", port);
         int up = rc == 0 && o && strstr(o, "PONG");
@@ -174,15 +177,31 @@ static pid_t start_redis(int port)
         if (up) return pid;
         th_sleep_ms(25);
     }
-    th_check_failed(__FILE__, __LINE__, "redis started", NULL);
+    char *log = NULL;
+    if (th_run(&log, "tail -5 redis.log") >= 0) {}
+    th_check_failed(__FILE__, __LINE__, "redis started", "on port %d: %s", port, log ? log : "");
+    free(log);
     th_abort_test();
+}
+
+/* A port the kernel just handed out on loopback: free unless raced. */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+            getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 TEST_T(fault_redis_kill_9_and_restart_under_running_workers_loses_nothing, 600)
 {
     ThFarm f;
     setup(&f);
-    int port = 20000 + (int)(getpid() % 20000);
+    int port = free_port();
     pid_t redis = start_redis(port);
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
