@@ -94,7 +94,7 @@ bench: build/.deps-ok $(PROGS:%=build/bench/bin/%) build/bench/bin/stratfarm-ben
 
 # Long fault runs (the suite runs the same scenarios bounded).
 fault: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
-	@SF_FAULT_SCALE=$${SF_FAULT_SCALE:-20} bash tests/run.sh fault_
+	@SF_FAULT_SCALE=$${SF_FAULT_SCALE:-20} bash tests/run.sh tests/worker/test_faults.c
 
 stack-up: all
 	@bash ops/stack.sh up
