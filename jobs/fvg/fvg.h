@@ -106,6 +106,17 @@ int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c,
              int64_t scan_from, const FvgGap *pending, size_t n_pending,
              FvgResult *out, FarmErr *err) SF_MUSTCHECK;
 
+/* fvg_scan, and adds the new gaps (out->gaps, not the updates) to acc, a
+ * FvgStatsAcc the caller began with fvg_stats_begin and ends or discards
+ * (also after an error), block by block while their records are still in
+ * cache: the statistics of a first scan come out as fvg_stats_compute over
+ * out->gaps would give them, bit for bit, without reading the records back.
+ * acc may be NULL (that is fvg_scan). */
+struct FvgStatsAcc;
+int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
+                   int64_t scan_from, const FvgGap *pending, size_t n_pending,
+                   FvgResult *out, struct FvgStatsAcc *acc, FarmErr *err) SF_MUSTCHECK;
+
 /* The first global candle index the next scan must read so that it sees
  * L and M of a gap whose R is scan_from and every window candle a pending
  * gap has not been checked against (conservatively: from R + 1 on; a

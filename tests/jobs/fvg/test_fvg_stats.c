@@ -288,6 +288,55 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
     FvgStats s2;
     REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
     CHECK(memcmp(&s, &s2, sizeof s) == 0);
+
+    /* Taken during the scan (fvg_scan_stats), block by block: the same
+     * records and the same statistics, with and without overlapping gaps,
+     * and for the new gaps of a scan that starts mid-series with pending
+     * gaps (the updates are not counted). */
+    for (int ov = 1; ov >= 0; ov--) {
+        st.include_overlapping = ov;
+        REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
+        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0);
+        FvgResult r2;
+        fvg_result_init(&r2);
+        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
+        REQUIRE(fvg_scan_stats(&st, 0.25, &cd, 0, NULL, 0, &r2, &acc, &err) == 0);
+        REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+        CHECK(memcmp(&s, &s2, sizeof s) == 0);
+        REQUIRE(r2.n_gaps == r.n_gaps);
+        size_t differ = 0;
+        for (size_t i = 0; i < r.n_gaps; i++) {
+            const FvgGap *a = &r.gaps[i], *b = &r2.gaps[i];
+            differ += a->right_index != b->right_index || a->type != b->type ||
+                      a->status != b->status || a->cleared_by != b->cleared_by ||
+                      a->cleared_index != b->cleared_index || a->cleared_price != b->cleared_price ||
+                      a->end_time != b->end_time || a->cleared_time != b->cleared_time ||
+                      a->top != b->top || a->bottom != b->bottom;
+        }
+        CHECK_INT((long long)differ, 0);
+
+        /* Second half, carrying the first half's still-valid gaps. */
+        size_t cut = n / 2;
+        FvgCandles first = {t, o, h, l, c, cut, 0};
+        REQUIRE(fvg_scan(&st, 0.25, &first, 0, NULL, 0, &r, &err) == 0);
+        size_t np = 0;
+        FvgGap *pend = malloc((r.n_gaps + 1) * sizeof *pend);
+        REQUIRE(pend);
+        for (size_t i = 0; i < r.n_gaps; i++)
+            if (r.gaps[i].status == FVG_VALID || !r.gaps[i].has_end_time) pend[np++] = r.gaps[i];
+        int64_t from = fvg_reread_from(pend, np, (int64_t)cut);
+        FvgCandles rest = {t + from, o + from, h + from, l + from, c + from, n - (size_t)from, from};
+        REQUIRE(fvg_scan(&st, 0.25, &rest, (int64_t)cut, pend, np, &r, &err) == 0);
+        REQUIRE(r.n_updates > 0);
+        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0);
+        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
+        REQUIRE(fvg_scan_stats(&st, 0.25, &rest, (int64_t)cut, pend, np, &r2, &acc, &err) == 0);
+        REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+        CHECK(memcmp(&s, &s2, sizeof s) == 0);
+        CHECK_INT((long long)r2.n_updates, (long long)r.n_updates);
+        free(pend);
+        fvg_result_free(&r2);
+    }
     free(dur);
     fvg_result_free(&r);
 }
