@@ -71,48 +71,39 @@ static int usage(void)
     return 2;
 }
 
-int main(int argc, char **argv)
+typedef struct Args { const char *config_path, *kinds; int slots, check; } Args;
+
+static int parse_args(int argc, char **argv, Args *a)
 {
-    const char *config_path = NULL, *kinds = NULL;
-    int slots = 0, check = 0;
+    memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) config_path = argv[++i];
-        else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) slots = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc) kinds = argv[++i];
-        else if (strcmp(argv[i], "--check-config") == 0) check = 1;
-        else return usage();
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) a->config_path = argv[++i];
+        else if (strcmp(argv[i], "--kinds") == 0 && i + 1 < argc) a->kinds = argv[++i];
+        else if (strcmp(argv[i], "--check-config") == 0) a->check = 1;
+        else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 256) {
+                fprintf(stderr, "stratfarm-worker: --slots must be 1..256\n");
+                return -1;
+            }
+            a->slots = (int)v;
+        } else return -1;
     }
-    log_set_component("worker");
-    Config *cfg = NULL;
-    FarmErr err = {0};
-    if (config_load(config_path, &cfg, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
-    if (check) { printf("config ok\n"); config_free(cfg); return 0; }
-    log_set_level(cfg->log.level);
-    Worker *w = &worker;
-    w->cfg = cfg;
-    queue_opts_from_config(&w->qopts, cfg);
-    gethostname(w->host, sizeof w->host);
-    snprintf(w->id, sizeof w->id, "%s:%d", w->host, (int)getpid());
-    w->nslots = slots > 0 ? slots : cfg->worker.slots;
-    w->started_ms = envelope_now_ms();
-    int rc = 1;
-    if (pick_kinds(w, kinds)) { log_error("no kind to serve"); goto cleanup; }
+    return 0;
+}
 
+/* Consumer groups of every served kind, then one Redis connection a slot. */
+static int worker_setup(Worker *w, FarmErr *err)
+{
+    const Config *cfg = w->cfg;
     Rds *setup = NULL;
-    if (rds_open(cfg->redis.url, 5000, &setup, &err)) { log_error("%s", err.msg); goto cleanup; }
+    if (rds_open(cfg->redis.url, 5000, &setup, err)) return -1;
     for (int i = 0; i < w->nkinds; i++)
-        if (queue_ensure_groups(setup, &w->qopts, w->kinds[i], &err)) {
-            log_error("%s", err.msg);
-            rds_close(setup);
-            goto cleanup;
-        }
+        if (queue_ensure_groups(setup, &w->qopts, w->kinds[i], err)) { rds_close(setup); return -1; }
     rds_close(setup);
-
     w->slots = calloc((size_t)w->nslots, sizeof *w->slots);
-    if (!w->slots) goto cleanup;
+    if (!w->slots) return err_set(err, SF_EIO, "out of memory");
     for (int i = 0; i < w->nslots; i++) {
         Slot *s = &w->slots[i];
         s->w = w;
@@ -123,18 +114,19 @@ int main(int argc, char **argv)
         /* A read timeout past the longest blocking read, and TCP keepalive:
          * after a failover without a reset, the slot notices and reconnects
          * instead of waiting forever while its heartbeat says it is fine. */
-        if (rds_open(cfg->redis.url, cfg->worker.block_ms + 15000, &s->redis, &err)) {
-            log_error("%s", err.msg);
-            goto cleanup;
-        }
+        if (rds_open(cfg->redis.url, cfg->worker.block_ms + 15000, &s->redis, err)) return -1;
         rds_keepalive(s->redis);
     }
+    return 0;
+}
+
+static void worker_run(Worker *w)
+{
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-
     pthread_t hb;
     pthread_create(&hb, NULL, heartbeat_main, w);
     for (int i = 0; i < w->nslots; i++) pthread_create(&w->slots[i].thread, NULL, slot_main, &w->slots[i]);
@@ -159,29 +151,61 @@ int main(int argc, char **argv)
     w->stopping = 2;
     pthread_join(hb, NULL);
     log_info("worker %s stopped", w->id);
-    rc = 0;
-cleanup:
-    if (w->slots) {
-        /* A watchdog cancel still talking to the database uses the handles. */
-        for (int i = 0, waited = 0; i < w->nslots && waited < 100; i++) {
-            pthread_mutex_lock(&w->slots[i].lock);
-            int busy = w->slots[i].cancel_users > 0;
-            pthread_mutex_unlock(&w->slots[i].lock);
-            if (busy) { struct timespec ts = {0, 20000000L}; nanosleep(&ts, NULL); waited++; i--; }
-        }
-        for (int i = 0; i < w->nslots; i++) {
-            rds_close(w->slots[i].redis);
-            for (int c = 0; c < 3; c++) if (w->slots[i].cancels[c]) PQfreeCancel(w->slots[i].cancels[c]);
-            db_close(w->slots[i].website);
-            db_close(w->slots[i].backtest);
-            db_close(w->slots[i].history);
-            pthread_mutex_destroy(&w->slots[i].lock);
-            free(w->slots[i].done);
-            free(w->slots[i].held);
-            pthread_cond_destroy(&w->slots[i].cancel_done);
-        }
-        free(w->slots);
+}
+
+static void worker_teardown(Worker *w)
+{
+    if (!w->slots) return;
+    /* A watchdog cancel still talking to the database uses the handles. */
+    for (int i = 0, waited = 0; i < w->nslots && waited < 100; i++) {
+        pthread_mutex_lock(&w->slots[i].lock);
+        int busy = w->slots[i].cancel_users > 0;
+        pthread_mutex_unlock(&w->slots[i].lock);
+        if (busy) { struct timespec ts = {0, 20000000L}; nanosleep(&ts, NULL); waited++; i--; }
     }
+    for (int i = 0; i < w->nslots; i++) {
+        Slot *s = &w->slots[i];
+        rds_close(s->redis);
+        for (int c = 0; c < 3; c++) if (s->cancels[c]) PQfreeCancel(s->cancels[c]);
+        db_close(s->website);
+        db_close(s->backtest);
+        db_close(s->history);
+        if (s->w) {
+            pthread_mutex_destroy(&s->lock);
+            pthread_cond_destroy(&s->cancel_done);
+        }
+        free(s->done);
+        free(s->held);
+    }
+    free(w->slots);
+    w->slots = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    Args a;
+    if (parse_args(argc, argv, &a)) return usage();
+    log_set_component("worker");
+    Config *cfg = NULL;
+    FarmErr err = {0};
+    if (config_load(a.config_path, &cfg, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    if (a.check) { printf("config ok\n"); config_free(cfg); return 0; }
+    log_set_level(cfg->log.level);
+    Worker *w = &worker;
+    w->cfg = cfg;
+    queue_opts_from_config(&w->qopts, cfg);
+    gethostname(w->host, sizeof w->host);
+    snprintf(w->id, sizeof w->id, "%s:%d", w->host, (int)getpid());
+    w->nslots = a.slots > 0 ? a.slots : cfg->worker.slots;
+    w->started_ms = envelope_now_ms();
+    int rc = 1;
+    if (pick_kinds(w, a.kinds)) log_error("no kind to serve");
+    else if (worker_setup(w, &err)) log_error("%s", err.msg);
+    else { worker_run(w); rc = 0; }
+    worker_teardown(w);
     config_free(cfg);
     return rc;
 }
