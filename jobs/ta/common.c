@@ -2,8 +2,6 @@
 #include "ta/ta.h"
 #include "ta/ta_internal.h"
 
-#include <stdint.h>
-#include <string.h>
 
 const char *ta_strerror(int rc)
 {
@@ -20,17 +18,11 @@ const char *ta_strerror(int rc)
 int ta__inputs_ok(const double *x, size_t n)
 {
     /* Exponent field >= 0x3ff+333 means |x| >= 2^333 (~1.7e100), inf or NaN. */
-    uint64_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t b;
-        memcpy(&b, &x[i], sizeof b);
-        bad |= (uint64_t)(((b >> 52) & 0x7ff) >= 0x3ff + 333);
-    }
-    return bad == 0;
+    return ta__bad(x, n) == 0;
 }
 
-int ta__prepare(size_t n, int lookback, const double *const *ins, int nin,
-                double *const *outs, int nout)
+int ta__prepare_lazy(size_t n, int lookback, const double *const *ins, int nin,
+                     double *const *outs, int nout)
 {
     int rc = TA_OK;
     for (int j = 0; j < nout; j++)
@@ -43,11 +35,25 @@ int ta__prepare(size_t n, int lookback, const double *const *ins, int nin,
         rc = TA_EPARAM;
     if (rc == TA_OK && n <= (size_t)lookback)
         rc = TA_ESHORT;
-    for (int j = 0; rc == TA_OK && j < nin; j++)
-        if (!ta__inputs_ok(ins[j], n))
-            rc = TA_EINPUT;
     if (rc != TA_OK)
         for (int j = 0; j < nout; j++)
             ta__fill_nan(outs[j], 0, n);
+    return rc;
+}
+
+int ta__fail(size_t n, double *const *outs, int nout)
+{
+    for (int j = 0; j < nout; j++)
+        ta__fill_nan(outs[j], 0, n);
+    return TA_EINPUT;
+}
+
+int ta__prepare(size_t n, int lookback, const double *const *ins, int nin,
+                double *const *outs, int nout)
+{
+    int rc = ta__prepare_lazy(n, lookback, ins, nin, outs, nout);
+    for (int j = 0; rc == TA_OK && j < nin; j++)
+        if (!ta__inputs_ok(ins[j], n))
+            rc = ta__fail(n, outs, nout);
     return rc;
 }

@@ -21,34 +21,43 @@ int ta_ema_lookback(int period)
 }
 
 /* The running total is a serial chain; the division by the period is not,
- * so it runs as a separate pass over each block (still in L1), where the
- * compiler turns it into packed divides. Same quotients, bit for bit. */
-void ta__sma_core(const double *in, size_t n, int period, double *out)
+ * so it runs as a separate pass over each block (in L1), as packed divides.
+ * Same quotients, bit for bit. */
+int ta__sma_core(const double *in, size_t n, int period, double *out, int check)
 {
     size_t p = (size_t)period, i;
     double sum = 0.0, dp = (double)period;
+    uint64_t bad = check ? ta__bad(in, p - 1) : 0;
     for (i = 0; i + 1 < p; i++)
         sum += in[i];
     while (i < n) {
-        size_t b0 = i, end = n - i < TA_BLOCK ? n : i + TA_BLOCK;
-        for (; i < end; i++) {
-            sum += in[i];
-            out[i] = sum;
-            sum -= in[i + 1 - p];
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        const double *x = in + i, *old = in + i + 1 - p;
+        double *o = out + i;
+        for (size_t j = 0; j < len; j++) {
+            if ((j & 7) == 0)
+                ta__pfw(o + j);
+            sum += x[j];
+            o[j] = sum;
+            sum -= old[j];
         }
-        for (size_t j = b0; j < end; j++)
-            out[j] = out[j] / dp;
+        if (check)
+            bad |= ta__bad(x, len);
+        ta__div(o, o, len, dp);
+        i += len;
     }
+    return bad != 0;
 }
 
 int ta_sma(const double *in, size_t n, int period, double *out)
 {
     int lb = ta_sma_lookback(period);
-    int rc = ta__prepare(n, lb, &in, 1, &out, 1);
+    int rc = ta__prepare_lazy(n, lb, &in, 1, &out, 1);
     if (rc != TA_OK)
         return rc;
+    if (ta__sma_core(in, n, period, out, 1))
+        return ta__fail(n, &out, 1);
     ta__fill_nan(out, 0, (size_t)lb);
-    ta__sma_core(in, n, period, out);
     return TA_OK;
 }
 
@@ -63,53 +72,133 @@ static double ema_seed(const double *in, size_t from, int period)
 int ta_ema(const double *in, size_t n, int period, double *out)
 {
     int lb = ta_ema_lookback(period);
-    int rc = ta__prepare(n, lb, &in, 1, &out, 1);
+    int rc = ta__prepare_lazy(n, lb, &in, 1, &out, 1);
     if (rc != TA_OK)
         return rc;
-    ta__fill_nan(out, 0, (size_t)lb);
+    uint64_t bad = ta__bad(in, (size_t)lb + 1);
     double k = 2.0 / ((double)(period + 1));
     double e = ema_seed(in, 0, period);
     out[lb] = e;
-    for (size_t i = (size_t)lb + 1; i < n; i++) {
-        e = ((in[i] - e) * k) + e;
-        out[i] = e;
+    for (size_t i = (size_t)lb + 1; i < n;) {
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        const double *x = in + i;
+        double *o = out + i;
+        for (size_t j = 0; j < len; j++) {
+            if ((j & 7) == 0)
+                ta__pfw(o + j);
+            e = ((x[j] - e) * k) + e;
+            o[j] = e;
+        }
+        bad |= ta__bad(x, len);
+        i += len;
     }
+    if (bad)
+        return ta__fail(n, &out, 1);
+    ta__fill_nan(out, 0, (size_t)lb);
     return TA_OK;
 }
 
-/* Validates the multi call; returns the first error and leaves in ok[j]
- * whether output j is to be computed. */
+/* Validates the multi call: rcs[j] is output j's code ignoring the input
+ * values (those are checked while computing). Returns nonzero when the call
+ * itself is unusable (then every output given is NaN). */
 static int multi_prepare(const double *in, size_t n, const int *periods,
-                         int count, double *const *outs, int ok[TA_MULTI_MAX])
+                         int count, double *const *outs, int rcs[TA_MULTI_MAX], int *rc)
 {
     if (!in || !periods || !outs || count < 1 || count > TA_MULTI_MAX) {
         for (int j = 0; outs && j < count && j < TA_MULTI_MAX; j++)
             ta__fill_nan(outs[j], 0, n);
-        return !in || !periods || !outs ? TA_EINPUT : TA_EPARAM;
+        *rc = !in || !periods || !outs ? TA_EINPUT : TA_EPARAM;
+        return 1;
     }
-    int first = TA_OK;
-    int finite = ta__inputs_ok(in, n);
     for (int j = 0; j < count; j++) {
         int lb = ta_sma_lookback(periods[j]);
-        int rc = !outs[j] ? TA_EINPUT : lb < 0 ? TA_EPARAM
-               : n <= (size_t)lb ? TA_ESHORT : !finite ? TA_EINPUT : TA_OK;
-        ok[j] = rc == TA_OK;
-        if (!ok[j])
+        rcs[j] = !outs[j] ? TA_EINPUT : lb < 0 ? TA_EPARAM
+               : n <= (size_t)lb ? TA_ESHORT : TA_OK;
+        if (rcs[j] != TA_OK)
             ta__fill_nan(outs[j], 0, n);
-        else
-            ta__fill_nan(outs[j], 0, (size_t)lb);
+    }
+    return 0;
+}
+
+/* The first error in output order once the input check is known; on bad
+ * input every computed output becomes NaN (TA_EINPUT). */
+static int multi_finish(size_t n, const int *periods, int count, double *const *outs,
+                        const int *rcs, int bad)
+{
+    int first = TA_OK;
+    for (int j = 0; j < count; j++) {
+        int rc = rcs[j];
+        if (rc == TA_OK && bad) {
+            rc = TA_EINPUT;
+            ta__fill_nan(outs[j], 0, n);
+        } else if (rc == TA_OK) {
+            ta__fill_nan(outs[j], 0, (size_t)periods[j] - 1);
+        }
         if (first == TA_OK)
             first = rc;
     }
     return first;
 }
 
+/* Up to TA_CHUNK chains per pass over a block; K is a constant after
+ * inlining, so the running totals live in registers, not memory (a total
+ * kept in memory adds a store-to-load forwarding delay to every step of its
+ * serial chain). */
+#define TA_CHUNK 8
+
+static inline __attribute__((always_inline)) void
+sma_chunk(const double *in, size_t b0, size_t len, int K, double *sum,
+          const size_t *lag, double *const *out)
+{
+    double s[TA_CHUNK];
+    const double *old[TA_CHUNK];
+    double *buf[TA_CHUNK];
+#pragma GCC unroll 8
+    for (int c = 0; c < K; c++) {
+        s[c] = sum[c];
+        old[c] = in + b0 - lag[c];
+        buf[c] = out[c] + b0;
+    }
+    const double *x = in + b0;
+    for (size_t j = 0; j < len; j++) {
+        double xj = x[j];
+        if ((j & 7) == 0) {
+#pragma GCC unroll 8
+            for (int c = 0; c < K; c++)
+                ta__pfw(buf[c] + j);
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < K; c++) {
+            double t = s[c] + xj;
+            buf[c][j] = t;
+            s[c] = t - old[c][j];
+        }
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < K; c++)
+        sum[c] = s[c];
+}
+
+static void sma_chunk_any(const double *in, size_t b0, size_t len, int K, double *sum,
+                          const size_t *lag, double *const *buf)
+{
+    switch (K) {
+    case 1: sma_chunk(in, b0, len, 1, sum, lag, buf); break;
+    case 2: sma_chunk(in, b0, len, 2, sum, lag, buf); break;
+    case 3: sma_chunk(in, b0, len, 3, sum, lag, buf); break;
+    case 4: sma_chunk(in, b0, len, 4, sum, lag, buf); break;
+    case 5: sma_chunk(in, b0, len, 5, sum, lag, buf); break;
+    case 6: sma_chunk(in, b0, len, 6, sum, lag, buf); break;
+    case 7: sma_chunk(in, b0, len, 7, sum, lag, buf); break;
+    default: sma_chunk(in, b0, len, 8, sum, lag, buf); break;
+    }
+}
+
 int ta_sma_multi(const double *in, size_t n, const int *periods, int count,
                  double *const *outs)
 {
-    int ok[TA_MULTI_MAX];
-    int rc = multi_prepare(in, n, periods, count, outs, ok);
-    if (count < 1 || count > TA_MULTI_MAX || !in || !periods || !outs)
+    int rcs[TA_MULTI_MAX], rc;
+    if (multi_prepare(in, n, periods, count, outs, rcs, &rc))
         return rc;
     double sum[TA_MULTI_MAX], div[TA_MULTI_MAX];
     double *o[TA_MULTI_MAX];
@@ -119,10 +208,11 @@ int ta_sma_multi(const double *in, size_t n, const int *periods, int count,
     /* Each chain warms up alone up to the largest lookback; from there on
      * all chains advance together, one candle at a time. */
     for (int j = 0; j < count; j++)
-        if (ok[j] && (size_t)periods[j] - 1 > start)
+        if (rcs[j] == TA_OK && (size_t)periods[j] - 1 > start)
             start = (size_t)periods[j] - 1;
+    uint64_t bad = ta__bad(in, start < n ? start : n);
     for (int j = 0; j < count; j++) {
-        if (!ok[j])
+        if (rcs[j] != TA_OK)
             continue;
         size_t p = (size_t)periods[j], i;
         double s = 0.0;
@@ -140,41 +230,83 @@ int ta_sma_multi(const double *in, size_t n, const int *periods, int count,
         lag[m] = p - 1;
         m++;
     }
-    for (size_t i = start; i < n;) {
-        size_t b0 = i, end = n - i < TA_BLOCK ? n : i + TA_BLOCK;
-        for (; i < end; i++) {
-            double x = in[i];
-            for (int c = 0; c < m; c++) {
-                double s = sum[c] + x;
-                o[c][i] = s;
-                sum[c] = s - in[i - lag[c]];
-            }
+    for (size_t i = start; m > 0 && i < n;) {
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        for (int c0 = 0; c0 < m; c0 += TA_CHUNK) {
+            int K = m - c0 < TA_CHUNK ? m - c0 : TA_CHUNK;
+            sma_chunk_any(in, i, len, K, sum + c0, lag + c0, o + c0);
+#pragma GCC unroll 8
+            for (int c = 0; c < K; c++)
+                ta__div(o[c0 + c] + i, o[c0 + c] + i, len, div[c0 + c]);
         }
-        for (int c = 0; c < m; c++) {
-            double *oc = o[c], dc = div[c];
-            for (size_t j = b0; j < end; j++)
-                oc[j] = oc[j] / dc;
+        bad |= ta__bad(in + i, len);
+        i += len;
+    }
+    return multi_finish(n, periods, count, outs, rcs, bad != 0);
+}
+
+static inline __attribute__((always_inline)) void
+ema_chunk(const double *x, size_t b0, size_t len, int K, double *e, const double *k,
+          double *const *out)
+{
+    double v[TA_CHUNK], kk[TA_CHUNK];
+    double *buf[TA_CHUNK];
+#pragma GCC unroll 8
+    for (int c = 0; c < K; c++) {
+        v[c] = e[c];
+        kk[c] = k[c];
+        buf[c] = out[c] + b0;
+    }
+    x += b0;
+    for (size_t j = 0; j < len; j++) {
+        double xj = x[j];
+        if ((j & 7) == 0) {
+#pragma GCC unroll 8
+            for (int c = 0; c < K; c++)
+                ta__pfw(buf[c] + j);
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < K; c++) {
+            v[c] = ((xj - v[c]) * kk[c]) + v[c];
+            buf[c][j] = v[c];
         }
     }
-    return rc;
+#pragma GCC unroll 8
+    for (int c = 0; c < K; c++)
+        e[c] = v[c];
+}
+
+static void ema_chunk_any(const double *x, size_t b0, size_t len, int K, double *e,
+                          const double *k, double *const *buf)
+{
+    switch (K) {
+    case 1: ema_chunk(x, b0, len, 1, e, k, buf); break;
+    case 2: ema_chunk(x, b0, len, 2, e, k, buf); break;
+    case 3: ema_chunk(x, b0, len, 3, e, k, buf); break;
+    case 4: ema_chunk(x, b0, len, 4, e, k, buf); break;
+    case 5: ema_chunk(x, b0, len, 5, e, k, buf); break;
+    case 6: ema_chunk(x, b0, len, 6, e, k, buf); break;
+    case 7: ema_chunk(x, b0, len, 7, e, k, buf); break;
+    default: ema_chunk(x, b0, len, 8, e, k, buf); break;
+    }
 }
 
 int ta_ema_multi(const double *in, size_t n, const int *periods, int count,
                  double *const *outs)
 {
-    int ok[TA_MULTI_MAX];
-    int rc = multi_prepare(in, n, periods, count, outs, ok);
-    if (count < 1 || count > TA_MULTI_MAX || !in || !periods || !outs)
+    int rcs[TA_MULTI_MAX], rc;
+    if (multi_prepare(in, n, periods, count, outs, rcs, &rc))
         return rc;
     double e[TA_MULTI_MAX], k[TA_MULTI_MAX];
     double *o[TA_MULTI_MAX];
     int m = 0;
     size_t start = 0;
     for (int j = 0; j < count; j++)
-        if (ok[j] && (size_t)periods[j] - 1 > start)
+        if (rcs[j] == TA_OK && (size_t)periods[j] - 1 > start)
             start = (size_t)periods[j] - 1;
+    uint64_t bad = ta__bad(in, start + 1 < n ? start + 1 : n);
     for (int j = 0; j < count; j++) {
-        if (!ok[j])
+        if (rcs[j] != TA_OK)
             continue;
         size_t lb = (size_t)periods[j] - 1;
         double kk = 2.0 / ((double)(periods[j] + 1));
@@ -189,13 +321,14 @@ int ta_ema_multi(const double *in, size_t n, const int *periods, int count,
         o[m] = outs[j];
         m++;
     }
-    for (size_t i = start + 1; i < n; i++) {
-        double x = in[i];
-        for (int c = 0; c < m; c++) {
-            double v = ((x - e[c]) * k[c]) + e[c];
-            e[c] = v;
-            o[c][i] = v;
+    for (size_t i = start + 1; m > 0 && i < n;) {
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        for (int c0 = 0; c0 < m; c0 += TA_CHUNK) {
+            int K = m - c0 < TA_CHUNK ? m - c0 : TA_CHUNK;
+            ema_chunk_any(in, i, len, K, e + c0, k + c0, o + c0);
         }
+        bad |= ta__bad(in + i, len);
+        i += len;
     }
-    return rc;
+    return multi_finish(n, periods, count, outs, rcs, bad != 0);
 }

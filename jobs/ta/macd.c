@@ -21,12 +21,11 @@ int ta_macd(const double *in, size_t n, int fast, int slow, int signal,
 {
     double *outs[3] = { macd, macd_signal, macd_hist };
     int lb = ta_macd_lookback(fast, slow, signal);
-    int rc = ta__prepare(n, lb, &in, 1, outs, 3);
+    int rc = ta__prepare_lazy(n, lb, &in, 1, outs, 3);
     if (rc != TA_OK)
         return rc;
-    for (int j = 0; j < 3; j++)
-        ta__fill_nan(outs[j], 0, (size_t)lb);
     size_t s0 = (size_t)slow - 1, i;
+    uint64_t bad = ta__bad(in, (size_t)lb + 1);
     double kf = 2.0 / ((double)(fast + 1));
     double ks = 2.0 / ((double)(slow + 1));
     double ksig = 2.0 / ((double)(signal + 1));
@@ -51,15 +50,31 @@ int ta_macd(const double *in, size_t n, int fast, int slow, int signal,
     macd[lb] = m;
     macd_signal[lb] = sig;
     macd_hist[lb] = m - sig;
-    for (i = (size_t)lb + 1; i < n; i++) {
-        double x = in[i];
-        es = ((x - es) * ks) + es;
-        ef = ((x - ef) * kf) + ef;
-        m = ef - es;
-        sig = ((m - sig) * ksig) + sig;
-        macd[i] = m;
-        macd_signal[i] = sig;
-        macd_hist[i] = m - sig;
+    for (i = (size_t)lb + 1; i < n;) {
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        const double *x = in + i;
+        double *mb = macd + i, *sb = macd_signal + i, *hb = macd_hist + i;
+        for (size_t j = 0; j < len; j++) {
+            if ((j & 7) == 0) {
+                ta__pfw(mb + j);
+                ta__pfw(sb + j);
+                ta__pfw(hb + j);
+            }
+            double xj = x[j];
+            es = ((xj - es) * ks) + es;
+            ef = ((xj - ef) * kf) + ef;
+            m = ef - es;
+            sig = ((m - sig) * ksig) + sig;
+            mb[j] = m;
+            sb[j] = sig;
+            hb[j] = m - sig;
+        }
+        bad |= ta__bad(x, len);
+        i += len;
     }
+    if (bad)
+        return ta__fail(n, outs, 3);
+    for (int j = 0; j < 3; j++)
+        ta__fill_nan(outs[j], 0, (size_t)lb);
     return TA_OK;
 }

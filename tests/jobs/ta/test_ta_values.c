@@ -196,3 +196,134 @@ TEST(ta_rolling_extremes_scan_equals_deque)
     CHECK_INT(ta_willr(h, l, c, N, 65, b), TA_OK);
     CHECK(!isnan(a[63]) && isnan(b[63]) && !isnan(b[64]));
 }
+
+/* The input values are checked block by block while computing (no separate
+ * pass): a bad value anywhere - before the lookback, at a block edge, in the
+ * last candle - must still give TA_EINPUT and all-NaN outputs. */
+TEST(ta_bad_input_anywhere_while_computing)
+{
+    enum { N = 1000 };
+    static double h[N], l[N], c[N], v[N], o[6][N];
+    double *outs[6] = { o[0], o[1], o[2], o[3], o[4], o[5] };
+    static const size_t at[] = { 0, 2, 13, 255, 256, 257, 600, N - 1 };
+    static const double badv[] = { NAN, INFINITY, -1e300 };
+    for (size_t a = 0; a < sizeof at / sizeof *at; a++) {
+        for (int which = 0; which < 4; which++) {
+            for (int i = 0; i < N; i++) {
+                c[i] = 100 + 10 * sin(i * 0.05);
+                h[i] = c[i] + 1 + (i % 3);
+                l[i] = c[i] - 1 - (i % 5) * 0.5;
+                v[i] = 1000 + (i % 11) * 10;
+            }
+            double *col = which == 0 ? c : which == 1 ? h : which == 2 ? l : v;
+            col[at[a]] = badv[(a + (size_t)which) % 3];
+            int want_c = which == 0 ? TA_EINPUT : TA_OK;
+            int want_hlc = which <= 2 ? TA_EINPUT : TA_OK;
+            int want_cv = which == 0 || which == 3 ? TA_EINPUT : TA_OK;
+            static const int sp[3] = { 10, 20, 200 }, ep[3] = { 12, 26, 100 };
+            CHECK_INT(ta_sma(c, N, 20, o[0]), want_c);
+            CHECK(want_c == TA_OK || all_nan(o[0], N));
+            CHECK_INT(ta_sma(v, N, 20, o[0]), which == 3 ? TA_EINPUT : TA_OK);
+            CHECK(which != 3 || all_nan(o[0], N));
+            CHECK_INT(ta_ema(c, N, 12, o[0]), want_c);
+            CHECK(want_c == TA_OK || all_nan(o[0], N));
+            CHECK_INT(ta_sma_multi(c, N, sp, 3, outs), want_c);
+            CHECK_INT(ta_ema_multi(c, N, ep, 3, outs + 3), want_c);
+            for (int j = 0; j < 6; j++)
+                CHECK(want_c == TA_OK || all_nan(o[j], N));
+            CHECK_INT(ta_bbands(c, N, 20, 2.0, o[0], o[1], o[2]), want_c);
+            CHECK(want_c == TA_OK || (all_nan(o[0], N) && all_nan(o[1], N) && all_nan(o[2], N)));
+            CHECK_INT(ta_rsi(c, N, 14, o[0]), want_c);
+            CHECK(want_c == TA_OK || all_nan(o[0], N));
+            CHECK_INT(ta_macd(c, N, 12, 26, 9, o[0], o[1], o[2]), want_c);
+            CHECK(want_c == TA_OK || (all_nan(o[0], N) && all_nan(o[1], N) && all_nan(o[2], N)));
+            CHECK_INT(ta_stoch(h, l, c, N, 14, 3, 3, o[0], o[1]), want_hlc);
+            CHECK(want_hlc == TA_OK || (all_nan(o[0], N) && all_nan(o[1], N)));
+            CHECK_INT(ta_stoch(h, l, c, N, 14, 1, 70, o[0], o[1]), want_hlc);
+            CHECK(want_hlc == TA_OK || (all_nan(o[0], N) && all_nan(o[1], N)));
+            CHECK_INT(ta_willr(h, l, c, N, 14, o[0]), want_hlc);
+            CHECK(want_hlc == TA_OK || all_nan(o[0], N));
+            CHECK_INT(ta_willr(h, l, c, N, 80, o[0]), want_hlc);
+            CHECK(want_hlc == TA_OK || all_nan(o[0], N));
+            CHECK_INT(ta_obv(c, v, N, o[0]), want_cv);
+            CHECK(want_cv == TA_OK || all_nan(o[0], N));
+        }
+    }
+    /* multi: the first error in output order, bad input counted for the
+     * computable periods only */
+    for (int i = 0; i < N; i++)
+        c[i] = 100 + i;
+    c[500] = NAN;
+    int per[3] = { 1, 20, 2000 };
+    CHECK_INT(ta_sma_multi(c, N, per, 3, outs), TA_EPARAM);
+    int per2[3] = { 2000, 20, 1 };
+    CHECK_INT(ta_ema_multi(c, N, per2, 3, outs), TA_ESHORT);
+    int per3[2] = { 20, 2000 };
+    CHECK_INT(ta_ema_multi(c, N, per3, 2, outs), TA_EINPUT);
+    CHECK(all_nan(o[0], N) && all_nan(o[1], N));
+}
+
+/* The block pipeline (log-step range scan, then the %K and %D running sums
+ * fed block by block, or whole-array SMAs for periods over 64) against a
+ * plain recomputation: rescanned extremes, TA-Lib-order SMAs. */
+TEST(ta_stoch_willr_blocks_equal_plain)
+{
+    enum { N = 1500 };
+    static double h[N], l[N], c[N], fk[N], kk[N], dd[N], k[N], d[N], w[N];
+    for (int i = 0; i < N; i++) {
+        c[i] = 100 + 10 * sin(i * 0.07) + (i % 7) * 0.3;
+        h[i] = c[i] + (i % 3) * 0.7;
+        l[i] = c[i] - (i % 5) * 0.4;
+        if (i > 700 && i < 800)
+            h[i] = l[i] = c[i] = 101.25; /* zero range */
+    }
+    static const int cfg[][3] = { { 14, 1, 3 }, { 14, 3, 3 }, { 1, 1, 1 }, { 2, 2, 2 },
+                                  { 5, 64, 64 }, { 9, 65, 3 }, { 21, 3, 80 }, { 64, 1, 5 },
+                                  { 65, 2, 3 }, { 33, 17, 31 } };
+    for (size_t t = 0; t < sizeof cfg / sizeof *cfg; t++) {
+        int kp = cfg[t][0], ks = cfg[t][1], dp = cfg[t][2];
+        int lb = ta_stoch_lookback(kp, ks, dp);
+        CHECK_INT(ta_stoch(h, l, c, N, kp, ks, dp, k, d), TA_OK);
+        size_t k0 = (size_t)kp - 1, ks0 = k0 + (size_t)ks - 1;
+        for (size_t i = k0; i < N; i++) {
+            double mx = h[i], mn = l[i];
+            for (size_t q = 1; q < (size_t)kp; q++) {
+                mx = h[i - q] > mx ? h[i - q] : mx;
+                mn = l[i - q] < mn ? l[i - q] : mn;
+            }
+            double diff = (mx - mn) / 100.0;
+            fk[i] = diff != 0.0 ? (c[i] - mn) / diff : 0.0;
+        }
+        if (ks == 1)
+            memcpy(kk + k0, fk + k0, (N - k0) * sizeof *kk);
+        else
+            CHECK_INT(ta_sma(fk + k0, N - k0, ks, kk + k0), TA_OK);
+        if (dp == 1)
+            memcpy(dd + ks0, kk + ks0, (N - ks0) * sizeof *dd);
+        else
+            CHECK_INT(ta_sma(kk + ks0, N - ks0, dp, dd + ks0), TA_OK);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            int ok = i < lb ? isnan(k[i]) && isnan(d[i]) : k[i] == kk[i] && d[i] == dd[i];
+            if (!ok && bad++ < 3)
+                CHECKF(ok, "stoch(%d,%d,%d)[%d]: %.17g %.17g vs %.17g %.17g", kp, ks, dp, i,
+                       k[i], d[i], kk[i], dd[i]);
+        }
+    }
+    for (int p = 2; p <= 70; p++) {
+        CHECK_INT(ta_willr(h, l, c, N, p, w), TA_OK);
+        int bad = 0;
+        for (int i = p - 1; i < N; i++) {
+            double mx = h[i], mn = l[i];
+            for (int q = 1; q < p; q++) {
+                mx = h[i - q] > mx ? h[i - q] : mx;
+                mn = l[i - q] < mn ? l[i - q] : mn;
+            }
+            double diff = (mx - mn) / (-100.0);
+            double want = diff != 0.0 ? (mx - c[i]) / diff : 0.0;
+            if (w[i] != want && bad++ < 3)
+                CHECKF(w[i] == want, "willr %d [%d]: %.17g vs %.17g", p, i, w[i], want);
+        }
+        CHECK(all_nan(w, (size_t)p - 1));
+    }
+}
