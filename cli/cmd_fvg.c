@@ -5,28 +5,12 @@
 #include "cli.h"
 #include "config.h"
 #include "fvg_scan/fvg_scan_store.h"
+#include "when.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int parse_when(const char *s, int64_t *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*s && *end == '\0') { *out = v; return 0; }
-    struct tm tm = {0};
-    int n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &n) == 6 && (s[n] == 'Z' || s[n] == '\0')) {}
-    else if (n = 0, sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) == 3 && s[n] == '\0') {}
-    else return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm);
-    return 0;
-}
 
 static void print_stats(const char *sym, const char *tf, int64_t from, int64_t to, const FvgStats *st)
 {
@@ -66,7 +50,7 @@ int cmd_fvg(CliCtx *ctx, int argc, char **argv)
     int64_t from = INT64_MIN, to = INT64_MIN;
     for (int i = 4; i < argc; i++) {
         int64_t *dst = strcmp(argv[i], "--from") == 0 ? &from : strcmp(argv[i], "--to") == 0 ? &to : NULL;
-        if (!dst || i + 1 >= argc || parse_when(argv[i + 1], dst)) {
+        if (!dst || i + 1 >= argc || when_parse(argv[i + 1], dst)) {
             fprintf(stderr, "stratfarm fvg: bad option '%s' (--from/--to take epoch seconds or 2023-11-20[T14:30:00Z])\n", argv[i]);
             return 2;
         }

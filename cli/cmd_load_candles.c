@@ -27,17 +27,6 @@ static int parse_volume(const char *s, CandleCsvVolume *v)
     return -1;
 }
 
-static int valid_symbol(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 20) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '.' || *s == '-' || *s == '_' || *s == '/' || *s == '='))
-            return 0;
-    return 1;
-}
-
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
 {
     const char *file = NULL, *symbol = NULL, *tf = NULL;
@@ -66,7 +55,7 @@ int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
         fprintf(stderr, "stratfarm load-candles: unknown timeframe '%s' (M1 M5 M15 H1 H4 D1, or 1m 5m 15m 1h 4h 1d)\n", tf);
         return 2;
     }
-    if (!valid_symbol(symbol)) {
+    if (!candle_symbol_valid(symbol)) {
         fprintf(stderr, "stratfarm load-candles: bad symbol '%s' (1-20 of A-Z a-z 0-9 . - _ / =)\n", symbol);
         return 2;
     }

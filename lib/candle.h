@@ -29,6 +29,21 @@ static inline void candle_series_free(CandleSeries *s)
     s->n = s->cap = 0;
 }
 
+/* A symbol as the farm stores it (History VARCHAR(20)) and puts it into
+ * cache keys: 1..20 of A-Z a-z 0-9 . - _ / = (no ':' or glob characters,
+ * which would break the `:`-separated keys and their SCAN patterns). */
+static inline int candle_symbol_valid(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_' || c == '/' || c == '='))
+            return 0;
+    }
+    return n >= 1 && n <= 20;
+}
+
 /* Which rule of seed 000 2.1 / DESIGN 9 a bar breaks, first one found. */
 typedef enum CandleFault {
     CANDLE_OK = 0,

@@ -19,11 +19,13 @@
 #include <time.h>
 
 #include "cache.h"
+#include "candle.h"
 #include "events.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
 #include "fvg_scan_read.h"
 #include "fvg_scan_store.h"
+#include "when.h"
 #include "history.h"
 #include "log.h"
 
@@ -47,35 +49,9 @@ static int64_t tf_seconds(const char *tf)
 static int parse_time(const json_t *v, const char *key, int64_t *out, FarmErr *err)
 {
     if (json_is_integer(v)) { *out = json_integer_value(v); return 0; }
-    const char *s = json_string_value(v);
-    struct tm tm = {0};
-    int n = 0;
-    if (s && sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                    &tm.tm_min, &tm.tm_sec, &n) == 6 && (strcmp(s + n, "Z") == 0 || strcmp(s + n, "+00:00") == 0)) {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        *out = (int64_t)timegm(&tm);
-        return 0;
-    }
-    if (s && sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) == 3 && s[n] == '\0') {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        *out = (int64_t)timegm(&tm);
-        return 0;
-    }
+    if (json_is_string(v) && when_parse(json_string_value(v), out) == 0) return 0;
     return err_set(err, SF_EINPUT, "fvg_scan: \"%s\" must be epoch seconds or an ISO-8601 UTC time "
                    "(2023-11-20T14:30:00Z)", key);
-}
-
-static int valid_symbol(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 20) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              strchr(".-_/=", *s)))
-            return 0;
-    return 1;
 }
 
 static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *err)
@@ -91,7 +67,7 @@ static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *e
         if (!ok) return err_set(err, SF_EINPUT, "fvg_scan: unknown payload key \"%s\"", key);
     }
     const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !valid_symbol(sym))
+    if (!sym || !candle_symbol_valid(sym))
         return err_set(err, SF_EINPUT, "fvg_scan: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
     snprintf(plan->symbol, sizeof plan->symbol, "%s", sym);
     const char *tf = json_string_value(json_object_get(p, "timeframe"));

@@ -8,6 +8,7 @@
  * docs/indicators-job.md is the reference. */
 #define _POSIX_C_SOURCE 200809L
 #include "indicators_job.h"
+#include "when.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -34,70 +35,10 @@ typedef struct IndPayload {
 
 /* ---- payload ---------------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|+HH:MM|-HH:MM], or all digits
- * (epoch seconds). A time without a zone is UTC. */
-static int parse_time_text(const char *s, int64_t *out)
-{
-    size_t len = strlen(s);
-    if (len > 0 && len <= 12 && strspn(s, "0123456789") == len) {
-        *out = strtoll(s, NULL, 10);
-        return 0;
-    }
-    int y, mo, d, h = 0, mi = 0, se = 0;
-    if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-        digits(s + 8, 2, &d))
-        return -1;
-    const char *p = s + 10;
-    if (*p == 'T' || *p == ' ') {
-        if (strlen(p) < 6 || digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi)) return -1;
-        p += 6;
-        if (*p == ':') {
-            if (digits(p + 1, 2, &se)) return -1;
-            p += 3;
-            if (*p == '.') { p++; while (*p >= '0' && *p <= '9') p++; }
-        }
-    }
-    int off = 0;
-    if (*p == 'Z') p++;
-    else if (*p == '+' || *p == '-') {
-        int oh, om = 0;
-        if (digits(p + 1, 2, &oh)) return -1;
-        const char *q = p + 3;
-        if (*q == ':') q++;
-        if (*q && digits(q, 2, &om)) return -1;
-        if (*q) q += 2;
-        off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-        p = q;
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return -1;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
-    return 0;
-}
-
 static int parse_time(const json_t *v, const char *key, int64_t *out, FarmErr *err)
 {
     if (json_is_integer(v)) { *out = json_integer_value(v); return 0; }
-    if (json_is_string(v) && parse_time_text(json_string_value(v), out) == 0) return 0;
+    if (json_is_string(v) && when_parse(json_string_value(v), out) == 0) return 0;
     return err_set(err, SF_EINPUT,
                    "indicators: \"%s\" must be an ISO-8601 UTC time (2023-11-20T14:30:00Z) or epoch seconds",
                    key);
@@ -116,9 +57,8 @@ static int parse_payload(const json_t *p, IndPayload *out, FarmErr *err)
                            "indicators: unknown payload key \"%s\" (symbol, timeframe, from, to, indicators)", key);
     }
     const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !*sym || strlen(sym) > 20 || strpbrk(sym, ": \t\r\n*?[]\\"))
-        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be a string of 1..20 characters "
-                                       "without spaces, ':' or glob characters");
+    if (!sym || !candle_symbol_valid(sym))
+        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
     snprintf(out->symbol, sizeof out->symbol, "%s", sym);
     const char *tf = json_string_value(json_object_get(p, "timeframe"));
     if (!tf || !(out->timeframe = config_timeframe_normalise(tf)))
