@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "th.h"
 #include "th_farm.h"
+#include "th_queue.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -31,77 +32,29 @@ static const char CONFIG[] =
     "    backoff_base_ms: 20\n"
     "    backoff_max_ms: 100\n";
 
-typedef struct { ThFarm farm; Rds *r; QueueOpts q; } Env;
-
-/* The connection lives as long as the test's process (one forked child per
- * test); kept here so it is reachable, not a leak. */
-static Rds *volatile test_redis;
+typedef ThQueue Env;
 
 static void setup(Env *e, const char *extra_config)
 {
-    th_farm_up(&e->farm, 1);
     char cfg[4096];
     snprintf(cfg, sizeof cfg, "%s%s", CONFIG, extra_config ? extra_config : "");
-    th_write("farm.yaml", cfg);
-    setenv("STRATFARM_CONFIG", "farm.yaml", 1);
-    char *out = th_sql(e->farm.backtest, "CREATE TABLE job_test_effects (job_id uuid NOT NULL, tag text)");
-    free(out);
-    FarmErr err = {0};
-    REQUIREF(rds_open(e->farm.redis, 5000, &e->r, &err) == 0, "%s", err.msg);
-    test_redis = e->r;
-    queue_opts_default(&e->q);
+    thq_setup(e, cfg);
 }
 
 static void enqueue(Env *e, const char *kind, Lane lane, const char *payload, char *id_out)
 {
-    Envelope env = {0};
-    snprintf(env.kind, sizeof env.kind, "%s", kind);
-    env.lane = lane;
-    env.max_attempts = strcmp(kind, "fail") == 0 ? 3 : 5;
-    env.timeout_s = 60;
-    snprintf(env.source, sizeof env.source, "test");
-    env.payload = json_loads(payload, 0, NULL);
-    REQUIRE(env.payload != NULL);
-    FarmErr err = {0};
-    REQUIREF(queue_enqueue(e->r, &e->q, &env, NULL, &err) == 0, "%s", err.msg);
-    if (id_out) snprintf(id_out, 37, "%s", env.id);
-    envelope_clear(&env);
+    thq_enqueue(e, kind, lane, strcmp(kind, "fail") == 0 ? 3 : 5, payload, id_out);
 }
 
-static char *job_field(Env *e, const char *id, const char *field)
-{
-    FarmErr err = {0};
-    json_t *st = queue_job_state(e->r, &e->q, id, &err);
-    if (!st) return strdup("");
-    json_t *v = json_object_get(st, field);
-    char *s = NULL;
-    if (json_is_string(v)) s = strdup(json_string_value(v));
-    else if (json_is_integer(v) && asprintf(&s, "%lld", (long long)json_integer_value(v)) < 0) s = NULL;
-    json_decref(st);
-    return s ? s : strdup("");
-}
+#define job_field thq_field
+#define wait_status thq_wait_status
 
-/* Waits for a job to reach status (up to timeout_ms); 1 when it did. */
-static int wait_status(Env *e, const char *id, const char *status, int timeout_ms)
-{
-    for (int t = 0; t < timeout_ms; t += 20) {
-        char *s = job_field(e, id, "status");
-        int ok = strcmp(s, status) == 0;
-        free(s);
-        if (ok) return 1;
-        th_sleep_ms(20);
-    }
-    return 0;
-}
-
+/* "XLEN %s"-style: the command word and a key. */
 static long long redis_int(Env *e, const char *fmt, const char *arg)
 {
-    FarmErr err = {0};
-    redisReply *rep = rds_cmd(e->r, &err, fmt, arg);
-    REQUIREF(rep != NULL, "%s", err.msg);
-    long long v = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
-    rds_free(rep);
-    return v;
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "%.*s", (int)strcspn(fmt, " "), fmt);
+    return thq_redis_int(e, cmd, arg);
 }
 
 TEST(worker_retries_a_failing_job_then_succeeds)

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "th.h"
 #include "th_farm.h"
+#include "th_queue.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,61 +15,11 @@ static const char CFG[] =
     "worker:\n  slots: 1\n  kinds: [sleep, fail]\n  test_kinds: true\n"
     "  visibility_timeout_s: 2\n  heartbeat_ms: 200\n  block_ms: 100\n  grace_s: 5\n";
 
-typedef struct { ThFarm farm; Rds *r; QueueOpts q; } Env;
-static Rds *volatile keep;  /* reachable until the test process ends */
-
-static void setup(Env *e, const char *cfg)
-{
-    th_farm_up(&e->farm, 1);
-    th_write("farm.yaml", cfg);
-    setenv("STRATFARM_CONFIG", "farm.yaml", 1);
-    char *out = th_sql(e->farm.backtest, "CREATE TABLE job_test_effects (job_id uuid NOT NULL, tag text)");
-    free(out);
-    FarmErr err = {0};
-    REQUIREF(rds_open(e->farm.redis, 5000, &e->r, &err) == 0, "%s", err.msg);
-    keep = e->r;
-    queue_opts_default(&e->q);
-}
-
-static void enq(Env *e, const char *kind, Lane lane, int max_attempts, const char *payload, char *id)
-{
-    Envelope env = {0};
-    snprintf(env.kind, sizeof env.kind, "%s", kind);
-    env.lane = lane;
-    env.max_attempts = max_attempts;
-    env.timeout_s = 60;
-    snprintf(env.source, sizeof env.source, "test");
-    env.payload = json_loads(payload, 0, NULL);
-    FarmErr err = {0};
-    REQUIREF(queue_enqueue(e->r, &e->q, &env, NULL, &err) == 0, "%s", err.msg);
-    snprintf(id, 37, "%s", env.id);
-    envelope_clear(&env);
-}
-
-static char *field(Env *e, const char *id, const char *f)
-{
-    FarmErr err = {0};
-    json_t *st = queue_job_state(e->r, &e->q, id, &err);
-    if (!st) return strdup("");
-    json_t *v = json_object_get(st, f);
-    char *s = NULL;
-    if (json_is_string(v)) s = strdup(json_string_value(v));
-    else if (json_is_integer(v) && asprintf(&s, "%lld", (long long)json_integer_value(v)) < 0) s = NULL;
-    json_decref(st);
-    return s ? s : strdup("");
-}
-
-static int wait_st(Env *e, const char *id, const char *status, int ms)
-{
-    for (int t = 0; t < ms; t += 20) {
-        char *s = field(e, id, "status");
-        int ok = strcmp(s, status) == 0;
-        free(s);
-        if (ok) return 1;
-        th_sleep_ms(20);
-    }
-    return 0;
-}
+typedef ThQueue Env;
+#define setup thq_setup
+#define enq thq_enqueue
+#define field thq_field
+#define wait_st thq_wait_status
 
 /* With two long kinds, one read used to hand one slot a job of each; the
  * second was never extended and another worker took it from a live one. */
