@@ -15,6 +15,7 @@
  * after-commit work (cache invalidation, events) is dropped, not timed. */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "bench_farm.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -30,40 +31,7 @@
 
 #define N_CANDLES 1000000
 
-typedef struct B { Db *bt, *hist; Config *cfg; } B;
-
-static Db *b_db(JobCtx *ctx, const char *name, FarmErr *err)
-{
-    B *b = ctx->slot;
-    (void)err;
-    return strcmp(name, "backtest") == 0 ? b->bt : b->hist;
-}
-
-static int b_progress(JobCtx *ctx, int pct, const char *msg) { (void)ctx, (void)pct, (void)msg; return 0; }
-
-static int fresh_db(const char *admin, const char *name, const char *sqldir, char *dsn, size_t cap, Db **out)
-{
-    FarmErr err = {0};
-    Db *a = NULL;
-    char sql[160];
-    if (db_open(admin, "admin", &a, &err)) { printf("  %s\n", err.msg); return -1; }
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    int rc = db_exec(a, sql, &err);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    if (rc == 0) rc = db_exec(a, sql, &err);
-    db_close(a);
-    if (rc) { printf("  %s\n", err.msg); return -1; }
-    const char *port = getenv("SF_TEST_PG_PORT");
-    snprintf(dsn, cap, "host=127.0.0.1 port=%s user=postgres dbname=%s", port, name);
-    MigrateReport *rep = calloc(1, sizeof *rep);
-    if (!rep || db_open(dsn, name, out, &err) || migrate_apply(*out, sqldir, 1, rep, &err)) {
-        printf("  %s\n", err.msg);
-        free(rep);
-        return -1;
-    }
-    free(rep);
-    return 0;
-}
+typedef BenchFarm B;
 
 static double json_ms(const char *sum, const char *key)
 {
@@ -95,7 +63,7 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
     snprintf(env.kind, sizeof env.kind, "fvg_scan");
     snprintf(env.id, sizeof env.id, "01930000-0000-7000-8000-%012d", seq);
     env.attempt = 1;
-    JobCtx ctx = {.env = &env, .cfg = b->cfg, .db = b_db, .progress = b_progress, .slot = b};
+    JobCtx ctx = {.env = &env, .cfg = b->cfg, .db = bench_ctx_db, .progress = bench_ctx_progress, .slot = b};
     json_t *payload = json_loads(payload_text, 0, NULL);
     memset(out, 0, sizeof *out);
     double t0 = bench_now();
@@ -215,8 +183,8 @@ BENCH(fvg_scan_job_1m)
         shift += src.v[src.n - 1].close - src.v[0].open;
         if (src.v[0].open + shift < 1000) shift = 0;
     }
-    if (fresh_db(admin, "bench_fvg_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
-        fresh_db(admin, "bench_fvg_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
+    if (bench_fresh_db(admin, "bench_fvg_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
+        bench_fresh_db(admin, "bench_fvg_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
         goto out;
     HistoryStoreReport hr;
     double s0 = bench_now();

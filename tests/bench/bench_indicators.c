@@ -10,6 +10,7 @@
  * every phase is also printed as a ratio to it. */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "bench_farm.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -27,40 +28,7 @@
 
 #define N_CANDLES 100000
 
-typedef struct B { Db *bt, *hist; Config *cfg; } B;
-
-static Db *b_db(JobCtx *ctx, const char *name, FarmErr *err)
-{
-    B *b = ctx->slot;
-    (void)err;
-    return strcmp(name, "backtest") == 0 ? b->bt : b->hist;
-}
-
-static int b_progress(JobCtx *ctx, int pct, const char *msg) { (void)ctx, (void)pct, (void)msg; return 0; }
-
-static int fresh_db(const char *admin, const char *name, const char *sqldir, char *dsn, size_t cap, Db **out)
-{
-    FarmErr err = {0};
-    Db *a = NULL;
-    char sql[160];
-    if (db_open(admin, "admin", &a, &err)) { printf("  %s\n", err.msg); return -1; }
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    int rc = db_exec(a, sql, &err);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    if (rc == 0) rc = db_exec(a, sql, &err);
-    db_close(a);
-    if (rc) { printf("  %s\n", err.msg); return -1; }
-    const char *port = getenv("SF_TEST_PG_PORT");
-    snprintf(dsn, cap, "host=127.0.0.1 port=%s user=postgres dbname=%s", port, name);
-    MigrateReport *rep = calloc(1, sizeof *rep);
-    if (!rep || db_open(dsn, name, out, &err) || migrate_apply(*out, sqldir, 1, rep, &err)) {
-        printf("  %s\n", err.msg);
-        free(rep);
-        return -1;
-    }
-    free(rep);
-    return 0;
-}
+typedef BenchFarm B;
 
 /* CPU seconds (user + system) of this process. */
 static double self_cpu_s(void)
@@ -148,8 +116,8 @@ BENCH(indicators_job_100k)
         shift += src.v[src.n - 1].close - src.v[0].open;
         if (src.v[0].open + shift < 1000) shift = 0;
     }
-    if (fresh_db(admin, "bench_ind_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
-        fresh_db(admin, "bench_ind_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
+    if (bench_fresh_db(admin, "bench_ind_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
+        bench_fresh_db(admin, "bench_ind_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
         goto out;
     HistoryStoreReport hr;
     if (history_store(b.hist, "NQ", "M1", big, n, 0, &hr, &err)) { printf("  %s\n", err.msg); goto out; }
@@ -158,7 +126,7 @@ BENCH(indicators_job_100k)
     Envelope env = {0};
     snprintf(env.kind, sizeof env.kind, "indicators");
     snprintf(env.id, sizeof env.id, "01930000-0000-7000-8000-000000000001");
-    JobCtx ctx = {.env = &env, .cfg = b.cfg, .db = b_db, .progress = b_progress, .slot = &b};
+    JobCtx ctx = {.env = &env, .cfg = b.cfg, .db = bench_ctx_db, .progress = bench_ctx_progress, .slot = &b};
     json_t *payload = json_pack("{s:s, s:s}", "symbol", "NQ", "timeframe", "M1");
     double c0 = self_cpu_s(), s0 = backend_cpu_s(b.bt);
     double t0 = bench_now();

@@ -1,0 +1,25 @@
+/* bench_farm.h - what the job benchmarks share: a fresh migrated database
+ * on the bench stack, and a JobCtx whose database callback hands out two
+ * fixed connections (no worker, no Redis: the job's own work is timed). */
+#ifndef SF_BENCH_FARM_H
+#define SF_BENCH_FARM_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "jobctx.h"
+
+typedef struct BenchFarm { Db *bt, *hist; Config *cfg; } BenchFarm;
+
+/* Drops and creates database `name`, applies sqldir's migrations (local
+ * files included), opens it into *out, writes its DSN into dsn. Prints the
+ * reason and returns -1 on failure. */
+int bench_fresh_db(const char *admin_dsn, const char *name, const char *sqldir, char *dsn,
+                   size_t cap, Db **out);
+
+/* JobCtx callbacks: ctx->slot must point at a BenchFarm. */
+Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err);
+int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg);
+
+#endif
