@@ -42,3 +42,20 @@ int bench_fresh_db(const char *admin, const char *name, const char *sqldir, char
     free(rep);
     return 0;
 }
+
+double bench_json_ms(const char *sum, const char *key)
+{
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = sum ? strstr(sum, "\"ms\":") : NULL;
+    p = p ? strstr(p, pat) : NULL;
+    return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+long long bench_json_ll(const char *sum, const char *key)
+{
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = sum ? strstr(sum, pat) : NULL;
+    return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}

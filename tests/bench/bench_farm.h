@@ -18,6 +18,12 @@ typedef struct BenchFarm { Db *bt, *hist; Config *cfg; } BenchFarm;
 int bench_fresh_db(const char *admin_dsn, const char *name, const char *sqldir, char *dsn,
                    size_t cap, Db **out);
 
+/* Reads a number from a job's result JSON: bench_json_ms reads
+ * "ms":{..."key":N...} (phase times), bench_json_ll a top-level "key":N.
+ * -1 when absent. */
+double bench_json_ms(const char *summary, const char *key);
+long long bench_json_ll(const char *summary, const char *key);
+
 /* JobCtx callbacks: ctx->slot must point at a BenchFarm. */
 Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err);
 int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg);

@@ -33,23 +33,6 @@
 
 typedef BenchFarm B;
 
-static double json_ms(const char *sum, const char *key)
-{
-    char pat[48];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = sum ? strstr(sum, "\"ms\":") : NULL;
-    p = p ? strstr(p, pat) : NULL;
-    return p ? strtod(p + strlen(pat), NULL) : -1;
-}
-
-static long long json_ll(const char *sum, const char *key)
-{
-    char pat[48];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = sum ? strstr(sum, pat) : NULL;
-    return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
-}
-
 typedef struct Run {
     double run_ms, commit_ms, total_ms;
     char *summary;               /* the job's result_json, owned */
@@ -95,11 +78,11 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
 static void report_phases(const Run *r)
 {
     const char *s = r->summary;
-    bench_report("  plan (state, pending gaps, candle index)", json_ms(s, "plan"), "ms");
-    bench_report("  read History (binary COPY)", json_ms(s, "read"), "ms");
-    bench_report("  scan (jobs/fvg)", json_ms(s, "scan"), "ms");
-    bench_report("  write detections (COPY + insert/update)", json_ms(s, "write"), "ms");
-    bench_report("  statistics", json_ms(s, "stats"), "ms");
+    bench_report("  plan (state, pending gaps, candle index)", bench_json_ms(s, "plan"), "ms");
+    bench_report("  read History (binary COPY)", bench_json_ms(s, "read"), "ms");
+    bench_report("  scan (jobs/fvg)", bench_json_ms(s, "scan"), "ms");
+    bench_report("  write detections (COPY + insert/update)", bench_json_ms(s, "write"), "ms");
+    bench_report("  statistics", bench_json_ms(s, "stats"), "ms");
     bench_report("  job_runs row + commit", r->commit_ms, "ms");
 }
 
@@ -197,7 +180,7 @@ BENCH(fvg_scan_job_1m)
 
     const char *since = "{\"symbol\":\"NQ\",\"timeframe\":\"M1\"}";
     if (run_job(&b, since, 1, &first)) goto out;
-    long long rows = json_ll(first.summary, "new");
+    long long rows = bench_json_ll(first.summary, "new");
     bench_report("first scan: detections written", (double)rows, "");
     bench_report("first scan end to end (run + commit)", first.total_ms, "ms");
     report_phases(&first);
@@ -206,15 +189,15 @@ BENCH(fvg_scan_job_1m)
     if (run_job(&b, since, 2, &again)) goto out;
     bench_report("re-scan since last scan (changes nothing)", again.total_ms, "ms");
     report_phases(&again);
-    bench_report("  new rows (must be 0)", (double)json_ll(again.summary, "new"), "");
+    bench_report("  new rows (must be 0)", (double)bench_json_ll(again.summary, "new"), "");
     bench_report("re-scan vs target 1000 ms (time ratio)", again.total_ms / 1000.0, "x");
 
     if (run_job(&b, "{\"symbol\":\"NQ\",\"timeframe\":\"M1\",\"from\":0}", 3, &full)) goto out;
     bench_report("full-range re-scan, \"from\": 0 (changes nothing)", full.total_ms, "ms");
     report_phases(&full);
     bench_report("  new + cleared + expired rows (must be 0)",
-                 (double)(json_ll(full.summary, "new") + json_ll(full.summary, "cleared") +
-                          json_ll(full.summary, "expired")), "");
+                 (double)(bench_json_ll(full.summary, "new") + bench_json_ll(full.summary, "cleared") +
+                          bench_json_ll(full.summary, "expired")), "");
     bench_report("full-range re-scan vs target 1000 ms (time ratio)", full.total_ms / 1000.0, "x");
 
     double base = rows > 0 ? baseline_copy(&b, big, n, rows) : -1;

@@ -69,23 +69,6 @@ static long maxrss_kb(void)
     return ru.ru_maxrss;
 }
 
-static double json_ms(const char *sum, const char *key)
-{
-    char pat[48];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = sum ? strstr(sum, "\"ms\":") : NULL;
-    p = p ? strstr(p, pat) : NULL;
-    return p ? strtod(p + strlen(pat), NULL) : -1;
-}
-
-static long long json_ll(const char *sum, const char *key)
-{
-    char pat[48];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = sum ? strstr(sum, pat) : NULL;
-    return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
-}
-
 BENCH(indicators_job_100k)
 {
     const char *port = getenv("SF_TEST_PG_PORT");
@@ -147,7 +130,7 @@ BENCH(indicators_job_100k)
     long rss1 = maxrss_kb();
     char *sum = ctx.result_json;
     ctx.result_json = NULL;
-    long long rows = json_ll(sum, "rows");
+    long long rows = bench_json_ll(sum, "rows");
     double total = t2 - t0;
     /* Baseline, same run: the same number of rows, same shape of text,
      * plain text COPY into an unindexed temporary table (no key, no JSON):
@@ -192,8 +175,8 @@ BENCH(indicators_job_100k)
     sum2 = ctx.result_json;
     ctx.result_json = NULL;
 
-    double ms_read = json_ms(sum, "read"), ms_comp = json_ms(sum, "compute"), ms_copy = json_ms(sum, "format_copy"),
-           ms_state = json_ms(sum, "upsert"), ms_commit = (t2 - t1) * 1e3, bms = base * 1e3;
+    double ms_read = bench_json_ms(sum, "read"), ms_comp = bench_json_ms(sum, "compute"), ms_copy = bench_json_ms(sum, "format_copy"),
+           ms_state = bench_json_ms(sum, "upsert"), ms_commit = (t2 - t1) * 1e3, bms = base * 1e3;
     const char *mode = sum && strstr(sum, "\"write\":\"direct\"") ? "direct" : "upsert";
     bench_report("candles", (double)n, "");
     bench_report("rows written (indicators + analysis)", (double)rows, "");
@@ -218,14 +201,14 @@ BENCH(indicators_job_100k)
         bench_report("  job / baseline", total * 1e3 / bms, "x");
     }
     if (rr > 0) {
-        long long rows2 = json_ll(sum2, "rows");
+        long long rows2 = bench_json_ll(sum2, "rows");
         bench_report("re-run of the last 10,000 candles (upsert path): rows", (double)rows2, "");
-        bench_report("  format + COPY into staging", json_ms(sum2, "format_copy"), "ms");
-        bench_report("  upsert (nothing changed) + state", json_ms(sum2, "upsert"), "ms");
+        bench_report("  format + COPY into staging", bench_json_ms(sum2, "format_copy"), "ms");
+        bench_report("  upsert (nothing changed) + state", bench_json_ms(sum2, "upsert"), "ms");
         bench_report("  end to end", rr * 1e3, "ms");
         bench_report("  rows per second (upsert path)", rows2 / rr, "rows/s");
         bench_report("  rows per second, first run / upsert path", (rows / total) / (rows2 / rr), "x");
-        if (json_ll(sum2, "inserted") != 0 || json_ll(sum2, "updated") != 0)
+        if (bench_json_ll(sum2, "inserted") != 0 || bench_json_ll(sum2, "updated") != 0)
             printf("  WARNING: the re-run changed rows: %s\n", sum2);
     }
     free(sum);
