@@ -28,6 +28,9 @@ const char *cli_dsn(CliCtx *ctx, const char *which);
 /* 1 when this is the embedded local stack (STRATFARM_LOCAL_STACK=1). */
 int cli_local_stack(void);
 
+/* Strict integer option: all of s is a number in lo..hi. 0 ok, -1 not. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+
 /* Prints "stratfarm: <msg>" on stderr and a JSON log line; returns 1. */
 int cli_fail(const FarmErr *err);
 

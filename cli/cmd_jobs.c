@@ -96,8 +96,14 @@ int cmd_dead(CliCtx *ctx, int argc, char **argv)
     int rc = 1;
     if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
     if (strcmp(argv[1], "list") == 0) {
-        int limit = argc > 3 && strcmp(argv[2], "--limit") == 0 ? atoi(argv[3]) : 50;
-        json_t *l = queue_dead_list(r, &q, limit > 0 ? limit : 50, &err);
+        long limit = 50;
+        if (argc > 2 && (argc != 4 || strcmp(argv[2], "--limit") != 0 ||
+                         cli_parse_long(argv[3], 1, 100000, &limit))) {
+            fprintf(stderr, "usage: stratfarm dead list [--limit 1..100000]\n");
+            rds_close(r);
+            return 2;
+        }
+        json_t *l = queue_dead_list(r, &q, (int)limit, &err);
         rc = l ? print_json(l) : cli_fail(&err);
     } else if (strcmp(argv[1], "retry") == 0 && argc == 3) {
         int retried = 0, bad = 0;

@@ -35,8 +35,11 @@ static const char *final_status(const char *s)
     return NULL;
 }
 
-static int wait_for(Rds *r, const QueueOpts *q, const char *id)
+/* Follows the job until it ends; gives up after max_s seconds (0: never)
+ * with exit status 3, leaving the job where it is. */
+static int wait_for(Rds *r, const QueueOpts *q, const char *id, long max_s)
 {
+    int64_t give_up = max_s > 0 ? envelope_now_ms() + (int64_t)max_s * 1000 : 0;
     int tty = isatty(STDERR_FILENO);
     char last[64] = "";
     for (;;) {
@@ -67,6 +70,11 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id)
             return ok ? 0 : 1;
         }
         json_decref(st);
+        if (give_up && envelope_now_ms() > give_up) {
+            if (tty) fputc('\n', stderr);
+            fprintf(stderr, "stratfarm submit: still %s after %ld s; stopped waiting (the job goes on)\n", last, max_s);
+            return 3;
+        }
         struct timespec ts = {0, 100 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -74,12 +82,13 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id)
 
 int cmd_submit(CliCtx *ctx, int argc, char **argv)
 {
-    if (argc < 2) { fprintf(stderr, "usage: stratfarm submit KIND [--payload JSON|@FILE] [--lane L] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: stratfarm submit KIND [--payload JSON|@FILE] [--lane L] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait] [--wait-timeout S]\n"); return 2; }
     Envelope env = {0};
     FarmErr err = {0};
     Rds *r = NULL;
     QueueOpts q;
     int wait = 0, rc = 1;
+    long wait_max = 0;
     env.lane = LANE_INTERACTIVE;   /* hand-submitted: someone is waiting */
     if (strlen(argv[1]) >= sizeof env.kind) {
         fprintf(stderr, "stratfarm submit: unknown kind '%s'\n", argv[1]);
@@ -118,8 +127,21 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
             }
             snprintf(env.dedupe_key, sizeof env.dedupe_key, "%s", v);
         }
-        else if (strcmp(a, "--max-attempts") == 0) env.max_attempts = atoi(v);
-        else if (strcmp(a, "--timeout") == 0) env.timeout_s = atoi(v);
+        else if (strcmp(a, "--max-attempts") == 0 || strcmp(a, "--timeout") == 0) {
+            long n;
+            int attempts = strcmp(a, "--max-attempts") == 0;
+            if (cli_parse_long(v, 1, attempts ? 1000 : 7 * 86400, &n)) {
+                fprintf(stderr, "stratfarm submit: %s must be %s\n", a, attempts ? "1..1000" : "1..604800 s");
+                goto cleanup;
+            }
+            if (attempts) env.max_attempts = (int)n; else env.timeout_s = (int)n;
+        } else if (strcmp(a, "--wait-timeout") == 0) {
+            if (cli_parse_long(v, 1, 86400 * 30, &wait_max)) {
+                fprintf(stderr, "stratfarm submit: --wait-timeout must be 1..2592000 s\n");
+                goto cleanup;
+            }
+            wait = 1;
+        }
         else { fprintf(stderr, "stratfarm submit: unknown option '%s'\n", a); goto cleanup; }
     }
     if (env.max_attempts < 1 || env.max_attempts > 1000 || env.timeout_s < 1 || env.timeout_s > 7 * 86400) {
@@ -134,7 +156,7 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
     if (queue_enqueue(r, &q, &env, &deduped, &err)) { cli_fail(&err); goto cleanup; }
     printf("%s%s\n", env.id, deduped ? " (already queued: dedupe key seen)" : "");
     fflush(stdout);
-    rc = wait ? wait_for(r, &q, env.id) : 0;
+    rc = wait ? wait_for(r, &q, env.id, wait_max) : 0;
 cleanup:
     rds_close(r);
     envelope_clear(&env);

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static const CliCommand commands[] = {
      "load-candles FILE --symbol S --timeframe TF [--tz ZONE] [--upsert] [--layout L] [--volume-column C]",
      "bulk-load an OHLCV CSV into History candles (all or nothing)"},
     {"submit", cmd_submit,
-     "submit KIND [--payload JSON|@FILE] [--lane interactive|batch] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait]",
+     "submit KIND [--payload JSON|@FILE] [--lane interactive|batch] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait] [--wait-timeout S]",
      "enqueue a job (interactive lane by default); --wait shows progress until it ends"},
     {"job", cmd_job, "job ID", "show a job's state as JSON"},
     {"cancel", cmd_cancel, "cancel ID", "ask a running job to stop at its next progress point"},
@@ -48,6 +49,16 @@ int cli_local_stack(void)
 {
     const char *v = getenv("STRATFARM_LOCAL_STACK");
     return v && strcmp(v, "1") == 0;
+}
+
+int cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
 }
 
 int cli_fail(const FarmErr *err)

@@ -60,3 +60,25 @@ TEST(submit_wait_exits_nonzero_when_the_job_ends_dead_and_job_shows_why)
     free(out);
     CHECK_INT(th_stop(w, SIGTERM, 15000), 0);
 }
+
+TEST(submit_wait_timeout_gives_up_and_options_are_parsed_strictly)
+{
+    ThQueue e;
+    thq_setup(&e, CONFIG);
+    char *out = NULL;
+    long long t0 = th_now_ms();
+    CHECK_INT(th_run(&out, "%s submit sleep --payload '{\"ms\":1}' --wait-timeout 1", th_bin("stratfarm")), 3);
+    CHECK(th_now_ms() - t0 < 5000);
+    CHECK_CONTAINS(out, "still queued after 1 s; stopped waiting");
+    free(out);
+    CHECK_INT(thq_redis_int(&e, "XLEN", "sf:q:sleep:interactive"), 1);   /* the job goes on */
+    CHECK(th_run(&out, "%s submit sleep --timeout 10s", th_bin("stratfarm")) != 0);
+    CHECK_CONTAINS(out, "--timeout must be 1..604800 s");
+    free(out);
+    CHECK(th_run(&out, "%s submit sleep --max-attempts 0", th_bin("stratfarm")) != 0);
+    CHECK_CONTAINS(out, "--max-attempts must be 1..1000");
+    free(out);
+    CHECK_INT(th_run(&out, "%s dead list --limit many", th_bin("stratfarm")), 2);
+    free(out);
+    CHECK_INT(thq_redis_int(&e, "XLEN", "sf:q:sleep:interactive"), 1);
+}
