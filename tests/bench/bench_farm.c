@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
+#include "candle_csv.h"
 #include "migrate.h"
 
 Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err)
@@ -58,4 +60,35 @@ long long bench_json_ll(const char *sum, const char *key)
     snprintf(pat, sizeof pat, "\"%s\":", key);
     const char *p = sum ? strstr(sum, pat) : NULL;
     return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+Candle *bench_nq_candles(size_t n_want)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/NQ_1min_sample.csv", bench_root());
+    CandleSeries src = {0};
+    CandleCsvOptions opt = {.tz = "America/New_York"};
+    FarmErr err = {0};
+    Candle *big = malloc(n_want * sizeof *big);
+    if (!big || candle_csv_read(path, &opt, &src, NULL, &err) || src.n < 100) {
+        printf("  cannot read %s: %s\n", path, err.msg);
+        free(big);
+        candle_series_free(&src);
+        return NULL;
+    }
+    double shift = 0;
+    size_t n = 0;
+    for (size_t rep = 0; n < n_want; rep++) {
+        for (size_t i = 0; i < src.n && n < n_want; i++, n++) {
+            Candle c = src.v[i];
+            c.ts += (int64_t)rep * 21 * 86400;    /* the sample spans 15 days */
+            c.open += shift, c.high += shift, c.low += shift, c.close += shift;
+            big[n] = c;
+        }
+        /* The next copy opens where this one closed; prices stay > 0. */
+        shift += src.v[src.n - 1].close - src.v[0].open;
+        if (src.v[0].open + shift < 1000) shift = 0;
+    }
+    candle_series_free(&src);
+    return big;
 }

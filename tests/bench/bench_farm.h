@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "candle.h"
 #include "config.h"
 #include "db.h"
 #include "jobctx.h"
@@ -17,6 +18,13 @@ typedef struct BenchFarm { Db *bt, *hist; Config *cfg; } BenchFarm;
  * reason and returns -1 on failure. */
 int bench_fresh_db(const char *admin_dsn, const char *name, const char *sqldir, char *dsn,
                    size_t cap, Db **out);
+
+/* n candles built from the bundled real NQ 1-minute series (read in New
+ * York time): repeated with a 21-day time shift per copy, each copy's
+ * prices moved to open where the last one closed (reset before they would
+ * fall below 1000). malloc'd, the caller frees; NULL (reason printed) on
+ * failure. */
+Candle *bench_nq_candles(size_t n);
 
 /* Reads a number from a job's result JSON: bench_json_ms reads
  * "ms":{..."key":N...} (phase times), bench_json_ll a top-level "key":N.

@@ -138,34 +138,16 @@ BENCH(fvg_scan_job_1m)
 {
     const char *port = getenv("SF_TEST_PG_PORT");
     if (!port) { printf("  skipped: no SF_TEST_PG_PORT (run through make bench)\n"); return; }
-    char admin[128], hdsn[160], bdsn[160], path[1024], sqlh[1024], sqlb[1024];
+    char admin[128], hdsn[160], bdsn[160], sqlh[1024], sqlb[1024];
     snprintf(admin, sizeof admin, "host=127.0.0.1 port=%s user=postgres dbname=postgres", port);
-    snprintf(path, sizeof path, "%s/data/NQ_1min_sample.csv", bench_root());
     snprintf(sqlh, sizeof sqlh, "%s/sql/history", bench_root());
     snprintf(sqlb, sizeof sqlb, "%s/sql/backtest", bench_root());
     B b = {0};
     FarmErr err = {0};
-    CandleSeries src = {0};
-    CandleCsvOptions opt = {.tz = "America/New_York"};
     Run first = {0}, again = {0}, full = {0};
-    Candle *big = malloc(N_CANDLES * sizeof *big);
-    if (!big || candle_csv_read(path, &opt, &src, NULL, &err) || src.n < 100) {
-        printf("  cannot read %s: %s\n", path, err.msg);
-        goto out;
-    }
-    double shift = 0;
-    size_t n = 0;
-    for (size_t rep = 0; n < N_CANDLES; rep++) {
-        for (size_t i = 0; i < src.n && n < N_CANDLES; i++, n++) {
-            Candle c = src.v[i];
-            c.ts += (int64_t)rep * 21 * 86400;    /* the sample spans 15 days */
-            c.open += shift, c.high += shift, c.low += shift, c.close += shift;
-            big[n] = c;
-        }
-        /* The next copy opens where this one closed; prices stay > 0. */
-        shift += src.v[src.n - 1].close - src.v[0].open;
-        if (src.v[0].open + shift < 1000) shift = 0;
-    }
+    Candle *big = bench_nq_candles(N_CANDLES);
+    size_t n = N_CANDLES;
+    if (!big) goto out;
     if (bench_fresh_db(admin, "bench_fvg_history", sqlh, hdsn, sizeof hdsn, &b.hist) ||
         bench_fresh_db(admin, "bench_fvg_backtest", sqlb, bdsn, sizeof bdsn, &b.bt))
         goto out;
@@ -210,7 +192,6 @@ out:
     free(again.summary);
     free(full.summary);
     free(big);
-    candle_series_free(&src);
     db_close(b.bt);
     db_close(b.hist);
     config_free(b.cfg);
