@@ -21,11 +21,16 @@ __attribute__((constructor)) static void tz_define_early(void)
 
 int tz_exists(const char *name)
 {
+    /* Hot callers convert many times in one zone: the last zone found is
+     * remembered per thread, so they do not pay an access() each call. */
+    static _Thread_local char last_found[128];
     if (!name || !*name || strstr(name, "..") || name[0] == '/') return 0;
-    if (strcmp(name, "UTC") == 0) return 1;
+    if (strcmp(name, "UTC") == 0 || strcmp(name, last_found) == 0) return 1;
     char path[512];
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
-    return access(path, R_OK) == 0;
+    if (access(path, R_OK) != 0) return 0;
+    if (strlen(name) < sizeof last_found) memcpy(last_found, name, strlen(name) + 1);
+    return 1;
 }
 
 /* Caller holds tz_lock. Restores nothing: every entry point sets TZ itself. */

@@ -11,6 +11,7 @@
  * branch predictor too. */
 #include "fvg.h"
 #include "fvg_stats.h"
+#include "fvg_stats_run.h"
 
 #if defined(__SSE2__)
 #include <immintrin.h>
@@ -87,6 +88,7 @@ void fvg_result_free(FvgResult *r)
         free(sc->orig);
         free(sc);
     }
+    free(r->hits);
     free(r->gaps);
     free(r->updates);
     memset(r, 0, sizeof *r);
@@ -236,53 +238,6 @@ static void add_gap(Scan *sc, size_t k)
     resolve(r, c, k + 1, has_end ? end_k + 1 : c->n);
 }
 
-/* add_gap for a block when every gap stands on its own (overlapping
- * gaps included): the gaps of candles idx[0..m) go to dst, and the count
- * kept is returned. Everything lives in registers; a gap below
- * min_gap_size is written and then overwritten by the next. */
-static size_t add_block(const Scan *sc, const uint32_t *idx, size_t m, FvgGap *restrict dst)
-{
-    const FvgCandles *c = sc->c;
-    const double *restrict lo = c->low, *restrict hi = c->high;
-    const double *restrict op = c->open, *restrict cl = c->close;
-    const int64_t *restrict tm = c->time;
-    const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
-    const int64_t base = c->base_index;
-    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
-    size_t w = 0;
-    for (size_t q = 0; q < m; q++) {
-        size_t k = idx[q];
-        double lk = lo[k], hk = hi[k], hl = hi[k - 2], ll = lo[k - 2];
-        int bull = lk > hl;
-        double bottom = bull ? hl : hk, top = bull ? lk : ll, size = top - bottom;
-        size_t end_k = k - 2 + ml;
-        int has_end = end_k < n;
-        size_t jend = has_end ? end_k + 1 : n;
-        double s = bull ? 1.0 : -1.0, edge = bull ? bottom : top, se = s * edge;
-        size_t j = first_reach(bull ? lo : hi, k + 1, jend, s, se);
-        int found = j < jend;
-        size_t jj = found ? j : k;
-        double price;
-        int by = classify(op[jj], cl[jj], s, se, edge, &price);
-        int64_t g = base + (int64_t)k;
-        dst[w] = (FvgGap){
-            .top = top, .bottom = bottom, .gap_size = size, .gap_size_points = size * inv_tick,
-            .cleared_price = found ? price : 0.0,
-            .left_index = g - 2, .middle_index = g - 1, .right_index = g,
-            .end_index = g - 2 + (int64_t)ml, .cleared_index = found ? base + (int64_t)j : -1,
-            .start_time = tm[k - 2], .detection_time = tm[k],
-            .end_time = has_end ? tm[end_k] : 0, .cleared_time = found ? tm[jj] : 0,
-            .type = (uint8_t)!bull,
-            .status = (uint8_t)(found ? FVG_CLEARED : has_end ? FVG_INVALID : FVG_VALID),
-            .cleared_by = (uint8_t)(found ? by : FVG_BY_NONE), .has_end_time = (uint8_t)has_end,
-        };
-        /* Decimal prices are not exact in binary: a tolerance far below any
-         * tick keeps a gap of exactly min_gap_size a gap. */
-        w += size >= min_gap - 1e-9 * top;
-    }
-    return w;
-}
-
 static int cmp_pending(const void *a, const void *b)
 {
     const FvgGap *x = a, *y = b;
@@ -372,20 +327,250 @@ static void keep_changed(FvgResult *out, const uint8_t *orig)
     out->n_updates = w;
 }
 
-#define BLOCK 512
+/* ---- the kernel: hits (and their statistics) of a run of candles -------
 
-int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
-             const FvgGap *pending, size_t n_pending, FvgResult *out, FarmErr *err)
+   One pass over the candles, 64 at a time: two compares per candle give
+   the bullish and bearish masks of the 64 (no branch per candle), and each
+   set bit is a gap, visited in order. A gap looks through its window for
+   the first candle reaching its far edge, 8 candles per round (the window
+   was just read and is in L1), classifies that candle, writes its 8-byte
+   hit and, when statistics are wanted, adds itself to them there and then:
+   nothing about a gap is written to memory and read back. */
+
+#define BLOCK 512
+#ifndef FVG_PREFETCH
+#define FVG_PREFETCH 256
+#endif
+
+/* Bit i set when s * a[j + i] <= se, for i in 0..7 (all 8 inside the slice). */
+static inline unsigned reach8(const double *a, size_t j, double s, double se)
 {
-    return fvg_scan_stats(s, tick_size, c, scan_from, pending, n_pending, out, NULL, err);
+#if defined(__AVX2__)
+    __m256d vs = _mm256_set1_pd(s), vse = _mm256_set1_pd(se);
+    return (unsigned)(_mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j), vs), vse, _CMP_LE_OQ)) |
+                      _mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j + 4), vs), vse, _CMP_LE_OQ)) << 4);
+#elif defined(__SSE2__)
+    __m128d vs = _mm_set1_pd(s), vse = _mm_set1_pd(se);
+    unsigned m = 0;
+    for (int u = 0; u < 8; u += 2)
+        m |= (unsigned)_mm_movemask_pd(_mm_cmple_pd(_mm_mul_pd(_mm_loadu_pd(a + j + u), vs), vse)) << u;
+    return m;
+#else
+    unsigned m = 0;
+    for (int u = 0; u < 8; u++) m |= (unsigned)(s * a[j + u] <= se) << u;
+    return m;
+#endif
 }
 
-int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
-                   int64_t scan_from, const FvgGap *pending, size_t n_pending, FvgResult *out,
-                   FvgStatsAcc *acc, FarmErr *err)
+/* reach8 for the last candles of the slice: only j .. n-1 are read. */
+static unsigned reach_tail(const double *a, size_t j, size_t n, double s, double se)
+{
+    unsigned m = 0;
+    for (size_t u = 0; u < 8 && j + u < n; u++) m |= (unsigned)(s * a[j + u] <= se) << u;
+    return m;
+}
+
+/* Gap masks of candles kb .. kb+cnt-1 (cnt <= 64, kb >= 2). */
+static inline void gap_masks(const double *restrict lo, const double *restrict hi, size_t kb,
+                             size_t cnt, uint64_t *bull, uint64_t *bear)
+{
+    uint64_t up = 0, dn = 0;
+    size_t i = 0;
+#if defined(__AVX2__)
+    for (; i + 4 <= cnt; i += 4) {
+        size_t k = kb + i;
+        __m256d l = _mm256_loadu_pd(lo + k), h = _mm256_loadu_pd(hi + k);
+        __m256d h2 = _mm256_loadu_pd(hi + k - 2), l2 = _mm256_loadu_pd(lo + k - 2);
+        up |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(l, h2, _CMP_GT_OQ)) << i;
+        dn |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(h, l2, _CMP_LT_OQ)) << i;
+    }
+#elif defined(__SSE2__)
+    for (; i + 2 <= cnt; i += 2) {
+        size_t k = kb + i;
+        __m128d l = _mm_loadu_pd(lo + k), h = _mm_loadu_pd(hi + k);
+        __m128d h2 = _mm_loadu_pd(hi + k - 2), l2 = _mm_loadu_pd(lo + k - 2);
+        up |= (uint64_t)_mm_movemask_pd(_mm_cmpgt_pd(l, h2)) << i;
+        dn |= (uint64_t)_mm_movemask_pd(_mm_cmplt_pd(h, l2)) << i;
+    }
+#endif
+    for (; i < cnt; i++) {
+        size_t k = kb + i;
+        up |= (uint64_t)(lo[k] > hi[k - 2]) << i;
+        dn |= (uint64_t)(hi[k] < lo[k - 2]) << i;
+    }
+    *bull = up;
+    *bear = dn;
+}
+
+/* The rest of a gap's window after its first 8 candles: the first
+ * candle reaching se from j on, or jend. */
+static inline size_t search_rest(const double *a, size_t j, size_t jend, size_t n, double s,
+                                 double se)
+{
+    for (; j < jend; j += 8) {
+        unsigned m = j + 8 <= n ? reach8(a, j, s, se) : reach_tail(a, j, n, s, se);
+        size_t lim = jend - j;
+        m &= lim >= 8 ? 0xffu : (1u << lim) - 1;
+        if (m) return j + (size_t)__builtin_ctz(m);
+    }
+    return jend;
+}
+
+/* How the candle at j clears a gap with signed far edge se (sign s). */
+static inline unsigned cleared_by(double o, double cl, double s, double se)
+{
+    unsigned by_gap = s * o < se, by_close = s * cl < se;
+    return 3 - by_close - 2 * by_gap + by_gap * by_close;
+}
+
+/* p when sel is 0, q when it is 1, by arithmetic: a conditional here
+ * would be compiled to a branch on the gap's type, which is random. */
+static inline const double *pick(const double *p, const double *q, unsigned sel)
+{
+    uintptr_t x = (uintptr_t)p, y = (uintptr_t)q;
+    return (const double *)(x ^ ((x ^ y) & ((uintptr_t)0 - sel)));
+}
+
+/* Hits of the gaps whose R is in [k0, k1) into dst (room for k1 - k0);
+ * with_stats (a constant at each call), their statistics into run and acc
+ * too. Returns the number written.
+ *
+ * Half the gaps on real data clear within the first 8 window candles, and
+ * which half is a coin toss, so "stop here or look further" would be a
+ * mispredicted branch for most gaps; so would any branch on a gap's type.
+ * Instead every gap tests its first 8 candles with no branch at all (types
+ * select addresses and signs arithmetically) and is recorded as if that
+ * settled it; the ones that need more (no hit in 8, window longer than 8)
+ * are listed, and a second loop over that list searches on and corrects
+ * their hit and the statistics that depend on the clear (counts and
+ * durations: integers, so the correction is exact; the sums over prices do
+ * not depend on it). */
+FVG_ALWAYS_INLINE size_t kernel(const Scan *sc, size_t k0, size_t k1, FvgHit *restrict dst,
+                                uint32_t *restrict later, Run *run_io, FvgStatsAcc *acc,
+                                const int with_stats)
+{
+    const FvgCandles *c = sc->c;
+    const double *lo = c->low, *hi = c->high;
+    const double *restrict op = c->open, *restrict cl = c->close;
+    const int64_t *restrict tm = c->time;
+    const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
+    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
+    Run run;
+    if (with_stats) run = *run_io;
+    size_t w = 0, nl = 0;
+    for (size_t kb = k0; kb < k1; kb += 64) {
+        size_t cnt = k1 - kb < 64 ? k1 - kb : 64;
+        uint64_t bull, bear;
+        /* open, close and time are read only where gaps are, too sparsely
+         * for the hardware prefetcher to follow: fetch them ahead. */
+        if (kb + FVG_PREFETCH + 64 <= n)
+            for (size_t u = 0; u < 64; u += 8) {
+                __builtin_prefetch(op + kb + FVG_PREFETCH + u);
+                __builtin_prefetch(cl + kb + FVG_PREFETCH + u);
+                if (with_stats) __builtin_prefetch(tm + kb + FVG_PREFETCH + u);
+            }
+        gap_masks(lo, hi, kb, cnt, &bull, &bear);
+        for (uint64_t all = bull | bear; all; all &= all - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(all);
+            size_t k = kb + bit;
+            unsigned isbear = (unsigned)(bear >> bit) & 1;
+            /* bullish: zone [high(L), low(R)], far edge high(L);
+             * bearish: zone [high(R), low(L)], far edge low(L). */
+            double top = lo[k - 2 * isbear], bottom = hi[k - 2 + 2 * isbear];
+            double size = top - bottom;
+            /* Decimal prices are not exact in binary: a tolerance far below
+             * any tick keeps a gap of exactly min_gap_size a gap. */
+            if (size < min_gap - 1e-9 * top) continue;
+            double s = 1.0 - 2.0 * isbear;
+            double se = s * pick(hi, lo, isbear)[k - 2];
+            const double *a = pick(lo, hi, isbear);
+            size_t end_k = k - 2 + ml;
+            unsigned has_end = end_k < n;
+            size_t jend = has_end ? end_k + 1 : n, lim = jend - (k + 1);
+            unsigned m = k + 9 <= n ? reach8(a, k + 1, s, se) : reach_tail(a, k + 1, n, s, se);
+            m &= lim >= 8 ? 0xffu : (1u << lim) - 1;
+            unsigned found = m != 0;
+            size_t jj = k + ((1 + (size_t)__builtin_ctz(m | 0x100u)) & ((size_t)0 - found));
+            unsigned by = cleared_by(op[jj], cl[jj], s, se) & (0u - found);
+            unsigned status = found | (has_end & !found) << 1;  /* cleared, invalid, valid */
+            dst[w] = (FvgHit){
+                .r = (uint32_t)k,
+                .clear = (uint8_t)(jj - k),
+                .flags = (uint8_t)(isbear | status << 1 | by << 3 | has_end << 5),
+            };
+            later[nl] = (uint32_t)w;
+            nl += !found & (lim > 8);
+            w++;
+            if (with_stats)
+                run_add(&run, acc, isbear, status, by, size, size * inv_tick, tm[k], tm[jj], found);
+        }
+    }
+    /* The gaps whose first 8 window candles did not settle them. */
+    for (size_t i = 0; i < nl; i++) {
+        FvgHit *h = &dst[later[i]];
+        size_t k = h->r;
+        unsigned isbear = h->flags & 1;
+        double s = 1.0 - 2.0 * isbear;
+        double se = s * pick(hi, lo, isbear)[k - 2];
+        size_t end_k = k - 2 + ml, jend = end_k < n ? end_k + 1 : n;
+        size_t j = search_rest(pick(lo, hi, isbear), k + 9, jend, n, s, se);
+        if (j == jend) continue;
+        unsigned by = cleared_by(op[j], cl[j], s, se);
+        unsigned was = h->flags >> 1 & 3;
+        h->clear = (uint8_t)(j - k);
+        h->flags = (uint8_t)(isbear | FVG_CLEARED << 1 | by << 3 | (h->flags & 0x20));
+        if (with_stats) run_reclear(&run, acc, isbear, was, by, tm[j] - tm[k]);
+    }
+    if (with_stats) *run_io = run;
+    return w;
+}
+
+void fvg_hit_expand(const FvgCandles *c, int max_lookback, double tick_size, FvgHit h,
+                    FvgGap *g)
+{
+    size_t k = h.r;
+    int bull = fvg_hit_type(h) == FVG_BULLISH;
+    double bottom = bull ? c->high[k - 2] : c->high[k];
+    double top = bull ? c->low[k] : c->low[k - 2];
+    double size = top - bottom;
+    int64_t gi = c->base_index + (int64_t)k;
+    size_t end_k = k - 2 + (size_t)max_lookback;
+    int has_end = fvg_hit_has_end_time(h);
+    int cleared = h.clear != 0;
+    size_t j = k + h.clear;
+    FvgClearedBy by = fvg_hit_cleared_by(h);
+    double edge = bull ? bottom : top;
+    *g = (FvgGap){
+        .top = top, .bottom = bottom, .gap_size = size, .gap_size_points = size * (1.0 / tick_size),
+        .cleared_price = !cleared ? 0.0 : by == FVG_BY_GAP ? c->open[j]
+                       : by == FVG_BY_CLOSE ? c->close[j] : edge,
+        .left_index = gi - 2, .middle_index = gi - 1, .right_index = gi,
+        .end_index = gi - 2 + max_lookback, .cleared_index = cleared ? gi + h.clear : -1,
+        .start_time = c->time[k - 2], .detection_time = c->time[k],
+        .end_time = has_end ? c->time[end_k] : 0, .cleared_time = cleared ? c->time[j] : 0,
+        .type = (uint8_t)fvg_hit_type(h), .status = (uint8_t)fvg_hit_status(h),
+        .cleared_by = (uint8_t)by, .has_end_time = (uint8_t)has_end,
+    };
+}
+
+/* The compact form of a record of this slice (the non-overlapping path
+ * builds records first: it needs them to judge overlaps). */
+static FvgHit hit_of(const FvgGap *g, int64_t base)
+{
+    int cleared = g->status == FVG_CLEARED;
+    return (FvgHit){
+        .r = (uint32_t)(g->right_index - base),
+        .clear = (uint8_t)(cleared ? g->cleared_index - g->right_index : 0),
+        .flags = (uint8_t)(g->type | g->status << 1 | g->cleared_by << 3 | g->has_end_time << 5),
+    };
+}
+
+static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c,
+                     int64_t scan_from, const FvgGap *pending, size_t n_pending,
+                     FvgResult *out, FvgStatsAcc *acc, int want_gaps, FarmErr *err)
 {
     if (!out) return err_set(err, SF_EINPUT, "fvg: no result");
-    out->n_gaps = out->n_updates = 0;
+    out->n_gaps = out->n_updates = out->n_hits = 0;
     if (fvg_settings_check(s, tick_size, err) < 0 || check_candles(c, scan_from, err) < 0)
         return -1;
     if (n_pending && !pending) return err_set(err, SF_EINPUT, "fvg: pending gaps missing");
@@ -397,27 +582,83 @@ int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
 
     size_t n = c->n;
     size_t kd = (size_t)(scan_from - c->base_index < 2 ? 2 : scan_from - c->base_index);
-    const double *hi = c->high, *lo = c->low;
-    uint32_t idx[BLOCK];
-    for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
-        size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK, m = 0;
-        for (size_t k = k0; k < k1; k++) {
-            idx[m] = (uint32_t)k;
-            m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);
+    if (s->include_overlapping) {
+        uint32_t later[BLOCK];
+        Run run = {0};
+        if (acc) run_load(&run, acc);
+        for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
+            size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK;
+            if (grow((void **)&out->hits, &out->cap_hits, out->n_hits + (k1 - k0),
+                     sizeof *out->hits) < 0 ||
+                (acc && fvg_stats_reserve(acc, k1 - k0) < 0)) {
+                if (acc) run_store(&run, acc, 0);
+                return err_set(err, SF_EIO, "fvg: out of memory");
+            }
+            FvgHit *dst = out->hits + out->n_hits;
+            size_t w;
+            if (acc) {
+                run.dur = acc->dur;
+                w = kernel(&sc, k0, k1, dst, later, &run, acc, 1);
+                run_store(&run, acc, w);
+            } else {
+                w = kernel(&sc, k0, k1, dst, later, NULL, NULL, 0);
+            }
+            out->n_hits += w;
         }
-        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0)
-            return err_set(err, SF_EIO, "fvg: out of memory");
-        size_t n0 = out->n_gaps;
-        if (s->include_overlapping)
-            out->n_gaps += add_block(&sc, idx, m, out->gaps + out->n_gaps);
-        else
+    } else {
+        const double *hi = c->high, *lo = c->low;
+        uint32_t idx[BLOCK];
+        for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
+            size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK, m = 0;
+            for (size_t k = k0; k < k1; k++) {
+                idx[m] = (uint32_t)k;
+                m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);
+            }
+            if (grow((void **)&out->hits, &out->cap_hits, out->n_hits + m, sizeof *out->hits) < 0 ||
+                grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0)
+                return err_set(err, SF_EIO, "fvg: out of memory");
+            /* Records first (overlaps are judged on them), hits from them. */
+            size_t g0 = out->n_gaps, h0 = out->n_hits;
             for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
-        /* The block's records are final and still in L1: count them now
-         * rather than read 120 bytes a gap back from memory later. */
-        if (acc && fvg_stats_add(acc, out->gaps + n0, out->n_gaps - n0, err) < 0) return -1;
+            for (size_t i = g0; i < out->n_gaps; i++)
+                out->hits[out->n_hits++] = hit_of(&out->gaps[i], c->base_index);
+            if (acc && fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0, err) < 0)
+                return -1;
+        }
     }
     keep_changed(out, x->orig);
+    if (!want_gaps) {
+        out->n_gaps = 0;
+        return 0;
+    }
+    if (s->include_overlapping) {
+        if (grow((void **)&out->gaps, &out->cap_gaps, out->n_hits, sizeof *out->gaps) < 0)
+            return err_set(err, SF_EIO, "fvg: out of memory");
+        for (size_t i = 0; i < out->n_hits; i++)
+            fvg_hit_expand(c, s->max_lookback, tick_size, out->hits[i], &out->gaps[i]);
+        out->n_gaps = out->n_hits;
+    }
     return 0;
+}
+
+int fvg_scan_hits(const FvgSettings *s, double tick_size, const FvgCandles *c,
+                  int64_t scan_from, const FvgGap *pending, size_t n_pending, FvgResult *out,
+                  FvgStatsAcc *acc, FarmErr *err)
+{
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 0, err);
+}
+
+int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
+             const FvgGap *pending, size_t n_pending, FvgResult *out, FarmErr *err)
+{
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, NULL, 1, err);
+}
+
+int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
+                   int64_t scan_from, const FvgGap *pending, size_t n_pending, FvgResult *out,
+                   FvgStatsAcc *acc, FarmErr *err)
+{
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 1, err);
 }
 
 int64_t fvg_reread_from(const FvgGap *pending, size_t n_pending, int64_t scan_from)

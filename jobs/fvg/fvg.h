@@ -78,11 +78,39 @@ typedef struct FvgGap {
     uint8_t has_end_time;        /* 0 while candle end_index lies past the data read so far */
 } FvgGap;
 
+/* One new gap in 8 bytes: the candle that completed it and how its window
+ * ended. Every other field of its FvgGap is a price or a time of a candle
+ * of the slice, or follows from max_lookback, so fvg_hit_expand rebuilds
+ * the record from the candles the scan read. A first scan over 1 M
+ * intraday candles finds ~210,000 gaps: 1.7 MB of hits instead of 25 MB of
+ * records, which is what lets detection, clearing and statistics run close
+ * to the speed of reading the candles (docs/fvg.md "Speed"). */
+typedef struct FvgHit {
+    uint32_t r;                  /* slice index of R: right_index = base_index + r */
+    uint8_t clear;               /* cleared by slice candle r + clear (1..98); 0: not cleared */
+    uint8_t flags;               /* type | status << 1 | cleared_by << 3 | has_end_time << 5 */
+    uint16_t unused;             /* 0 */
+} FvgHit;
+
+static inline FvgType fvg_hit_type(FvgHit h) { return (FvgType)(h.flags & 1); }
+static inline FvgStatus fvg_hit_status(FvgHit h) { return (FvgStatus)(h.flags >> 1 & 3); }
+static inline FvgClearedBy fvg_hit_cleared_by(FvgHit h) { return (FvgClearedBy)(h.flags >> 3 & 3); }
+static inline int fvg_hit_has_end_time(FvgHit h) { return h.flags >> 5 & 1; }
+
+/* The full record of hit h of a scan of c with max_lookback and tick_size
+ * (the scan's own slice and settings). */
+void fvg_hit_expand(const FvgCandles *c, int max_lookback, double tick_size, FvgHit h,
+                    FvgGap *g);
+
 /* Output of one scan, reusable across scans (capacity is kept).
- *  gaps:    new gaps, ordered by right_index (at most one gap per candle).
+ *  hits:    new gaps, compact, ordered by r (at most one gap per candle).
+ *  gaps:    the same gaps as full records (fvg_scan, fvg_scan_stats; not
+ *           filled by fvg_scan_hits).
  *  updates: pending gaps passed in whose record changed (cleared, expired,
  *           or end_time now known), ordered by right_index then type. */
 typedef struct FvgResult {
+    FvgHit *hits;
+    size_t n_hits, cap_hits;
     FvgGap *gaps;
     size_t n_gaps, cap_gaps;
     FvgGap *updates;
@@ -116,6 +144,14 @@ struct FvgStatsAcc;
 int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
                    int64_t scan_from, const FvgGap *pending, size_t n_pending,
                    FvgResult *out, struct FvgStatsAcc *acc, FarmErr *err) SF_MUSTCHECK;
+
+/* The scan itself: new gaps as hits only (out->gaps is left empty), and
+ * their statistics into acc when acc is not NULL (fvg_stats_add_hits, block
+ * by block while the candles are in cache). The fastest form; fvg_scan and
+ * fvg_scan_stats are this plus fvg_hit_expand of every hit. */
+int fvg_scan_hits(const FvgSettings *s, double tick_size, const FvgCandles *c,
+                  int64_t scan_from, const FvgGap *pending, size_t n_pending,
+                  FvgResult *out, struct FvgStatsAcc *acc, FarmErr *err) SF_MUSTCHECK;
 
 /* The first global candle index the next scan must read so that it sees
  * L and M of a gap whose R is scan_from and every window candle a pending

@@ -3,6 +3,7 @@
  * found by radix selection (linear, no sort). */
 #include "fvg_stats.h"
 #include "fvg_hours.h"
+#include "fvg_stats_run.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@ static int set_edges(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
          * 2.9999999999999996, and that gap is 3 points. */
         a->thr[i] = e[i] * (1 - 1e-9);
     }
+    /* Past the last edge, +inf: no size reaches it (the bucket count
+     * compares four edges at a time). */
+    for (size_t i = n; i < FVG_STATS_MAX_EDGES; i++) a->thr[i] = INFINITY;
     a->n_edges = n;
     return 0;
 }
@@ -38,43 +42,64 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Rank k (0-based) of v[0..n) by two counting passes: the top bucket
- * (value >> 10, 4096 buckets) then the low 10 bits within it. Durations
- * cluster on a few values (multiples of the candle period), so each count
- * has four copies, or consecutive increments of one counter would wait on
- * each other. Returns -1 when the rank lies at or past 2^22 s (48 days),
- * for the caller's exact fallback. */
-#define HI_BITS 12
-#define LO_BITS 10
-static int64_t radix_rank(const int64_t *v, size_t n, size_t k, uint32_t (*h)[1 << HI_BITS])
+/* The two middle ranks (n-1)/2 and n/2 of v[0..n), all in [0, max], by
+ * two counting passes shared by both ranks: the high part (v >> shift,
+ * shift chosen so that max falls in the last of at most 4096 buckets), then
+ * the low bits within the bucket(s) holding the ranks. Durations cluster on
+ * a few values (multiples of the candle period), so each count has four
+ * copies, or consecutive increments of one counter would wait on each
+ * other. Returns -1 when max needs more than 24 bits (half a year), for the
+ * caller's exact fallback. */
+#define TOP_BITS 12
+#define LOW_BITS 12
+static int middle_ranks(const int64_t *v, size_t n, int64_t max, int64_t *ra, int64_t *rb)
 {
-    const int64_t top = (int64_t)1 << (HI_BITS + LO_BITS);
-    memset(h, 0, 4 * sizeof h[0]);
-    for (size_t i = 0; i < n; i++) {
-        int64_t x = v[i] < top ? v[i] : top - 1;
-        h[i & 3][x >> LO_BITS]++;
+    int bits = 0;
+    while (bits < 63 && (max >> bits) != 0) bits++;
+    if (bits > TOP_BITS + LOW_BITS) return -1;
+    int shift = bits > TOP_BITS ? bits - TOP_BITS : 0;
+    uint32_t (*h)[1 << TOP_BITS] = calloc(4, sizeof *h);
+    if (!h) return -2;
+    for (size_t i = 0; i < n; i++) h[i & 3][v[i] >> shift]++;
+    size_t ka = (n - 1) / 2, kb = n / 2, seen = 0;
+    size_t ba = SIZE_MAX, bb = SIZE_MAX, ka_in = 0, kb_in = 0;
+    for (size_t b = 0; b < (1u << TOP_BITS) && bb == SIZE_MAX; b++) {
+        size_t c = (size_t)h[0][b] + h[1][b] + h[2][b] + h[3][b];
+        if (ba == SIZE_MAX && ka < seen + c) ba = b, ka_in = ka - seen;
+        if (kb < seen + c) bb = b, kb_in = kb - seen;
+        seen += c;
     }
-    size_t b = 0, c;
-    while (k >= (c = (size_t)h[0][b] + h[1][b] + h[2][b] + h[3][b])) k -= c, b++;
-    if (b == (1 << HI_BITS) - 1) return -1;
-    memset(h, 0, 4 * sizeof h[0]);
-    for (size_t i = 0; i < n; i++) h[i & 3][v[i] & ((1 << LO_BITS) - 1)] += (v[i] >> LO_BITS) == (int64_t)b;
-    size_t lo = 0;
-    while (k >= (c = (size_t)h[0][lo] + h[1][lo] + h[2][lo] + h[3][lo])) k -= c, lo++;
-    return (int64_t)(b << LO_BITS | lo);
+    /* Low bits of the one or two buckets holding the ranks. */
+    memset(h, 0, 4 * sizeof *h);
+    uint64_t mask = ((uint64_t)1 << shift) - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = (uint64_t)v[i], hb = x >> shift;
+        h[(hb == bb) << 1 | (i & 1)][x & mask] += hb == ba || hb == bb;
+    }
+    /* Rows 0/1: values of bucket ba when it differs from bb; rows 2/3: bb. */
+    int64_t res[2];
+    size_t want[2] = {ka_in, kb_in}, bucket[2] = {ba, bb};
+    for (int r = 0; r < 2; r++) {
+        int row = bucket[r] == bb ? 2 : 0;
+        size_t k = want[r], lo = 0, c;
+        while (k >= (c = (size_t)h[row][lo] + h[row + 1][lo])) k -= c, lo++;
+        res[r] = (int64_t)(bucket[r] << shift | lo);
+    }
+    free(h);
+    *ra = res[0];
+    *rb = res[1];
+    return 0;
 }
 
-static int median(const int64_t *v, size_t n, int64_t *out, FarmErr *err)
+static int median(const int64_t *v, size_t n, int64_t max, int64_t *out, FarmErr *err)
 {
     *out = 0;
     if (!n) return 0;
-    uint32_t (*h)[1 << HI_BITS] = malloc(4 * sizeof *h);
-    if (!h) return err_set(err, SF_EIO, "fvg stats: out of memory");
-    int64_t a = radix_rank(v, n, (n - 1) / 2, h);
-    int64_t b = n % 2 ? a : radix_rank(v, n, n / 2, h);
-    free(h);
-    if (a < 0 || b < 0) {
-        /* Half the clears took over 48 days: no intraday series does that. */
+    int64_t a, b;
+    int rc = middle_ranks(v, n, max, &a, &b);
+    if (rc == -2) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    if (rc < 0) {
+        /* Clears that took over half a year: no intraday series has them. */
         int64_t *c = malloc(n * sizeof *c);
         if (!c) return err_set(err, SF_EIO, "fvg stats: out of memory");
         memcpy(c, v, n * sizeof *c);
@@ -107,7 +132,7 @@ void fvg_stats_discard(FvgStatsAcc *a)
     a->cap_dur = 0;
 }
 
-static int reserve(FvgStatsAcc *a, size_t n)
+int fvg_stats_reserve(FvgStatsAcc *a, size_t n)
 {
     if (a->nd + n <= a->cap_dur) return 0;
     size_t cap = a->cap_dur ? a->cap_dur : 1024;
@@ -119,53 +144,43 @@ static int reserve(FvgStatsAcc *a, size_t n)
     return 0;
 }
 
-/* No branch on a record's content (the status of the next gap is a coin
- * toss for the predictor); the running sums live in locals, so they stay
- * in registers instead of going through memory every record. */
 int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err)
 {
     if (n && !gaps) return err_set(err, SF_EINPUT, "fvg stats: missing records");
-    if (reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
-    double sum_size = a->sum_size, sum_points = a->sum_points;
-    double max_size = a->max_size, min_size = a->min_size;
-    int64_t sum_dur = a->sum_dur, min_dur = a->min_dur, max_dur = a->max_dur;
-    int64_t *restrict dur = a->dur;
-    size_t nd = a->nd, ne = a->n_edges, lane0 = a->n;
-    int bad = a->bad, bad_hour = a->bad_hour;
-    double thr[FVG_STATS_MAX_EDGES];
-    memcpy(thr, a->thr, sizeof thr);
-    FvgHourCache hc = a->hc;
+    if (fvg_stats_reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    Run r;
+    run_load(&r, a);
     for (size_t i = 0; i < n; i++) {
         const FvgGap *g = &gaps[i];
-        size_t lane = (lane0 + i) & 3;
-        bad |= (g->type | g->status | g->cleared_by) > 3;
-        a->kind[lane][(g->type & 3) | (g->status & 3) << 2 | (g->cleared_by & 3) << 4]++;
-        double size = g->gap_size, pts = g->gap_size_points;
-        sum_size += size;
-        sum_points += pts;
-        max_size = size > max_size ? size : max_size;
-        min_size = size < min_size ? size : min_size;
-        size_t bk = 0;
-        for (size_t e = 0; e < ne; e++) bk += pts >= thr[e];
-        a->sized[lane][bk]++;
-        int h = fvg_hours_of(&hc, g->detection_time);
-        bad_hour |= h < 0;
-        a->hourly[lane][h < 0 ? 0 : h]++;
-        int64_t cleared = g->status == FVG_CLEARED;
-        int64_t d = (g->cleared_time - g->detection_time) & -cleared;
-        bad |= d < 0;
-        dur[nd] = d;
-        nd += (size_t)cleared;
-        sum_dur += d;
-        min_dur = cleared && d < min_dur ? d : min_dur;
-        max_dur = d > max_dur ? d : max_dur;
+        run_add(&r, a, g->type, g->status, g->cleared_by, g->gap_size, g->gap_size_points,
+                g->detection_time, g->cleared_time, g->status == FVG_CLEARED);
     }
-    a->sum_size = sum_size, a->sum_points = sum_points;
-    a->max_size = max_size, a->min_size = min_size;
-    a->sum_dur = sum_dur, a->min_dur = min_dur, a->max_dur = max_dur;
-    a->nd = nd, a->n += n;
-    a->hc = hc;
-    a->bad = bad, a->bad_hour = bad_hour;
+    run_store(&r, a, n);
+    return 0;
+}
+
+int fvg_stats_add_hits(FvgStatsAcc *a, const FvgCandles *c, double tick_size,
+                       const FvgHit *hits, size_t n, FarmErr *err)
+{
+    if (n && (!hits || !c)) return err_set(err, SF_EINPUT, "fvg stats: missing hits");
+    if (fvg_stats_reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    const double *restrict lo = c->low, *restrict hi = c->high;
+    const int64_t *restrict tm = c->time;
+    double inv_tick = 1.0 / tick_size;
+    Run r;
+    run_load(&r, a);
+    for (size_t i = 0; i < n; i++) {
+        FvgHit h = hits[i];
+        size_t k = h.r;
+        unsigned bear = h.flags & 1;
+        /* As fvg_hit_expand builds the record, operation for operation. */
+        double top = lo[k - 2 * bear], bottom = hi[k - 2 + 2 * bear];
+        double size = top - bottom;
+        unsigned status = h.flags >> 1 & 3;
+        run_add(&r, a, bear, status, h.flags >> 3 & 3, size, size * inv_tick, tm[k],
+                tm[k + h.clear], status == FVG_CLEARED);
+    }
+    run_store(&r, a, n);
     return 0;
 }
 
@@ -222,7 +237,7 @@ int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
             out->fastest_clear_seconds = a->min_dur;
             out->longest_duration_seconds = a->max_dur;
         }
-        rc = median(a->dur, nd, &out->median_duration_seconds, err);
+        rc = median(a->dur, nd, a->max_dur, &out->median_duration_seconds, err);
     }
     fvg_stats_discard(a);
     return rc;

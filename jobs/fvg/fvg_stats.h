@@ -61,7 +61,7 @@ int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
 typedef struct FvgStatsAcc {
     FvgHourCache hc;
     const char *zone;                 /* the caller's string */
-    double thr[FVG_STATS_MAX_EDGES];  /* edges less a relative 1e-9 */
+    double thr[FVG_STATS_MAX_EDGES];  /* edges less a relative 1e-9, then +inf */
     size_t n_edges;
     double edges[FVG_STATS_MAX_EDGES];
     int64_t hourly[4][24];
@@ -76,6 +76,11 @@ typedef struct FvgStatsAcc {
 
 int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err) SF_MUSTCHECK;
 int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err) SF_MUSTCHECK;
+/* fvg_stats_add over the records fvg_hit_expand would build from hits of
+ * a scan of c with tick_size, without building them: bit for bit the same
+ * statistics. */
+int fvg_stats_add_hits(FvgStatsAcc *a, const FvgCandles *c, double tick_size,
+                       const FvgHit *hits, size_t n, FarmErr *err) SF_MUSTCHECK;
 int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err) SF_MUSTCHECK;
 void fvg_stats_discard(FvgStatsAcc *a);
 
