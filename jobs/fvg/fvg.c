@@ -11,7 +11,7 @@
  * branch predictor too. */
 #include "fvg.h"
 #include "fvg_stats.h"
-#include "fvg_stats_run.h"
+#include "fvg_kernel.h"
 
 #if defined(__SSE2__)
 #include <immintrin.h>
@@ -73,6 +73,7 @@ int fvg_settings_check(const FvgSettings *s, double tick_size, FarmErr *err)
 typedef struct Scratch {
     uint8_t *orig;       /* per update: status | has_end_time << 2, as passed in */
     size_t cap_orig;
+    FvgKernel *kernel;   /* the kernel's per-block lists */
 } Scratch;
 
 void fvg_result_init(FvgResult *r)
@@ -86,6 +87,7 @@ void fvg_result_free(FvgResult *r)
     Scratch *sc = r->scratch;
     if (sc) {
         free(sc->orig);
+        free(sc->kernel);
         free(sc);
     }
     free(r->hits);
@@ -327,204 +329,6 @@ static void keep_changed(FvgResult *out, const uint8_t *orig)
     out->n_updates = w;
 }
 
-/* ---- the kernel: hits (and their statistics) of a run of candles -------
-
-   One pass over the candles, 64 at a time: two compares per candle give
-   the bullish and bearish masks of the 64 (no branch per candle), and each
-   set bit is a gap, visited in order. A gap looks through its window for
-   the first candle reaching its far edge, 8 candles per round (the window
-   was just read and is in L1), classifies that candle, writes its 8-byte
-   hit and, when statistics are wanted, adds itself to them there and then:
-   nothing about a gap is written to memory and read back. */
-
-#define BLOCK 512
-#ifndef FVG_PREFETCH
-#define FVG_PREFETCH 256
-#endif
-
-/* Bit i set when s * a[j + i] <= se, for i in 0..7 (all 8 inside the slice). */
-static inline unsigned reach8(const double *a, size_t j, double s, double se)
-{
-#if defined(__AVX2__)
-    __m256d vs = _mm256_set1_pd(s), vse = _mm256_set1_pd(se);
-    return (unsigned)(_mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j), vs), vse, _CMP_LE_OQ)) |
-                      _mm256_movemask_pd(_mm256_cmp_pd(_mm256_mul_pd(_mm256_loadu_pd(a + j + 4), vs), vse, _CMP_LE_OQ)) << 4);
-#elif defined(__SSE2__)
-    __m128d vs = _mm_set1_pd(s), vse = _mm_set1_pd(se);
-    unsigned m = 0;
-    for (int u = 0; u < 8; u += 2)
-        m |= (unsigned)_mm_movemask_pd(_mm_cmple_pd(_mm_mul_pd(_mm_loadu_pd(a + j + u), vs), vse)) << u;
-    return m;
-#else
-    unsigned m = 0;
-    for (int u = 0; u < 8; u++) m |= (unsigned)(s * a[j + u] <= se) << u;
-    return m;
-#endif
-}
-
-/* reach8 for the last candles of the slice: only j .. n-1 are read. */
-static unsigned reach_tail(const double *a, size_t j, size_t n, double s, double se)
-{
-    unsigned m = 0;
-    for (size_t u = 0; u < 8 && j + u < n; u++) m |= (unsigned)(s * a[j + u] <= se) << u;
-    return m;
-}
-
-/* Gap masks of candles kb .. kb+cnt-1 (cnt <= 64, kb >= 2). */
-static inline void gap_masks(const double *restrict lo, const double *restrict hi, size_t kb,
-                             size_t cnt, uint64_t *bull, uint64_t *bear)
-{
-    uint64_t up = 0, dn = 0;
-    size_t i = 0;
-#if defined(__AVX2__)
-    for (; i + 4 <= cnt; i += 4) {
-        size_t k = kb + i;
-        __m256d l = _mm256_loadu_pd(lo + k), h = _mm256_loadu_pd(hi + k);
-        __m256d h2 = _mm256_loadu_pd(hi + k - 2), l2 = _mm256_loadu_pd(lo + k - 2);
-        up |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(l, h2, _CMP_GT_OQ)) << i;
-        dn |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(h, l2, _CMP_LT_OQ)) << i;
-    }
-#elif defined(__SSE2__)
-    for (; i + 2 <= cnt; i += 2) {
-        size_t k = kb + i;
-        __m128d l = _mm_loadu_pd(lo + k), h = _mm_loadu_pd(hi + k);
-        __m128d h2 = _mm_loadu_pd(hi + k - 2), l2 = _mm_loadu_pd(lo + k - 2);
-        up |= (uint64_t)_mm_movemask_pd(_mm_cmpgt_pd(l, h2)) << i;
-        dn |= (uint64_t)_mm_movemask_pd(_mm_cmplt_pd(h, l2)) << i;
-    }
-#endif
-    for (; i < cnt; i++) {
-        size_t k = kb + i;
-        up |= (uint64_t)(lo[k] > hi[k - 2]) << i;
-        dn |= (uint64_t)(hi[k] < lo[k - 2]) << i;
-    }
-    *bull = up;
-    *bear = dn;
-}
-
-/* The rest of a gap's window after its first 8 candles: the first
- * candle reaching se from j on, or jend. */
-static inline size_t search_rest(const double *a, size_t j, size_t jend, size_t n, double s,
-                                 double se)
-{
-    for (; j < jend; j += 8) {
-        unsigned m = j + 8 <= n ? reach8(a, j, s, se) : reach_tail(a, j, n, s, se);
-        size_t lim = jend - j;
-        m &= lim >= 8 ? 0xffu : (1u << lim) - 1;
-        if (m) return j + (size_t)__builtin_ctz(m);
-    }
-    return jend;
-}
-
-/* How the candle at j clears a gap with signed far edge se (sign s). */
-static inline unsigned cleared_by(double o, double cl, double s, double se)
-{
-    unsigned by_gap = s * o < se, by_close = s * cl < se;
-    return 3 - by_close - 2 * by_gap + by_gap * by_close;
-}
-
-/* p when sel is 0, q when it is 1, by arithmetic: a conditional here
- * would be compiled to a branch on the gap's type, which is random. */
-static inline const double *pick(const double *p, const double *q, unsigned sel)
-{
-    uintptr_t x = (uintptr_t)p, y = (uintptr_t)q;
-    return (const double *)(x ^ ((x ^ y) & ((uintptr_t)0 - sel)));
-}
-
-/* Hits of the gaps whose R is in [k0, k1) into dst (room for k1 - k0);
- * with_stats (a constant at each call), their statistics into run and acc
- * too. Returns the number written.
- *
- * Half the gaps on real data clear within the first 8 window candles, and
- * which half is a coin toss, so "stop here or look further" would be a
- * mispredicted branch for most gaps; so would any branch on a gap's type.
- * Instead every gap tests its first 8 candles with no branch at all (types
- * select addresses and signs arithmetically) and is recorded as if that
- * settled it; the ones that need more (no hit in 8, window longer than 8)
- * are listed, and a second loop over that list searches on and corrects
- * their hit and the statistics that depend on the clear (counts and
- * durations: integers, so the correction is exact; the sums over prices do
- * not depend on it). */
-FVG_ALWAYS_INLINE size_t kernel(const Scan *sc, size_t k0, size_t k1, FvgHit *restrict dst,
-                                uint32_t *restrict later, Run *run_io, FvgStatsAcc *acc,
-                                const int with_stats)
-{
-    const FvgCandles *c = sc->c;
-    const double *lo = c->low, *hi = c->high;
-    const double *restrict op = c->open, *restrict cl = c->close;
-    const int64_t *restrict tm = c->time;
-    const size_t n = c->n, ml = (size_t)sc->s->max_lookback;
-    const double min_gap = sc->s->min_gap_size, inv_tick = sc->inv_tick;
-    Run run;
-    if (with_stats) run = *run_io;
-    size_t w = 0, nl = 0;
-    for (size_t kb = k0; kb < k1; kb += 64) {
-        size_t cnt = k1 - kb < 64 ? k1 - kb : 64;
-        uint64_t bull, bear;
-        /* open, close and time are read only where gaps are, too sparsely
-         * for the hardware prefetcher to follow: fetch them ahead. */
-        if (kb + FVG_PREFETCH + 64 <= n)
-            for (size_t u = 0; u < 64; u += 8) {
-                __builtin_prefetch(op + kb + FVG_PREFETCH + u);
-                __builtin_prefetch(cl + kb + FVG_PREFETCH + u);
-                if (with_stats) __builtin_prefetch(tm + kb + FVG_PREFETCH + u);
-            }
-        gap_masks(lo, hi, kb, cnt, &bull, &bear);
-        for (uint64_t all = bull | bear; all; all &= all - 1) {
-            unsigned bit = (unsigned)__builtin_ctzll(all);
-            size_t k = kb + bit;
-            unsigned isbear = (unsigned)(bear >> bit) & 1;
-            /* bullish: zone [high(L), low(R)], far edge high(L);
-             * bearish: zone [high(R), low(L)], far edge low(L). */
-            double top = lo[k - 2 * isbear], bottom = hi[k - 2 + 2 * isbear];
-            double size = top - bottom;
-            /* Decimal prices are not exact in binary: a tolerance far below
-             * any tick keeps a gap of exactly min_gap_size a gap. */
-            if (size < min_gap - 1e-9 * top) continue;
-            double s = 1.0 - 2.0 * isbear;
-            double se = s * pick(hi, lo, isbear)[k - 2];
-            const double *a = pick(lo, hi, isbear);
-            size_t end_k = k - 2 + ml;
-            unsigned has_end = end_k < n;
-            size_t jend = has_end ? end_k + 1 : n, lim = jend - (k + 1);
-            unsigned m = k + 9 <= n ? reach8(a, k + 1, s, se) : reach_tail(a, k + 1, n, s, se);
-            m &= lim >= 8 ? 0xffu : (1u << lim) - 1;
-            unsigned found = m != 0;
-            size_t jj = k + ((1 + (size_t)__builtin_ctz(m | 0x100u)) & ((size_t)0 - found));
-            unsigned by = cleared_by(op[jj], cl[jj], s, se) & (0u - found);
-            unsigned status = found | (has_end & !found) << 1;  /* cleared, invalid, valid */
-            dst[w] = (FvgHit){
-                .r = (uint32_t)k,
-                .clear = (uint8_t)(jj - k),
-                .flags = (uint8_t)(isbear | status << 1 | by << 3 | has_end << 5),
-            };
-            later[nl] = (uint32_t)w;
-            nl += !found & (lim > 8);
-            w++;
-            if (with_stats)
-                run_add(&run, acc, isbear, status, by, size, size * inv_tick, tm[k], tm[jj], found);
-        }
-    }
-    /* The gaps whose first 8 window candles did not settle them. */
-    for (size_t i = 0; i < nl; i++) {
-        FvgHit *h = &dst[later[i]];
-        size_t k = h->r;
-        unsigned isbear = h->flags & 1;
-        double s = 1.0 - 2.0 * isbear;
-        double se = s * pick(hi, lo, isbear)[k - 2];
-        size_t end_k = k - 2 + ml, jend = end_k < n ? end_k + 1 : n;
-        size_t j = search_rest(pick(lo, hi, isbear), k + 9, jend, n, s, se);
-        if (j == jend) continue;
-        unsigned by = cleared_by(op[j], cl[j], s, se);
-        unsigned was = h->flags >> 1 & 3;
-        h->clear = (uint8_t)(j - k);
-        h->flags = (uint8_t)(isbear | FVG_CLEARED << 1 | by << 3 | (h->flags & 0x20));
-        if (with_stats) run_reclear(&run, acc, isbear, was, by, tm[j] - tm[k]);
-    }
-    if (with_stats) *run_io = run;
-    return w;
-}
-
 void fvg_hit_expand(const FvgCandles *c, int max_lookback, double tick_size, FvgHit h,
                     FvgGap *g)
 {
@@ -583,33 +387,30 @@ static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c
     size_t n = c->n;
     size_t kd = (size_t)(scan_from - c->base_index < 2 ? 2 : scan_from - c->base_index);
     if (s->include_overlapping) {
-        uint32_t later[BLOCK];
-        Run run = {0};
-        if (acc) run_load(&run, acc);
-        for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
-            size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK;
+        if (!x->kernel && !(x->kernel = malloc(sizeof *x->kernel)))
+            return err_set(err, SF_EIO, "fvg: out of memory");
+        FvgKernel *kn = x->kernel;
+        kn->c = c;
+        kn->win = (size_t)s->max_lookback - 2;
+        kn->min_gap = s->min_gap_size;
+        kn->want_time = acc != NULL;
+        for (size_t k0 = kd; k0 < n; k0 += FVG_BLOCK) {
+            size_t k1 = n - k0 < FVG_BLOCK ? n : k0 + FVG_BLOCK;
             if (grow((void **)&out->hits, &out->cap_hits, out->n_hits + (k1 - k0),
-                     sizeof *out->hits) < 0 ||
-                (acc && fvg_stats_reserve(acc, k1 - k0) < 0)) {
-                if (acc) run_store(&run, acc, 0);
+                     sizeof *out->hits) < 0)
                 return err_set(err, SF_EIO, "fvg: out of memory");
-            }
-            FvgHit *dst = out->hits + out->n_hits;
-            size_t w;
-            if (acc) {
-                run.dur = acc->dur;
-                w = kernel(&sc, k0, k1, dst, later, &run, acc, 1);
-                run_store(&run, acc, w);
-            } else {
-                w = kernel(&sc, k0, k1, dst, later, NULL, NULL, 0);
-            }
-            out->n_hits += w;
+            size_t h0 = out->n_hits;
+            out->n_hits += fvg_kernel_block(kn, k0, k1, out->hits + h0);
+            /* The block's candles are still in cache: count its gaps now. */
+            if (acc &&
+                fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0, err) < 0)
+                return -1;
         }
     } else {
         const double *hi = c->high, *lo = c->low;
-        uint32_t idx[BLOCK];
-        for (size_t k0 = kd; k0 < n; k0 += BLOCK) {
-            size_t k1 = n - k0 < BLOCK ? n : k0 + BLOCK, m = 0;
+        uint32_t idx[FVG_BLOCK];
+        for (size_t k0 = kd; k0 < n; k0 += FVG_BLOCK) {
+            size_t k1 = n - k0 < FVG_BLOCK ? n : k0 + FVG_BLOCK, m = 0;
             for (size_t k = k0; k < k1; k++) {
                 idx[m] = (uint32_t)k;
                 m += (lo[k] > hi[k - 2]) | (hi[k] < lo[k - 2]);

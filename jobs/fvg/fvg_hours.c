@@ -5,6 +5,7 @@
 #include "tz.h"
 
 #define DAY 86400
+#define WINDOW (3 * DAY)    /* see fvg_hours.h: no excursion this short */
 
 int fvg_hours_init(FvgHourCache *hc, const char *zone)
 {
@@ -44,9 +45,18 @@ static void set_range(FvgHourCache *hc, int64_t day, int64_t lo, int64_t hi, int
     hc->shift = ((off % DAY) + DAY) % DAY;
 }
 
+static int refill(FvgHourCache *hc, int64_t t);
+
 int fvg_hours_refill(FvgHourCache *hc, int64_t t)
 {
-    int64_t a = floor_div(t, DAY) * DAY, b = a + DAY;
+    int rc = refill(hc, t);
+    hc->failed |= rc < 0;
+    return rc;
+}
+
+static int refill(FvgHourCache *hc, int64_t t)
+{
+    int64_t a = floor_div(t, WINDOW) * WINDOW, b = a + WINDOW;
     if (hc->utc) {
         set_range(hc, a, a, b - 1, 0);
         return 0;

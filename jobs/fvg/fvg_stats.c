@@ -5,6 +5,13 @@
 #include "fvg_hours.h"
 #include "fvg_stats_run.h"
 
+const uint8_t fvg_hour_of_96[96] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+};
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +49,18 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The two middle ranks (n-1)/2 and n/2 of v[0..n), all in [0, max], by
- * two counting passes shared by both ranks: the high part (v >> shift,
- * shift chosen so that max falls in the last of at most 4096 buckets), then
- * the low bits within the bucket(s) holding the ranks. Durations cluster on
- * a few values (multiples of the candle period), so each count has four
- * copies, or consecutive increments of one counter would wait on each
- * other. Returns -1 when max needs more than 24 bits (half a year), for the
- * caller's exact fallback. */
+/* Ranks ka <= kb (0-based) of v[0..n), all in [0, max], by two counting
+ * passes shared by both ranks: the high part (v >> shift, shift chosen so
+ * that max falls in the last of at most 4096 buckets), then the low bits
+ * within the bucket(s) holding the ranks. Each count has four copies:
+ * durations cluster on a few values (multiples of the candle period), and
+ * consecutive increments of one counter would wait on each other. Returns
+ * -1 when max needs more than 24 bits (half a year), for the caller's
+ * exact fallback; -2 out of memory. */
 #define TOP_BITS 12
 #define LOW_BITS 12
-static int middle_ranks(const int64_t *v, size_t n, int64_t max, int64_t *ra, int64_t *rb)
+static int two_ranks(const int64_t *v, size_t n, int64_t max, size_t ka, size_t kb, int64_t *ra,
+                     int64_t *rb)
 {
     int bits = 0;
     while (bits < 63 && (max >> bits) != 0) bits++;
@@ -61,7 +69,7 @@ static int middle_ranks(const int64_t *v, size_t n, int64_t max, int64_t *ra, in
     uint32_t (*h)[1 << TOP_BITS] = calloc(4, sizeof *h);
     if (!h) return -2;
     for (size_t i = 0; i < n; i++) h[i & 3][v[i] >> shift]++;
-    size_t ka = (n - 1) / 2, kb = n / 2, seen = 0;
+    size_t seen = 0;
     size_t ba = SIZE_MAX, bb = SIZE_MAX, ka_in = 0, kb_in = 0;
     for (size_t b = 0; b < (1u << TOP_BITS) && bb == SIZE_MAX; b++) {
         size_t c = (size_t)h[0][b] + h[1][b] + h[2][b] + h[3][b];
@@ -91,24 +99,71 @@ static int middle_ranks(const int64_t *v, size_t n, int64_t max, int64_t *ra, in
     return 0;
 }
 
-static int median(const int64_t *v, size_t n, int64_t max, int64_t *out, FarmErr *err)
+/* Ranks ka <= kb of the durations in v[0..n) (no order). */
+static int ranks_of_list(const int64_t *v, size_t n, int64_t max, size_t ka, size_t kb,
+                         int64_t *ra, int64_t *rb, FarmErr *err)
 {
-    *out = 0;
-    if (!n) return 0;
-    int64_t a, b;
-    int rc = middle_ranks(v, n, max, &a, &b);
+    int rc = two_ranks(v, n, max, ka, kb, ra, rb);
     if (rc == -2) return err_set(err, SF_EIO, "fvg stats: out of memory");
-    if (rc < 0) {
-        /* Clears that took over half a year: no intraday series has them. */
-        int64_t *c = malloc(n * sizeof *c);
-        if (!c) return err_set(err, SF_EIO, "fvg stats: out of memory");
-        memcpy(c, v, n * sizeof *c);
-        qsort(c, n, sizeof *c, cmp_i64);
-        a = c[(n - 1) / 2];
-        b = c[n / 2];
-        free(c);
+    if (rc == 0) return 0;
+    /* Clears that took over half a year: no intraday series has them. */
+    int64_t *c = malloc(n * sizeof *c);
+    if (!c) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_i64);
+    *ra = c[ka];
+    *rb = c[kb];
+    free(c);
+    return 0;
+}
+
+/* The cleared durations: each one below FVG_DHIST seconds is a count in
+ * a->dhist (intraday clears take minutes to hours: nothing is stored per
+ * gap, and the median is a walk over the counts), the longer ones are the
+ * list a->dur[0..nd). Fills out's average, fastest, longest and median. */
+static int durations(const FvgStatsAcc *a, FvgStats *out, FarmErr *err)
+{
+    const uint32_t *h = a->dhist;
+    size_t n_short = 0;
+    int64_t sum = 0, mn = INT64_MAX, mx = 0;
+    h++;                                    /* h[d]: cleared after d seconds */
+    for (size_t d = 0; d < FVG_DHIST; d++) {
+        n_short += h[d];
+        sum += (int64_t)d * h[d];
     }
-    *out = a + (b - a) / 2;
+    for (size_t d = 0; d < FVG_DHIST && n_short; d++)
+        if (h[d]) {
+            mn = (int64_t)d;
+            break;
+        }
+    for (size_t d = FVG_DHIST; d-- > 0 && n_short;)
+        if (h[d]) {
+            mx = (int64_t)d;
+            break;
+        }
+    for (size_t i = 0; i < a->nd; i++) {
+        int64_t d = a->dur[i];
+        sum += d;
+        mn = d < mn ? d : mn;
+        mx = d > mx ? d : mx;
+    }
+    size_t n = n_short + a->nd;
+    if (!n) return 0;
+    out->average_duration_seconds = (sum + (int64_t)n / 2) / (int64_t)n;
+    out->fastest_clear_seconds = mn;
+    out->longest_duration_seconds = mx;
+    /* Every listed duration is longer than every counted one. */
+    size_t rank[2] = {(n - 1) / 2, n / 2};
+    int64_t val[2] = {0, 0};
+    size_t seen = 0, r = 0;
+    for (size_t d = 0; d < FVG_DHIST && r < 2; d++) {
+        seen += h[d];
+        while (r < 2 && rank[r] < seen) val[r++] = (int64_t)d;
+    }
+    if (r < 2 && ranks_of_list(a->dur, a->nd, mx, rank[r] - n_short, rank[1] - n_short,
+                               &val[r], &val[1], err) < 0)
+        return -1;
+    out->median_duration_seconds = val[0] + (val[1] - val[0]) / 2;
     return 0;
 }
 
@@ -116,11 +171,14 @@ int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
 {
     memset(a, 0, sizeof *a);
     a->min_size = INFINITY;
-    a->min_dur = INT64_MAX;
     if (set_edges(a, opt, err) < 0) return -1;
+    for (unsigned f = 0; f < 32; f++)
+        a->kind_at[f] = (uint16_t)(fvg_kind_of_flags(f) * (FVG_STATS_MAX_EDGES + 1));
     a->zone = opt && opt->zone ? opt->zone : "UTC";
     if (fvg_hours_init(&a->hc, a->zone) < 0)
         return err_set(err, SF_EINPUT, "fvg stats: unknown time zone \"%s\"", a->zone);
+    if (!(a->dhist = calloc(FVG_DHIST + 2, sizeof *a->dhist)))
+        return err_set(err, SF_EIO, "fvg stats: out of memory");
     return 0;
 }
 
@@ -128,7 +186,9 @@ void fvg_stats_discard(FvgStatsAcc *a)
 {
     if (!a) return;
     free(a->dur);
+    free(a->dhist);
     a->dur = NULL;
+    a->dhist = NULL;
     a->cap_dur = 0;
 }
 
@@ -164,49 +224,33 @@ int fvg_stats_add_hits(FvgStatsAcc *a, const FvgCandles *c, double tick_size,
 {
     if (n && (!hits || !c)) return err_set(err, SF_EINPUT, "fvg stats: missing hits");
     if (fvg_stats_reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
-    const double *restrict lo = c->low, *restrict hi = c->high;
-    const int64_t *restrict tm = c->time;
-    double inv_tick = 1.0 / tick_size;
     Run r;
     run_load(&r, a);
-    for (size_t i = 0; i < n; i++) {
-        FvgHit h = hits[i];
-        size_t k = h.r;
-        unsigned bear = h.flags & 1;
-        /* As fvg_hit_expand builds the record, operation for operation. */
-        double top = lo[k - 2 * bear], bottom = hi[k - 2 + 2 * bear];
-        double size = top - bottom;
-        unsigned status = h.flags >> 1 & 3;
-        run_add(&r, a, bear, status, h.flags >> 3 & 3, size, size * inv_tick, tm[k],
-                tm[k + h.clear], status == FVG_CLEARED);
-    }
+    stats_hits(&r, a, c, 1.0 / tick_size, hits, n);
     run_store(&r, a, n);
     return 0;
 }
 
-/* Folds the four copies and the packed kinds into out's counts. */
+/* Folds the four copies and the kinds into out's counts. */
 static void fold_counts(FvgStatsAcc *a, FvgStats *out)
 {
-    int64_t by[4][4][4] = {{{0}}};      /* [type][status][cleared_by] */
     for (int l = 0; l < 4; l++) {
         for (int h = 0; h < 24; h++) out->hourly_distribution[h] += a->hourly[l][h];
-        for (size_t e = 0; e <= a->n_edges; e++) out->gap_size_distribution[e] += a->sized[l][e];
-        for (int k = 0; k < 64; k++) by[k & 3][(k >> 2) & 3][k >> 4] += a->kind[l][k];
-    }
-    for (int t = 0; t < 4; t++)
-        for (int st = 0; st < 4; st++)
-            for (int c = 0; c < 4; c++) {
-                int64_t v = by[t][st][c];
-                a->bad |= v && (t > FVG_BEARISH || st > FVG_INVALID);
-                out->bullish_count += t == FVG_BULLISH ? v : 0;
-                out->bearish_count += t == FVG_BEARISH ? v : 0;
-                out->valid_count += st == FVG_VALID ? v : 0;
-                out->cleared_count += st == FVG_CLEARED ? v : 0;
-                out->invalid_count += st == FVG_INVALID ? v : 0;
-                out->cleared_by_gap += st == FVG_CLEARED && c == FVG_BY_GAP ? v : 0;
-                out->cleared_by_close += st == FVG_CLEARED && c == FVG_BY_CLOSE ? v : 0;
-                out->cleared_by_wick += st == FVG_CLEARED && c == FVG_BY_WICK ? v : 0;
+        for (int k = 0; k < 12; k++)
+            for (size_t e = 0; e <= a->n_edges; e++) {
+                int64_t v = a->kinds[l][k][e];
+                int outcome = k % 6;
+                out->gap_size_distribution[e] += v;
+                out->bullish_count += k < 6 ? v : 0;
+                out->bearish_count += k >= 6 ? v : 0;
+                out->valid_count += outcome == 0 ? v : 0;
+                out->invalid_count += outcome == 1 ? v : 0;
+                out->cleared_count += outcome >= 2 ? v : 0;    /* 2..5 */
+                out->cleared_by_gap += outcome == 2 ? v : 0;
+                out->cleared_by_close += outcome == 3 ? v : 0;
+                out->cleared_by_wick += outcome == 4 ? v : 0;
             }
+    }
 }
 
 int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
@@ -216,14 +260,14 @@ int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
     memcpy(out->size_edges, a->edges, sizeof out->size_edges);
     fold_counts(a, out);
     int rc = 0;
-    if (a->bad_hour)
+    if (a->bad_hour || a->hc.failed)
         rc = err_set(err, SF_EINPUT, "fvg stats: a detection time is not convertible in %s",
                      a->zone);
     else if (a->bad)
         rc = err_set(err, SF_EINPUT, "fvg stats: a record has a bad type or status, or is "
                      "cleared before it is detected");
     if (rc == 0) {
-        size_t n = a->n, nd = a->nd;
+        size_t n = a->n;
         out->total_detected = (int64_t)n;
         if (n) {
             out->average_gap_size = a->sum_size / (double)n;
@@ -232,12 +276,7 @@ int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
             out->smallest_gap_size = a->min_size;
             out->clearance_rate = 100.0 * (double)out->cleared_count / (double)n;
         }
-        if (nd) {
-            out->average_duration_seconds = (a->sum_dur + (int64_t)nd / 2) / (int64_t)nd;
-            out->fastest_clear_seconds = a->min_dur;
-            out->longest_duration_seconds = a->max_dur;
-        }
-        rc = median(a->dur, nd, a->max_dur, &out->median_duration_seconds, err);
+        rc = durations(a, out, err);
     }
     fvg_stats_discard(a);
     return rc;

@@ -16,6 +16,7 @@
 #include "fvg_hours.h"
 
 #define FVG_STATS_MAX_EDGES 32
+#define FVG_DHIST 65536          /* durations counted one by one below this (18 h) */
 
 typedef struct FvgStatsOptions {
     const double *size_edges;   /* bucket edges in points, > 0, increasing; NULL: 1,2,5,10,20,50 */
@@ -56,8 +57,9 @@ int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
  * the database a page at a time): begin, any number of adds,
  * then end, which frees the accumulator whatever it returns; discard frees
  * one that will not be ended. Every field is private. Counters that
- * consecutive gaps hit alike (hour, size bucket, kind) have four copies so
- * that their increments do not wait on each other through memory. */
+ * consecutive gaps hit alike (hour; kind with size bucket, one counter for
+ * both) have four copies so that their increments do not wait on each
+ * other through memory. */
 typedef struct FvgStatsAcc {
     FvgHourCache hc;
     const char *zone;                 /* the caller's string */
@@ -65,11 +67,14 @@ typedef struct FvgStatsAcc {
     size_t n_edges;
     double edges[FVG_STATS_MAX_EDGES];
     int64_t hourly[4][24];
-    int64_t sized[4][FVG_STATS_MAX_EDGES + 1];
-    int64_t kind[4][64];              /* type | status << 2 | cleared_by << 4 */
+    /* [copy][kind][size bucket]; kind = type * 6 + outcome: valid,
+     * invalid, cleared by gap, close, wick, cleared with no cleared_by */
+    int64_t kinds[4][12][FVG_STATS_MAX_EDGES + 1];
+    uint16_t kind_at[32];             /* hit flags & 31 -> kind * (FVG_STATS_MAX_EDGES + 1) */
     double sum_size, sum_points, max_size, min_size;
-    int64_t sum_dur, min_dur, max_dur;
-    int64_t *dur;                     /* cleared durations, owned */
+    int64_t *dur;                     /* cleared durations of FVG_DHIST s or more, owned */
+    uint32_t *dhist;                  /* [0] not cleared, [1 + d] cleared after d s (d <
+                                       * FVG_DHIST), [FVG_DHIST + 1] longer; owned */
     size_t n, nd, cap_dur;
     int bad, bad_hour;
 } FvgStatsAcc;

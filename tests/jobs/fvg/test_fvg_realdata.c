@@ -7,6 +7,7 @@
  * edge (the library instead looks ahead once per gap). */
 #include "th.h"
 #include "fvg/fvg.h"
+#include "fvg/fvg_kernel.h"
 #include "tz.h"
 
 #include <stdio.h>
@@ -151,7 +152,30 @@ static void compare(const Bars *b, const FvgGap *got, size_t n_got, const Ref *w
     }
 }
 
+static void check_series_with(const Bars *b, const char *name);
+
+/* Every kernel variant this CPU runs ("build": the test build's own
+ * flags, plain SSE2 here; "avx2", "avx512": chosen at run time in
+ * production) against the brute force. */
 static void check_series(const Bars *b, const char *name)
+{
+    static const char *variants[] = {"build", "avx2", "avx512"};
+    int ran = 0;
+    for (int v = 0; v < 3; v++) {
+        if (fvg_kernel_use(variants[v]) < 0) {
+            printf("  kernel %s: not on this CPU, skipped\n", variants[v]);
+            continue;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "%s, kernel %s", name, variants[v]);
+        check_series_with(b, what);
+        ran++;
+    }
+    REQUIRE(fvg_kernel_use(NULL) == 0);
+    CHECK(ran >= 1);
+}
+
+static void check_series_with(const Bars *b, const char *name)
 {
     static const int lookbacks[] = {10, 40, 100};
     static const double mins[] = {0, 1.0};
