@@ -133,7 +133,7 @@ FVG_ALWAYS_INLINE void stats_hits_run(Run *restrict r, FvgStatsAcc *restrict a,
     const double *restrict lo = c->low, *restrict hi = c->high;
     const int64_t *restrict tm = c->time;
     const double *thr = a->thr;
-    const size_t nv = r->nv, lane0 = r->lane;
+    const size_t nv = r->nv;
     double sum_size = r->sum_size, sum_pts = r->sum_points, mx = r->max_size, mn = r->min_size;
     int64_t bad = 0;
     int64_t *restrict dur = r->dur;
@@ -187,7 +187,7 @@ FVG_ALWAYS_INLINE void stats_hits_run(Run *restrict r, FvgStatsAcc *restrict a,
 #else
         for (size_t e = 0; e < 4 * nv; e++) bk += pts >= thr[e];
 #endif
-        size_t lane = (lane0 + i) & 3;
+        size_t lane = i & 3;    /* any spread will do: the copies are summed */
         kinds[lane * lane_stride + kind_at[f & 31] + bk]++;
         int64_t tk = tm[k];
         if (hours == HOURS_CHECKED) {

@@ -3,6 +3,7 @@
 #include "th.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_hours.h"
+#include "fvg/fvg_kernel.h"
 #include "fvg/fvg_stats.h"
 #include "tz.h"
 
@@ -339,4 +340,92 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
     }
     free(dur);
     fvg_result_free(&r);
+}
+
+/* The statistics a scan takes as it goes (fvg_scan_hits with an
+ * accumulator: counted per block, durations per second below 18 hours and
+ * listed above) equal fvg_stats_compute over the scan's records bit for
+ * bit, for every kernel variant this CPU runs, in zones with and without
+ * DST and with a half-hour offset, with more than 8 size edges, with
+ * min_gap_size, and with candle spacings stretched so that clears take
+ * minutes, hours or weeks (the median then comes from the counts, from
+ * both, or from the list). */
+TEST_T(fvg_stats_taken_during_the_scan_equal_the_records_everywhere, 300)
+{
+    FILE *f = fopen(th_path("data/NQ_1min_sample.csv"), "r");
+    REQUIRE(f);
+    static int64_t t0[15000], t[15000];
+    static double o[15000], h[15000], l[15000], c[15000];
+    size_t n = 0;
+    char line[256];
+    REQUIRE(fgets(line, sizeof line, f));
+    while (n < 15000 && fgets(line, sizeof line, f)) {
+        int y, mo, d, hh, mi, ss;
+        if (sscanf(line, "%d-%d-%d %d:%d:%d,%lf,%lf,%lf,%lf", &y, &mo, &d, &hh, &mi, &ss, &o[n],
+                   &h[n], &l[n], &c[n]) == 10 &&
+            tz_local_to_epoch(NY, y, mo, d, hh, mi, ss, &t0[n]) == 0)
+            n++;
+    }
+    fclose(f);
+    REQUIRE(n > 14000);
+    static const char *variants[] = {"build", "avx2", "avx512"};
+    const char *zones[] = {NY, "UTC", "Asia/Kolkata"};
+    static const double many_edges[] = {0.5, 1, 1.5, 2, 3, 4, 5, 7, 10, 15, 20, 50};
+    static const int64_t stretch[] = {1, 20, 1000};
+    FvgResult r, rh;
+    fvg_result_init(&r);
+    fvg_result_init(&rh);
+    FarmErr err = {0};
+    int compared = 0;
+    for (int si = 0; si < 3; si++) {
+        for (size_t i = 0; i < n; i++) t[i] = t0[0] + (t0[i] - t0[0]) * stretch[si];
+        FvgCandles cd = {t, o, h, l, c, n, 0};
+        for (int zi = 0; zi < 3; zi++)
+            for (int ei = 0; ei < 2; ei++)
+                for (int mg = 0; mg < 2; mg++) {
+                    FvgSettings st = fvg_settings_default();
+                    st.min_gap_size = mg ? 1.0 : 0;
+                    FvgStatsOptions opt = {ei ? many_edges : NULL, ei ? 12 : 0, zones[zi]};
+                    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
+                    FvgStats want, got;
+                    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &want, &err) == 0, "%s",
+                             err.msg);
+                    /* The durations from plain loops: sorted, the middle. */
+                    long long *dur = malloc((r.n_gaps + 1) * sizeof *dur), nd = 0, dsum = 0;
+                    REQUIRE(dur);
+                    for (size_t i = 0; i < r.n_gaps; i++)
+                        if (r.gaps[i].status == FVG_CLEARED)
+                            dur[nd++] = r.gaps[i].cleared_time - r.gaps[i].detection_time;
+                    REQUIRE(nd > 100);
+                    qsort(dur, (size_t)nd, sizeof *dur, cmp_ll);
+                    for (long long i = 0; i < nd; i++) dsum += dur[i];
+                    CHECK_INT(want.median_duration_seconds,
+                              dur[(nd - 1) / 2] + (dur[nd / 2] - dur[(nd - 1) / 2]) / 2);
+                    CHECK_INT(want.average_duration_seconds, (dsum + nd / 2) / nd);
+                    CHECK_INT(want.fastest_clear_seconds, dur[0]);
+                    CHECK_INT(want.longest_duration_seconds, dur[nd - 1]);
+                    free(dur);
+                    for (int v = 0; v < 3; v++) {
+                        if (fvg_kernel_use(variants[v]) < 0) continue;
+                        FvgStatsAcc acc;
+                        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
+                        REQUIREF(fvg_scan_hits(&st, 0.25, &cd, 0, NULL, 0, &rh, &acc, &err) == 0,
+                                 "%s", err.msg);
+                        REQUIREF(fvg_stats_end(&acc, &got, &err) == 0, "%s", err.msg);
+                        CHECKF(memcmp(&want, &got, sizeof want) == 0,
+                               "stretch %lld zone %s edges %d min_gap %d kernel %s: median %lld/%lld "
+                               "avg %lld/%lld", (long long)stretch[si], zones[zi], ei, mg,
+                               variants[v], (long long)got.median_duration_seconds,
+                               (long long)want.median_duration_seconds,
+                               (long long)got.average_duration_seconds,
+                               (long long)want.average_duration_seconds);
+                        CHECK_INT((long long)rh.n_hits, (long long)r.n_gaps);
+                        compared++;
+                    }
+                }
+    }
+    REQUIRE(fvg_kernel_use(NULL) == 0);
+    CHECK(compared >= 36);
+    fvg_result_free(&r);
+    fvg_result_free(&rh);
 }
