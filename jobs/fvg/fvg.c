@@ -1,14 +1,16 @@
-/* fvg.c - detection by blocks, clearing by a look-ahead per gap.
+/* fvg.c - the scan around the kernel: settings, checks, pending gaps
+ * carried from earlier scans, the path without overlapping gaps, hits and
+ * their records.
  *
- * About one candle in five completes a gap on intraday data, so a branch per
- * candle is mispredicted constantly; instead a block of candles is reduced
- * to the list of its gap candles without branching, and each gap then scans
- * its window forward for the first candle reaching its far edge. The window
- * is at most 98 candles just read, so the look-ahead stays in L1, and a gap
- * is resolved (cleared, expired or left open) in one go: no open set to keep
- * between candles. Both gap types run the same code: a bearish gap is a
- * bullish one in negated prices (sign -1), which keeps the type off the
- * branch predictor too. */
+ * A first scan with overlapping gaps (the default) runs the kernel
+ * (fvg_kernel_impl.h: blocks of 512 candles to 8-byte hits, no branch on a
+ * gap's type or on its first clear) and, when statistics are wanted, a pass
+ * over each block's hits while its candles are in cache. Everything else
+ * here works on full records and searches a gap's window with an early
+ * exit (first_reach): pending gaps are few, and without overlapping gaps
+ * each new gap must see the ones before it, which a per-block kernel
+ * cannot. Both gap types run the same code there: a bearish gap is a
+ * bullish one in negated prices (sign -1). */
 #include "fvg.h"
 #include "fvg_stats.h"
 #include "fvg_kernel.h"
@@ -113,13 +115,10 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
 /* First local index j in [j0, jend) with s * a[j] <= se, or jend. s is +1
  * (bullish: a = low, se = bottom) or -1 (bearish: a = high, se = -top);
  * multiplying by -1 is exact, and one code serves both types. A round
- * compares 8 candles (an AVX2 pair or four SSE2 compares) and stops at the
- * first round that hits: half the gaps clear within their first 8 window
- * candles. AVX-512 is left out on purpose: its one-instruction round ran
- * the whole scan 15-20 % slower than the AVX2 pair on the development VM
- * (Xeon, the 512-bit units cost more than the early exit saves). Neither
- * is a branch-free fixed number of rounds: comparing the whole window
- * every time measured 40 % slower than exiting at the first hit. */
+ * compares 8 candles (an AVX2 pair or four SSE2 compares, as the build
+ * targets) and stops at the first round that hits. Used for pending gaps
+ * and the path without overlapping gaps; the first-scan kernel has its own
+ * search (fvg_kernel_impl.h). */
 static inline size_t first_reach(const double *a, size_t j0, size_t jend, double s, double se)
 {
     size_t j = j0;
