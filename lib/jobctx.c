@@ -1,6 +1,8 @@
+#define _POSIX_C_SOURCE 200809L
 #include "jobctx.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct JobAfter {
     job_after_fn fn;
@@ -38,3 +40,26 @@ static void clear(JobCtx *ctx, int run)
 
 void jobctx_run_after(JobCtx *ctx) { clear(ctx, 1); }
 void jobctx_drop_after(JobCtx *ctx) { clear(ctx, 0); }
+
+int jobctx_after_commit_kept(JobCtx *ctx, const char *arg)
+{
+    if (ctx->n_kept == ctx->cap_kept) {
+        size_t ncap = ctx->cap_kept ? ctx->cap_kept * 2 : 4;
+        char **n = realloc(ctx->kept, ncap * sizeof *n);
+        if (!n) return -1;
+        ctx->kept = n;
+        ctx->cap_kept = ncap;
+    }
+    char *copy = strdup(arg);
+    if (!copy) return -1;
+    ctx->kept[ctx->n_kept++] = copy;
+    return 0;
+}
+
+void jobctx_drop_kept(JobCtx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_kept; i++) free(ctx->kept[i]);
+    free(ctx->kept);
+    ctx->kept = NULL;
+    ctx->n_kept = ctx->cap_kept = 0;
+}

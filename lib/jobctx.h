@@ -46,6 +46,10 @@ struct JobCtx {
      * rollback. Owned by the context. */
     struct JobAfter *after;
     size_t n_after, cap_after;
+    /* After-commit work kept in the database (jobctx_after_commit_kept):
+     * texts for the kind's after(), in order. Owned by the context. */
+    char **kept;
+    size_t n_kept, cap_kept;
 };
 
 typedef void (*job_after_fn)(JobCtx *ctx, void *arg);
@@ -59,6 +63,15 @@ void jobctx_run_after(JobCtx *ctx);
 /* Drops the registered actions without running them (after rollback). */
 void jobctx_drop_after(JobCtx *ctx);
 
+/* Registers after-commit work that must not be lost (events): arg (copied)
+ * is stored in job_after in the job's transaction and handed to the kind's
+ * after() once the commit is done, by this worker or, if it dies first, by
+ * the one that meets the job again. Only for JOB_TX_BACKTEST kinds with
+ * an after(). Returns 0, or -1 when out of memory. */
+int jobctx_after_commit_kept(JobCtx *ctx, const char *arg);
+/* Frees the kept texts (the worker, once they are stored or dropped). */
+void jobctx_drop_kept(JobCtx *ctx);
+
 /* Kind flags. */
 #define JOB_TX_BACKTEST 1u        /* run() inside a Backtest DB transaction with job_runs */
 
@@ -69,6 +82,10 @@ typedef struct JobKind {
     int (*run)(JobCtx *ctx, const json_t *payload, FarmErr *err);
     unsigned flags;
     int claim_batch;              /* 0: worker.batch (short jobs); 1 for long ones */
+    /* Runs one text registered with jobctx_after_commit_kept, after the
+     * commit. May run more than once for one text (at least once); a
+     * failure is the kind's to log: the job is committed. NULL: none. */
+    void (*after)(JobCtx *ctx, const char *arg);
 } JobKind;
 
 #endif

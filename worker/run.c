@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "registry.h"
@@ -97,11 +98,52 @@ static int already_committed(Db *db, const char *job_id, int *yes, FarmErr *err)
     return 0;
 }
 
+/* The job's kept after-commit work into job_after, in the open
+ * transaction (migration backtest/005). */
+static int keep_after(JobCtx *ctx, Db *db, FarmErr *err)
+{
+    for (size_t i = 0; i < ctx->n_kept; i++) {
+        char seq[16];
+        snprintf(seq, sizeof seq, "%zu", i + 1);
+        const char *p[3] = {ctx->env->id, seq, ctx->kept[i]};
+        if (db_execp(db, "INSERT INTO job_after (job_id, seq, arg) VALUES ($1, $2, $3)", 3, p, NULL,
+                     err))
+            return -1;
+    }
+    return 0;
+}
+
+/* Runs the kept after-commit work of a committed job, from memory (texts)
+ * or, when texts is NULL, from job_after (a job met again after its
+ * worker died between commit and this), then deletes the rows. The job is
+ * committed whatever happens here: failures are warnings. */
+static void run_kept(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, size_t n)
+{
+    FarmErr err = {0};
+    PGresult *r = NULL;
+    const char *p[1] = {ctx->env->id};
+    if (!texts) {
+        if (db_execp(db, "SELECT arg FROM job_after WHERE job_id = $1 ORDER BY seq", 1, p, &r, &err)) {
+            log_msg(LOG_WARN, ctx->env->id, "after-commit work not read: %s", err.msg);
+            return;
+        }
+        n = (size_t)PQntuples(r);
+        if (n) log_msg(LOG_INFO, ctx->env->id, "running %zu after-commit action(s) left by an earlier worker", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (kind->after) kind->after(ctx, texts ? texts[i] : PQgetvalue(r, (int)i, 0));
+    db_result_free(r);
+    if (n && db_execp(db, "DELETE FROM job_after WHERE job_id = $1", 1, p, NULL, &err))
+        log_msg(LOG_WARN, ctx->env->id, "after-commit rows not deleted (the work may run again): %s",
+                err.msg);
+}
+
 /* Records the job in job_runs in the open transaction and commits. A
  * concurrent duplicate (the same job reclaimed while this slot was slow)
  * finds the row and rolls its own work back. */
 static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, FarmErr *err)
 {
+    if (keep_after(ctx, db, err)) return -1;
     char attempt[16], started[24];
     snprintf(attempt, sizeof attempt, "%d", ctx->env->attempt);
     snprintf(started, sizeof started, "%lld", (long long)s->started_ms);
@@ -136,7 +178,10 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
         int done = 0;
         if (!(db = ctx_db(&ctx, "backtest", err)) || already_committed(db, env->id, &done, err))
             return OUT_RETRY;
-        if (done) return OUT_SKIP;
+        if (done) {
+            run_kept(kind, &ctx, db, NULL, 0);
+            return OUT_SKIP;
+        }
         if (db_begin(db, err)) return OUT_RETRY;
     }
     int rc = kind->run(&ctx, env->payload, err);
@@ -145,10 +190,20 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
         if (commit_with_job_run(s, &ctx, db, &dup, err)) rc = -1;
         else if (dup) out = OUT_SKIP;
     }
+#ifdef SF_TESTING
+    /* The fault tests' window: committed, nothing after it done yet. */
+    const char *crash = getenv("SF_TEST_EXIT_AFTER_COMMIT");
+    if (rc == 0 && out == OUT_OK && crash && strcmp(crash, env->kind) == 0) _exit(3);
+#endif
     /* Events and cache refreshes wait for the commit: a rolled-back job
      * must not have told the website anything. */
-    if (rc == 0 && out == OUT_OK) jobctx_run_after(&ctx);
-    else jobctx_drop_after(&ctx);
+    if (rc == 0 && out == OUT_OK) {
+        jobctx_run_after(&ctx);
+        if (db) run_kept(kind, &ctx, db, ctx.kept, ctx.n_kept);
+    } else {
+        jobctx_drop_after(&ctx);
+    }
+    jobctx_drop_kept(&ctx);
     if (rc != 0) {
         if (db) db_rollback(db);
         /* A query the watchdog cancelled failed with a server error; say

@@ -387,90 +387,103 @@ static int can_write_direct(const RunState *st)
     return 1;
 }
 
-/* The cache refresh, registered with jobctx_after_commit: the worker runs
- * it only after the job's transaction committed (and drops it on rollback),
- * so Redis never holds a value the database does not. Owns its strings. */
-typedef struct CacheWork {
-    char symbol[21];
-    const char *timeframe;
-    int ttl, attl;
+/* The cache refresh runs only after the job's transaction committed (and
+ * never after a rollback), so Redis never holds a value the database does
+ * not. It is kept as text (jobctx_after_commit_kept), so a worker dying
+ * between commit and refresh leaves it to the next one that meets the job:
+ * {"symbol", "timeframe", "ttl", "analysis_ttl", "candles_ttl",
+ *  "latest": [[name, ts, value JSON text], ...], "analysis": text or null,
+ *  "candle_ts", "candle": text or null}. A Redis failure does not undo the
+ * committed job: a warning, and the pair's old keys expire within their
+ * TTL. Runs again harmlessly (the keys are replaced). */
+static void ind_after(JobCtx *ctx, const char *text)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(text, 0, &jerr);
+    const char *symbol = json_string_value(json_object_get(doc, "symbol"));
+    const char *tf = json_string_value(json_object_get(doc, "timeframe"));
+    json_t *latest = json_object_get(doc, "latest");
+    size_t n = json_array_size(latest);
+    if (!symbol || !tf || n > INDICATORS_MAX) {
+        log_msg(LOG_WARN, ctx->env->id, "indicators: after-commit work unreadable: %s",
+                doc ? "fields" : jerr.text);
+        json_decref(doc);
+        return;
+    }
     IndicatorsLatest v[INDICATORS_MAX];
-    char names[INDICATORS_MAX][INDICATORS_NAME_MAX + 1]; /* the run's specs die with it */
-    char *vals[INDICATORS_MAX];
-    size_t nv;
-    char *analysis;
-    int cttl;
-    int64_t candle_ts;
-    char candle[320];                    /* "" when the run did not read to History's end */
-} CacheWork;
-
-static void cache_work_free(void *arg)
-{
-    CacheWork *w = arg;
-    for (size_t i = 0; i < w->nv; i++) free(w->vals[i]);
-    free(w->analysis);
-    free(w);
-}
-
-/* A Redis failure does not undo the committed job: a warning, and the
- * pair's old keys expire within their TTL. */
-static void cache_work_run(JobCtx *ctx, void *arg)
-{
-    CacheWork *w = arg;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(latest, i);
+        v[i] = (IndicatorsLatest){json_string_value(json_array_get(e, 0)),
+                                  json_integer_value(json_array_get(e, 1)),
+                                  json_string_value(json_array_get(e, 2))};
+        if (!v[i].name || !v[i].value) n = i;          /* malformed: keep what came before */
+    }
+    IndicatorsCacheExtra x = {
+        json_string_value(json_object_get(doc, "analysis")),
+        (int)json_integer_value(json_object_get(doc, "analysis_ttl")),
+        {NULL, json_integer_value(json_object_get(doc, "candle_ts")),
+         json_string_value(json_object_get(doc, "candle"))},
+        (int)json_integer_value(json_object_get(doc, "candles_ttl"))};
     FarmErr cerr = {0};
     long deleted = 0;
-    IndicatorsCacheExtra x = {w->analysis, w->attl, {NULL, w->candle_ts, w->candle[0] ? w->candle : NULL}, w->cttl};
-    if (!ctx->redis || indicators_cache_refresh(ctx->redis, w->symbol, w->timeframe, w->v, w->nv, w->ttl, &x,
-                                                &deleted, &cerr))
-        log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL, "indicators: caches of %s %s not refreshed: %s",
-                w->symbol, w->timeframe, ctx->redis ? cerr.msg : "no redis connection");
+    if (!ctx->redis ||
+        indicators_cache_refresh(ctx->redis, symbol, tf, v, n,
+                                 (int)json_integer_value(json_object_get(doc, "ttl")), &x, &deleted,
+                                 &cerr))
+        log_msg(LOG_WARN, ctx->env->id, "indicators: caches of %s %s not refreshed: %s", symbol, tf,
+                ctx->redis ? cerr.msg : "no redis connection");
+    json_decref(doc);
 }
 
-/* Hands the newest values of this run to an after-commit refresh. */
+/* Hands the newest values of this run to the after-commit refresh. */
 static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
-    CacheWork *w = calloc(1, sizeof *w);
-    if (!w) return err_set(err, SF_EIO, "out of memory");
-    snprintf(w->symbol, sizeof w->symbol, "%s", pl->symbol);
-    w->timeframe = pl->timeframe;
-    w->ttl = ctx->cfg ? ctx->cfg->cache.indicators_ttl_s : 300;
-    w->attl = ctx->cfg ? ctx->cfg->cache.analysis_ttl_s : 900;
-    w->cttl = ctx->cfg ? ctx->cfg->cache.candles_ttl_s : 60;
+    json_t *doc = json_object(), *latest = json_array();
+    if (!doc || !latest) {
+        json_decref(doc);
+        json_decref(latest);
+        return err_set(err, SF_EIO, "out of memory");
+    }
+    json_object_set_new(doc, "symbol", json_string(pl->symbol));
+    json_object_set_new(doc, "timeframe", json_string(pl->timeframe));
+    json_object_set_new(doc, "ttl", json_integer(ctx->cfg ? ctx->cfg->cache.indicators_ttl_s : 300));
+    json_object_set_new(doc, "analysis_ttl", json_integer(ctx->cfg ? ctx->cfg->cache.analysis_ttl_s : 900));
+    json_object_set_new(doc, "candles_ttl", json_integer(ctx->cfg ? ctx->cfg->cache.candles_ttl_s : 60));
     int64_t newest = st->s.ts[st->s.n - 1];
     if (!pl->has_to) {
         /* Read to History's end: the last candle read is the latest. */
         const HistorySeries *s = &st->s;
         size_t i = s->n - 1;
-        char o[32], h[32], l[32], c[32], v[32];
+        char o[32], h[32], l[32], c[32], v[32], candle[320];
         indicators_fmt_double(s->open[i], o);
         indicators_fmt_double(s->high[i], h);
         indicators_fmt_double(s->low[i], l);
         indicators_fmt_double(s->close[i], c);
         indicators_fmt_double(s->volume[i], v);
-        w->candle_ts = s->ts[i];
-        snprintf(w->candle, sizeof w->candle,
+        snprintf(candle, sizeof candle,
                  "{\"timestamp\":%" PRId64 ",\"open\":%s,\"high\":%s,\"low\":%s,\"close\":%s,\"volume\":%s}",
                  s->ts[i], o, h, l, c, v);
+        json_object_set_new(doc, "candle_ts", json_integer(s->ts[i]));
+        json_object_set_new(doc, "candle", json_string(candle));
     }
     for (size_t j = 0; j < pl->n; j++) {
         /* Only a run that reached the newest stored bar knows "latest". */
         if (st->last[j] != INT64_MIN && newest < st->last[j]) continue;
         if (pl->specs[j].kind == IND_ANALYSIS) {
-            w->analysis = st->analysis_json;
-            st->analysis_json = NULL;
+            if (st->analysis_json) json_object_set_new(doc, "analysis", json_string(st->analysis_json));
             continue;
         }
         if (!st->latest_val[j]) continue;
-        w->vals[w->nv] = st->latest_val[j];
-        st->latest_val[j] = NULL;
-        snprintf(w->names[w->nv], sizeof w->names[w->nv], "%s", pl->specs[j].name);
-        w->v[w->nv] = (IndicatorsLatest){w->names[w->nv], st->latest_ts[j], w->vals[w->nv]};
-        w->nv++;
+        json_array_append_new(latest, json_pack("[s, I, s]", pl->specs[j].name,
+                                                (json_int_t)st->latest_ts[j], st->latest_val[j]));
     }
-    if (jobctx_after_commit(ctx, cache_work_run, w, cache_work_free))
-        return err_set(err, SF_EIO, "out of memory");
-    return 0;
+    json_object_set_new(doc, "latest", latest);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    int rc = text ? jobctx_after_commit_kept(ctx, text) : -1;
+    free(text);
+    return rc ? err_set(err, SF_EIO, "out of memory") : 0;
 }
 
 static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
@@ -581,4 +594,4 @@ static int ind_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
     return rc;
 }
 
-const JobKind indicators_kind = {"indicators", ind_validate, ind_run, JOB_TX_BACKTEST, 1};
+const JobKind indicators_kind = {"indicators", ind_validate, ind_run, JOB_TX_BACKTEST, 1, ind_after};

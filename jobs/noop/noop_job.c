@@ -12,4 +12,4 @@ static int noop_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
     return 0;
 }
 
-const JobKind noop_kind = {"noop", noop_validate, noop_run, 0, 0};
+const JobKind noop_kind = {"noop", noop_validate, noop_run, 0, 0, NULL};

@@ -63,5 +63,5 @@ static int fail_run(JobCtx *ctx, const json_t *p, FarmErr *err)
     return 0;
 }
 
-const JobKind sleep_kind = {"sleep", sleep_validate, sleep_run, JOB_TX_BACKTEST, 1};
-const JobKind fail_kind = {"fail", fail_validate, fail_run, 0, 1};
+const JobKind sleep_kind = {"sleep", sleep_validate, sleep_run, JOB_TX_BACKTEST, 1, NULL};
+const JobKind fail_kind = {"fail", fail_validate, fail_run, 0, 1, NULL};

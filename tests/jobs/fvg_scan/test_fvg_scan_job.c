@@ -265,6 +265,57 @@ TEST(fvg_scan_invalidates_caches_with_scan_and_emits_events)
     CHECK_INT(th_stop(w, SIGTERM, 10000), 0);
 }
 
+static long long count_events(const char *type)
+{
+    FarmErr err = {0};
+    redisReply *r = rds_cmd(test_redis, &err, "XRANGE sf:events - + COUNT 100000");
+    REQUIREF(r, "%s", err.msg);
+    long long n = 0;
+    for (size_t i = 0; i < r->elements; i++)
+        n += strcmp(r->element[i]->element[1]->element[1]->str, type) == 0;
+    rds_free(r);
+    return n;
+}
+
+/* A worker that dies between its commit and the events loses nothing: the
+ * after-commit work was stored with the commit (job_after), and the worker
+ * that meets the job again finds it committed and runs what is left,
+ * once. */
+TEST_T(fvg_scan_events_survive_a_worker_dying_right_after_its_commit, 120)
+{
+    ThFarm f;
+    setup(&f);
+    th_write("farm.yaml",
+             "worker:\n  slots: 1\n  kinds: [fvg_scan]\n  block_ms: 100\n  heartbeat_ms: 200\n"
+             "  visibility_timeout_s: 2\n"
+             "jobs:\n  fvg_scan:\n    max_attempts: 3\n    backoff_base_ms: 20\n    backoff_max_ms: 50\n");
+    head_csv(th_path("data/NQ_1min_sample.csv"), "part.csv", 3000, 0);
+    load("part.csv", "--symbol NQ --timeframe M1 --tz America/New_York");
+    setenv("SF_TEST_EXIT_AFTER_COMMIT", "fvg_scan", 1);
+    pid_t a = th_spawn("worker-a.log", "stratfarm-worker", NULL);
+    unsetenv("SF_TEST_EXIT_AFTER_COMMIT");
+    char *out = NULL;
+    int rc = th_run(&out, "%s submit fvg_scan --payload '{\"symbol\":\"NQ\",\"timeframe\":\"M1\"}'",
+                    th_bin("stratfarm"));
+    REQUIREF(rc == 0, "%s", out);
+    free(out);
+    CHECK_INT(th_wait_pid(a, 30000), 3);
+    /* Committed, nothing told. */
+    long long detections = th_sql_int(f.backtest, "SELECT count(*) FROM fvg_detections");
+    CHECK(detections > 100);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM job_runs"), 1);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM job_after"), 1);
+    CHECK_INT(count_events("fvg_detected"), 0);
+    pid_t b = th_spawn("worker-b.log", "stratfarm-worker", NULL);
+    long long t0 = th_now_ms();
+    while (th_sql_int(f.backtest, "SELECT count(*) FROM job_after") > 0 && th_now_ms() - t0 < 30000)
+        th_sleep_ms(100);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM job_after"), 0);
+    CHECK_INT(count_events("fvg_detected"), detections);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM job_runs"), 1);
+    CHECK_INT(th_stop(b, SIGTERM, 10000), 0);
+}
+
 TEST(fvg_scan_bad_input_goes_dead_with_the_reason)
 {
     ThFarm f;

@@ -93,11 +93,13 @@ static int t_run(T *t, const char *payload, FarmErr *err, char **summary)
         if (rc == 0 && !t->rollback) {
             REQUIREF(db_commit(db, err) == 0, "%s", err->msg);
             jobctx_run_after(&t->ctx);
+            for (size_t i = 0; i < t->ctx.n_kept; i++) indicators_kind.after(&t->ctx, t->ctx.kept[i]);
         } else {
             db_rollback(db);
         }
     }
     jobctx_drop_after(&t->ctx);
+    jobctx_drop_kept(&t->ctx);
     json_decref(p);
     if (summary) *summary = t->ctx.result_json;
     else free(t->ctx.result_json);
