@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "jobctx.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,4 +63,17 @@ void jobctx_drop_kept(JobCtx *ctx)
     free(ctx->kept);
     ctx->kept = NULL;
     ctx->n_kept = ctx->cap_kept = 0;
+}
+
+int jobctx_store_kept(JobCtx *ctx, Db *db, FarmErr *err)
+{
+    for (size_t i = 0; i < ctx->n_kept; i++) {
+        char seq[16];
+        snprintf(seq, sizeof seq, "%zu", i + 1);
+        const char *p[3] = {ctx->env->id, seq, ctx->kept[i]};
+        if (db_execp(db, "INSERT INTO job_after (job_id, seq, arg) VALUES ($1, $2, $3)", 3, p, NULL,
+                     err))
+            return -1;
+    }
+    return 0;
 }

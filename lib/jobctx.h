@@ -71,6 +71,9 @@ void jobctx_drop_after(JobCtx *ctx);
 int jobctx_after_commit_kept(JobCtx *ctx, const char *arg);
 /* Frees the kept texts (the worker, once they are stored or dropped). */
 void jobctx_drop_kept(JobCtx *ctx);
+/* Writes the kept texts into job_after (migration backtest/005) on db, in
+ * its open transaction: the worker does it just before its commit. 0 or -1. */
+int jobctx_store_kept(JobCtx *ctx, Db *db, FarmErr *err) SF_MUSTCHECK;
 
 /* Kind flags. */
 #define JOB_TX_BACKTEST 1u        /* run() inside a Backtest DB transaction with job_runs */

@@ -98,21 +98,6 @@ static int already_committed(Db *db, const char *job_id, int *yes, FarmErr *err)
     return 0;
 }
 
-/* The job's kept after-commit work into job_after, in the open
- * transaction (migration backtest/005). */
-static int keep_after(JobCtx *ctx, Db *db, FarmErr *err)
-{
-    for (size_t i = 0; i < ctx->n_kept; i++) {
-        char seq[16];
-        snprintf(seq, sizeof seq, "%zu", i + 1);
-        const char *p[3] = {ctx->env->id, seq, ctx->kept[i]};
-        if (db_execp(db, "INSERT INTO job_after (job_id, seq, arg) VALUES ($1, $2, $3)", 3, p, NULL,
-                     err))
-            return -1;
-    }
-    return 0;
-}
-
 /* Runs the kept after-commit work of a committed job, from memory (texts)
  * or, when texts is NULL, from job_after (a job met again after its
  * worker died between commit and this), then deletes the rows. The job is
@@ -143,7 +128,7 @@ static void run_kept(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, siz
  * finds the row and rolls its own work back. */
 static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, FarmErr *err)
 {
-    if (keep_after(ctx, db, err)) return -1;
+    if (jobctx_store_kept(ctx, db, err)) return -1;
     char attempt[16], started[24];
     snprintf(attempt, sizeof attempt, "%d", ctx->env->attempt);
     snprintf(started, sizeof started, "%lld", (long long)s->started_ms);

@@ -92,16 +92,3 @@ Candle *bench_nq_candles(size_t n_want)
     candle_series_free(&src);
     return big;
 }
-
-int bench_keep_after(Db *db, JobCtx *ctx, FarmErr *err)
-{
-    int rc = 0;
-    for (size_t i = 0; i < ctx->n_kept && rc == 0; i++) {
-        char seq[16];
-        snprintf(seq, sizeof seq, "%zu", i + 1);
-        const char *p[3] = {ctx->env->id, seq, ctx->kept[i]};
-        rc = db_execp(db, "INSERT INTO job_after (job_id, seq, arg) VALUES ($1, $2, $3)", 3, p, NULL, err);
-    }
-    jobctx_drop_kept(ctx);
-    return rc;
-}

@@ -35,9 +35,6 @@ long long bench_json_ll(const char *summary, const char *key);
 /* JobCtx callbacks: ctx->slot must point at a BenchFarm. */
 Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err);
 int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg);
-/* The job's kept after-commit work into job_after in the open transaction,
- * as the worker stores it before its commit; then frees it (the benches
- * have no Redis to run it on). 0 or -1. */
-int bench_keep_after(Db *db, JobCtx *ctx, FarmErr *err);
+
 
 #endif

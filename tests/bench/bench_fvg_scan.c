@@ -64,7 +64,7 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
     int rc = db_execp(b->bt, "INSERT INTO job_runs (job_id, kind, attempt, worker, started_at, finished_at,"
                              " summary, lane, source) VALUES ($1, $2, 1, 'bench', now(), clock_timestamp(),"
                              " $3::jsonb, 'batch', 'bench')", 3, p, NULL, &err);
-    if (rc == 0) rc = bench_keep_after(b->bt, &ctx, &err);
+    if (rc == 0) rc = jobctx_store_kept(&ctx, b->bt, &err);
     if (rc == 0) rc = db_commit(b->bt, &err);
     jobctx_drop_kept(&ctx);
     double t2 = bench_now();
