@@ -204,16 +204,16 @@ static int cmp_ll(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
+/* The bundled NQ 1-minute series, times read as New York wall time;
+ * returns the number of candles (at most cap). */
+static size_t load_nq(int64_t *t, double *o, double *h, double *l, double *c, size_t cap)
 {
     FILE *f = fopen(th_path("data/NQ_1min_sample.csv"), "r");
     REQUIRE(f);
-    static int64_t t[15000];
-    static double o[15000], h[15000], l[15000], c[15000];
     size_t n = 0;
     char line[256];
     REQUIRE(fgets(line, sizeof line, f));
-    while (n < 15000 && fgets(line, sizeof line, f)) {
+    while (n < cap && fgets(line, sizeof line, f)) {
         int y, mo, d, hh, mi, ss;
         if (sscanf(line, "%d-%d-%d %d:%d:%d,%lf,%lf,%lf,%lf", &y, &mo, &d, &hh, &mi, &ss, &o[n],
                    &h[n], &l[n], &c[n]) == 10 &&
@@ -221,6 +221,14 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
             n++;
     }
     fclose(f);
+    return n;
+}
+
+TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
+{
+    static int64_t t[15000];
+    static double o[15000], h[15000], l[15000], c[15000];
+    size_t n = load_nq(t, o, h, l, c, 15000);
     REQUIRE(n == 14714);
     FvgSettings st = fvg_settings_default();
     FvgCandles cd = {t, o, h, l, c, n, 0};
@@ -352,21 +360,9 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
  * both, or from the list). */
 TEST_T(fvg_stats_taken_during_the_scan_equal_the_records_everywhere, 300)
 {
-    FILE *f = fopen(th_path("data/NQ_1min_sample.csv"), "r");
-    REQUIRE(f);
     static int64_t t0[15000], t[15000];
     static double o[15000], h[15000], l[15000], c[15000];
-    size_t n = 0;
-    char line[256];
-    REQUIRE(fgets(line, sizeof line, f));
-    while (n < 15000 && fgets(line, sizeof line, f)) {
-        int y, mo, d, hh, mi, ss;
-        if (sscanf(line, "%d-%d-%d %d:%d:%d,%lf,%lf,%lf,%lf", &y, &mo, &d, &hh, &mi, &ss, &o[n],
-                   &h[n], &l[n], &c[n]) == 10 &&
-            tz_local_to_epoch(NY, y, mo, d, hh, mi, ss, &t0[n]) == 0)
-            n++;
-    }
-    fclose(f);
+    size_t n = load_nq(t0, o, h, l, c, 15000);
     REQUIRE(n > 14000);
     static const char *variants[] = {"build", "avx2", "avx512"};
     const char *zones[] = {NY, "UTC", "Asia/Kolkata"};
