@@ -41,39 +41,23 @@ struct JobCtx {
     char *result_json;
     void *slot;                   /* the worker's own state */
     /* Redis work that must happen only once the job's effect is committed
-     * (events, cache refreshes): registered by run() with
-     * jobctx_after_commit, run by the worker after the commit, dropped on
-     * rollback. Owned by the context. */
-    struct JobAfter *after;
+     * (events, cache refreshes), as texts for the kind's after(), in the
+     * order registered with jobctx_after_commit. Owned by the context. */
+    char **after;
     size_t n_after, cap_after;
-    /* After-commit work kept in the database (jobctx_after_commit_kept):
-     * texts for the kind's after(), in order. Owned by the context. */
-    char **kept;
-    size_t n_kept, cap_kept;
 };
 
-typedef void (*job_after_fn)(JobCtx *ctx, void *arg);
-
-/* Registers fn(ctx, arg) to run after a successful commit. free_arg (may be
- * NULL) releases arg whether or not fn ran. Returns 0, or -1 when out of
- * memory (then free_arg has already been applied to arg). */
-int jobctx_after_commit(JobCtx *ctx, job_after_fn fn, void *arg, void (*free_arg)(void *));
-/* Runs the registered actions in order (after commit), then clears them. */
-void jobctx_run_after(JobCtx *ctx);
-/* Drops the registered actions without running them (after rollback). */
+/* Registers after-commit work (copied): stored in job_after (migration
+ * backtest/005) in the job's transaction, handed to the kind's after()
+ * once the commit is done, by this worker or, if it dies first, by the one
+ * that meets the job again (at least once); never run after a rollback.
+ * Only for JOB_TX_BACKTEST kinds with an after(). 0, or -1 out of memory. */
+int jobctx_after_commit(JobCtx *ctx, const char *text);
+/* Writes the registered texts into job_after on db, in its open
+ * transaction: the worker does it just before its commit. 0 or -1. */
+int jobctx_store_after(JobCtx *ctx, Db *db, FarmErr *err) SF_MUSTCHECK;
+/* Frees the registered texts (once stored and run, or after a rollback). */
 void jobctx_drop_after(JobCtx *ctx);
-
-/* Registers after-commit work that must not be lost (events): arg (copied)
- * is stored in job_after in the job's transaction and handed to the kind's
- * after() once the commit is done, by this worker or, if it dies first, by
- * the one that meets the job again. Only for JOB_TX_BACKTEST kinds with
- * an after(). Returns 0, or -1 when out of memory. */
-int jobctx_after_commit_kept(JobCtx *ctx, const char *arg);
-/* Frees the kept texts (the worker, once they are stored or dropped). */
-void jobctx_drop_kept(JobCtx *ctx);
-/* Writes the kept texts into job_after (migration backtest/005) on db, in
- * its open transaction: the worker does it just before its commit. 0 or -1. */
-int jobctx_store_kept(JobCtx *ctx, Db *db, FarmErr *err) SF_MUSTCHECK;
 
 /* Kind flags. */
 #define JOB_TX_BACKTEST 1u        /* run() inside a Backtest DB transaction with job_runs */
@@ -85,7 +69,7 @@ typedef struct JobKind {
     int (*run)(JobCtx *ctx, const json_t *payload, FarmErr *err);
     unsigned flags;
     int claim_batch;              /* 0: worker.batch (short jobs); 1 for long ones */
-    /* Runs one text registered with jobctx_after_commit_kept, after the
+    /* Runs one text registered with jobctx_after_commit, after the
      * commit. May run more than once for one text (at least once); a
      * failure is the kind's to log: the job is committed. NULL: none. */
     void (*after)(JobCtx *ctx, const char *arg);

@@ -98,11 +98,11 @@ static int already_committed(Db *db, const char *job_id, int *yes, FarmErr *err)
     return 0;
 }
 
-/* Runs the kept after-commit work of a committed job, from memory (texts)
+/* Runs the after-commit work of a committed job, from memory (texts)
  * or, when texts is NULL, from job_after (a job met again after its
  * worker died between commit and this), then deletes the rows. The job is
  * committed whatever happens here: failures are warnings. */
-static void run_kept(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, size_t n)
+static void run_after(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, size_t n)
 {
     FarmErr err = {0};
     PGresult *r = NULL;
@@ -128,7 +128,7 @@ static void run_kept(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, siz
  * finds the row and rolls its own work back. */
 static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, FarmErr *err)
 {
-    if (jobctx_store_kept(ctx, db, err)) return -1;
+    if (jobctx_store_after(ctx, db, err)) return -1;
     char attempt[16], started[24];
     snprintf(attempt, sizeof attempt, "%d", ctx->env->attempt);
     snprintf(started, sizeof started, "%lld", (long long)s->started_ms);
@@ -164,7 +164,7 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
         if (!(db = ctx_db(&ctx, "backtest", err)) || already_committed(db, env->id, &done, err))
             return OUT_RETRY;
         if (done) {
-            run_kept(kind, &ctx, db, NULL, 0);
+            run_after(kind, &ctx, db, NULL, 0);
             return OUT_SKIP;
         }
         if (db_begin(db, err)) return OUT_RETRY;
@@ -182,13 +182,8 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
 #endif
     /* Events and cache refreshes wait for the commit: a rolled-back job
      * must not have told the website anything. */
-    if (rc == 0 && out == OUT_OK) {
-        jobctx_run_after(&ctx);
-        if (db) run_kept(kind, &ctx, db, ctx.kept, ctx.n_kept);
-    } else {
-        jobctx_drop_after(&ctx);
-    }
-    jobctx_drop_kept(&ctx);
+    if (rc == 0 && out == OUT_OK && db) run_after(kind, &ctx, db, ctx.after, ctx.n_after);
+    jobctx_drop_after(&ctx);
     if (rc != 0) {
         if (db) db_rollback(db);
         /* A query the watchdog cancelled failed with a server error; say

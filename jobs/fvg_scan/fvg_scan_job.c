@@ -183,8 +183,8 @@ static int same_settings(const FvgSettings *a, const FvgSettings *b)
            fabs(a->min_gap_size - b->min_gap_size) <= 1e-12 * (fabs(a->min_gap_size) + 1);
 }
 
-/* The after-commit work of a scan that changed rows, as kept text
- * (jobctx_after_commit_kept): {"symbol", "timeframe", "events": [...] or
+/* The after-commit work of a scan that changed rows, as text
+ * (jobctx_after_commit): {"symbol", "timeframe", "events": [...] or
  * null}. Built by hand around the events array, which is already JSON
  * text (a first scan reports ~10^5 gaps). */
 static char *after_text(const char *symbol, const char *tf, const char *events_json)
@@ -375,7 +375,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
                   : fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id, NULL, err))
             goto cleanup;
         char *text = after_text(pl->symbol, pl->tf, events_json);
-        int kept = text ? jobctx_after_commit_kept(ctx, text) : -1;
+        int kept = text ? jobctx_after_commit(ctx, text) : -1;
         free(text);
         if (kept) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
     }

@@ -389,7 +389,7 @@ static int can_write_direct(const RunState *st)
 
 /* The cache refresh runs only after the job's transaction committed (and
  * never after a rollback), so Redis never holds a value the database does
- * not. It is kept as text (jobctx_after_commit_kept), so a worker dying
+ * not. It is kept as text (jobctx_after_commit), so a worker dying
  * between commit and refresh leaves it to the next one that meets the job:
  * {"symbol", "timeframe", "ttl", "analysis_ttl", "candles_ttl",
  *  "latest": [[name, ts, value JSON text], ...], "analysis": text or null,
@@ -481,7 +481,7 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
     json_object_set_new(doc, "latest", latest);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    int rc = text ? jobctx_after_commit_kept(ctx, text) : -1;
+    int rc = text ? jobctx_after_commit(ctx, text) : -1;
     free(text);
     return rc ? err_set(err, SF_EIO, "out of memory") : 0;
 }

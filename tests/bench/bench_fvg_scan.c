@@ -56,7 +56,6 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
         json_decref(payload);
         free(ctx.result_json);
         jobctx_drop_after(&ctx);
-        jobctx_drop_kept(&ctx);
         return -1;
     }
     double t1 = bench_now();
@@ -64,9 +63,8 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
     int rc = db_execp(b->bt, "INSERT INTO job_runs (job_id, kind, attempt, worker, started_at, finished_at,"
                              " summary, lane, source) VALUES ($1, $2, 1, 'bench', now(), clock_timestamp(),"
                              " $3::jsonb, 'batch', 'bench')", 3, p, NULL, &err);
-    if (rc == 0) rc = jobctx_store_kept(&ctx, b->bt, &err);
+    if (rc == 0) rc = jobctx_store_after(&ctx, b->bt, &err);
     if (rc == 0) rc = db_commit(b->bt, &err);
-    jobctx_drop_kept(&ctx);
     double t2 = bench_now();
     if (rc) { printf("  commit failed: %s\n", err.msg); db_rollback(b->bt); }
     jobctx_drop_after(&ctx);   /* no Redis in this section: caches and events not measured */

@@ -102,16 +102,14 @@ BENCH(indicators_job_100k)
         json_decref(payload);
         free(ctx.result_json);
         jobctx_drop_after(&ctx);
-        jobctx_drop_kept(&ctx);
         goto out;
     }
     double t1 = bench_now();
-    if (jobctx_store_kept(&ctx, b.bt, &err) || db_commit(b.bt, &err))
+    if (jobctx_store_after(&ctx, b.bt, &err) || db_commit(b.bt, &err))
         printf("  commit failed: %s\n", err.msg);
     double t2 = bench_now();
     double c1 = self_cpu_s(), s1 = backend_cpu_s(b.bt);
     jobctx_drop_after(&ctx);   /* no Redis in this section: caches not measured */
-    jobctx_drop_kept(&ctx);
     json_decref(payload);
     long rss1 = maxrss_kb();
     char *sum = ctx.result_json;
@@ -152,13 +150,12 @@ BENCH(indicators_job_100k)
     json_t *p2 = json_pack("{s:s, s:s, s:s}", "symbol", "NQ", "timeframe", "M1", "from", from);
     env.id[35] = '2';
     if (db_begin(b.bt, &err) == 0 && indicators_kind.run(&ctx, p2, &err) == 0 &&
-        jobctx_store_kept(&ctx, b.bt, &err) == 0 && db_commit(b.bt, &err) == 0)
+        jobctx_store_after(&ctx, b.bt, &err) == 0 && db_commit(b.bt, &err) == 0)
         rr = bench_now() - r0;
     else
         printf("  re-run failed: %s\n", err.msg);
     db_rollback(b.bt);
     jobctx_drop_after(&ctx);
-    jobctx_drop_kept(&ctx);
     json_decref(p2);
     sum2 = ctx.result_json;
     ctx.result_json = NULL;

@@ -92,14 +92,12 @@ static int t_run(T *t, const char *payload, FarmErr *err, char **summary)
         /* As the worker: after-commit work runs only after a commit. */
         if (rc == 0 && !t->rollback) {
             REQUIREF(db_commit(db, err) == 0, "%s", err->msg);
-            jobctx_run_after(&t->ctx);
-            for (size_t i = 0; i < t->ctx.n_kept; i++) indicators_kind.after(&t->ctx, t->ctx.kept[i]);
+            for (size_t i = 0; i < t->ctx.n_after; i++) indicators_kind.after(&t->ctx, t->ctx.after[i]);
         } else {
             db_rollback(db);
         }
     }
     jobctx_drop_after(&t->ctx);
-    jobctx_drop_kept(&t->ctx);
     json_decref(p);
     if (summary) *summary = t->ctx.result_json;
     else free(t->ctx.result_json);
