@@ -23,9 +23,7 @@
  * on these values into branches. */
 #include "fvg_kernel.h"
 
-#ifndef FVG_ALWAYS_INLINE
 #define FVG_ALWAYS_INLINE static inline __attribute__((always_inline))
-#endif
 
 #include <string.h>
 #if defined(__SSE2__)
@@ -38,9 +36,7 @@
  * per code 0..3. */
 #define BY_OF_CODE 0x1213u
 
-#ifndef FVG_PREFETCH
 #define FVG_PREFETCH 256     /* candles ahead */
-#endif
 
 /* Gap masks of candles kb .. kb+cnt-1 (cnt <= 64, kb >= 2). */
 static inline void gap_masks(const double *restrict lo, const double *restrict hi, size_t kb,
