@@ -3,6 +3,7 @@
 #ifndef SF_CLI_H
 #define SF_CLI_H
 
+#include "db.h"
 #include "err.h"
 
 struct Config;
@@ -22,9 +23,10 @@ typedef struct CliCommand {
     const char *help;
 } CliCommand;
 
-/* The DSN for "website", "backtest" or "history" from the loaded config
- * (which already applied STRATFARM_*_DSN). Never printed. */
-const char *cli_dsn(CliCtx *ctx, const char *which);
+/* Opens the configured database of a role (the loaded config already
+ * applied STRATFARM_*_DSN; the DSN is never printed); *out is the
+ * caller's (db_close). */
+int cli_db_open(CliCtx *ctx, DbRole role, Db **out, FarmErr *err) SF_MUSTCHECK;
 /* 1 when this is the embedded local stack (STRATFARM_LOCAL_STACK=1). */
 int cli_local_stack(void);
 

@@ -56,10 +56,11 @@ int cmd_status(CliCtx *ctx, int argc, char **argv)
     QueueOpts q;
     FarmErr err = {0};
     if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
-    const char *kinds[CONFIG_KIND_COUNT];
+    const char *kinds[64];
     int n = 0;
-    for (int k = 0; k < CONFIG_KIND_COUNT; k++)
-        if (config_kind_valid(ctx->cfg, config_kind_name(k))) kinds[n++] = config_kind_name(k);
+    for (size_t k = 0; k < ctx->cfg->n_kinds && n < 64; k++)
+        if (config_kind_valid(ctx->cfg, ctx->cfg->kinds[k].decl->name))
+            kinds[n++] = ctx->cfg->kinds[k].decl->name;
     json_t *st = queue_status(r, &q, kinds, n, &err);
     rds_close(r);
     if (!st) return cli_fail(&err);

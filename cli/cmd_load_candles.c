@@ -70,7 +70,7 @@ int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
         if (rep.rejected) fprintf(stderr, "nothing loaded: %zu of %zu rows rejected\n", rep.rejected, rep.rows);
         goto cleanup;
     }
-    if (db_open(cli_dsn(ctx, "history"), "history", &db, &err)) { cli_fail(&err); goto cleanup; }
+    if (cli_db_open(ctx, DB_HISTORY, &db, &err)) { cli_fail(&err); goto cleanup; }
     HistoryStoreReport st;
     if (history_store(db, symbol, canon, series.v, series.n, opt.upsert, &st, &err)) {
         cli_fail(&err);

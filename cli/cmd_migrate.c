@@ -10,14 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static int migrate_one(CliCtx *ctx, const char *sqldir, const char *which, int local)
+static int migrate_one(CliCtx *ctx, const char *sqldir, DbRole role, int local)
 {
     FarmErr err = {0};
     Db *db = NULL;
     char dir[PATH_MAX];
     MigrateReport rep;
+    const char *which = db_role_name(role);
     snprintf(dir, sizeof dir, "%s/%s", sqldir, which);
-    if (db_open(cli_dsn(ctx, which), which, &db, &err)) return cli_fail(&err);
+    if (cli_db_open(ctx, role, &db, &err)) return cli_fail(&err);
     int rc = migrate_apply(db, dir, local, &rep, &err);
     db_close(db);
     if (rc) return cli_fail(&err);
@@ -29,17 +30,17 @@ static int migrate_one(CliCtx *ctx, const char *sqldir, const char *which, int l
 
 int cmd_migrate(CliCtx *ctx, int argc, char **argv)
 {
-    const char *named[3];
+    DbRole named[DB_ROLE_COUNT];
     int nnamed = 0, local = cli_local_stack();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--local") == 0) local = 1;
-        else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc && nnamed < 3) {
+        else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc && nnamed < DB_ROLE_COUNT) {
             const char *d = argv[++i];
-            if (strcmp(d, "website") && strcmp(d, "backtest") && strcmp(d, "history")) {
+            if (db_role_parse(d, &named[nnamed])) {
                 fprintf(stderr, "stratfarm migrate: unknown database '%s' (website, backtest, history)\n", d);
                 return 2;
             }
-            named[nnamed++] = d;
+            nnamed++;
         } else {
             fprintf(stderr, "usage: stratfarm migrate [--database website|backtest|history]... [--local]\n");
             return 2;
@@ -49,9 +50,9 @@ int cmd_migrate(CliCtx *ctx, int argc, char **argv)
     char sqldir[PATH_MAX];
     if (migrate_find_sql_dir(sqldir, sizeof sqldir, &err)) return cli_fail(&err);
     if (nnamed == 0) {
-        named[nnamed++] = "website";
-        named[nnamed++] = "backtest";
-        if (local) named[nnamed++] = "history";
+        named[nnamed++] = DB_WEBSITE;
+        named[nnamed++] = DB_BACKTEST;
+        if (local) named[nnamed++] = DB_HISTORY;
     }
     for (int i = 0; i < nnamed; i++)
         if (migrate_one(ctx, sqldir, named[i], local)) return 1;

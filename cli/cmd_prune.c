@@ -11,17 +11,18 @@
 #include <string.h>
 
 typedef struct Retention {
-    const char *database, *table, *time_column, *keep;
+    DbRole database;
+    const char *table, *time_column, *keep;
     int plain;                   /* never a hypertable: pruned here even with TimescaleDB */
 } Retention;
 
 static const Retention retentions[] = {
-    {"backtest", "execution_logs", "\"timestamp\"", "2 years", 0},
+    {DB_BACKTEST, "execution_logs", "\"timestamp\"", "2 years", 0},
     /* Left only when a worker ran a job's after-commit work and could not
      * delete the rows (migration backtest/005): the work ran. */
-    {"backtest", "job_after", "created_at", "30 days", 1},
-    {"website", "strategy_executions", "\"timestamp\"", "2 years", 0},
-    {"website", "agent_analysis_results", "\"timestamp\"", "2 years", 0},
+    {DB_BACKTEST, "job_after", "created_at", "30 days", 1},
+    {DB_WEBSITE, "strategy_executions", "\"timestamp\"", "2 years", 0},
+    {DB_WEBSITE, "agent_analysis_results", "\"timestamp\"", "2 years", 0},
 };
 
 static int has_timescale(Db *db, int *yes, FarmErr *err)
@@ -65,26 +66,27 @@ int cmd_prune(CliCtx *ctx, int argc, char **argv)
 {
     int dry_run = argc > 1 && strcmp(argv[1], "--dry-run") == 0;
     if (argc > 2 || (argc == 2 && !dry_run)) { fprintf(stderr, "usage: stratfarm prune [--dry-run]\n"); return 2; }
-    const char *open_name = NULL;
+    int open_role = -1;
     Db *db = NULL;
     int timescale = 0, rc = 0;
     FarmErr err = {0};
     for (size_t i = 0; i < sizeof retentions / sizeof retentions[0]; i++) {
         const Retention *t = &retentions[i];
-        if (!open_name || strcmp(open_name, t->database) != 0) {
+        if (open_role != (int)t->database) {
             db_close(db);
             db = NULL;
-            open_name = t->database;
-            if (db_open(cli_dsn(ctx, t->database), t->database, &db, &err) ||
+            open_role = (int)t->database;
+            if (cli_db_open(ctx, t->database, &db, &err) ||
                 has_timescale(db, &timescale, &err)) { rc = cli_fail(&err); break; }
         }
         if (timescale && !t->plain) {
-            printf("%s.%s: left to the TimescaleDB retention policy (%s)\n", t->database, t->table, t->keep);
+            printf("%s.%s: left to the TimescaleDB retention policy (%s)\n", db_role_name(t->database), t->table,
+                   t->keep);
             continue;
         }
         long long n = 0;
         if (prune_table(db, t, dry_run, &n, &err)) { rc = cli_fail(&err); break; }
-        printf("%s.%s: %s %lld row(s) older than %s\n", t->database, t->table,
+        printf("%s.%s: %s %lld row(s) older than %s\n", db_role_name(t->database), t->table,
                dry_run ? "would delete" : "deleted", n, t->keep);
     }
     db_close(db);

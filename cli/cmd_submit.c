@@ -35,9 +35,25 @@ static const char *final_status(const char *s)
     return NULL;
 }
 
+/* One line of progress on stderr (a bar on a terminal). */
+static void show_progress(int tty, const char *id, const char *status, int pct, const char *msg,
+                          const char *last)
+{
+    if (tty) {
+        char bar[31];
+        int filled = pct * 30 / 100;
+        for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r[%s] %3d%% %-10s %-40.40s", bar, pct, status, msg ? msg : "");
+    } else if (strcmp(last, status) != 0) {
+        fprintf(stderr, "%s: %s\n", id, status);
+    }
+}
+
 /* Follows the job until it ends; gives up after max_s seconds (0: never)
- * with exit status 3, leaving the job where it is. */
-static int wait_for(Rds *r, const QueueOpts *q, const char *id, long max_s)
+ * with exit status 3, leaving the job where it is. The end state goes to
+ * stdout as one JSON document with the id inside; all else to stderr. */
+static int wait_for(Rds *r, const QueueOpts *q, const char *id, int deduped, long max_s)
 {
     int64_t give_up = max_s > 0 ? envelope_now_ms() + (int64_t)max_s * 1000 : 0;
     int tty = isatty(STDERR_FILENO);
@@ -47,23 +63,16 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id, long max_s)
         json_t *st = queue_job_state(r, q, id, &err);
         if (!st) return cli_fail(&err);
         const char *status = json_string_value(json_object_get(st, "status"));
-        int pct = (int)json_integer_value(json_object_get(st, "progress"));
-        const char *msg = json_string_value(json_object_get(st, "message"));
         status = status ? status : "?";
-        if (tty) {
-            char bar[31];
-            int filled = pct * 30 / 100;
-            for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
-            bar[30] = '\0';
-            fprintf(stderr, "\r[%s] %3d%% %-10s %-40.40s", bar, pct, status, msg ? msg : "");
-        } else if (strcmp(last, status) != 0) {
-            fprintf(stderr, "%s: %s\n", id, status);
-        }
+        show_progress(tty, id, status, (int)json_integer_value(json_object_get(st, "progress")),
+                      json_string_value(json_object_get(st, "message")), last);
         snprintf(last, sizeof last, "%s", status);
         if (final_status(status)) {
             if (tty) fputc('\n', stderr);
+            json_object_set_new(st, "id", json_string(id));
+            json_object_set_new(st, "deduped", json_boolean(deduped));
             char *text = json_dumps(st, JSON_INDENT(2) | JSON_SORT_KEYS);
-            printf("%s\n", text);
+            printf("%s\n", text ? text : "{}");
             free(text);
             int ok = strcmp(status, "succeeded") == 0;
             json_decref(st);
@@ -80,83 +89,120 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id, long max_s)
     }
 }
 
+typedef struct SubmitArgs {
+    int wait, json;
+    long wait_max;
+} SubmitArgs;
+
+/* One option with its value (argv[*i + 1]); 0, or 2 on a usage error. */
+static int submit_option(Envelope *env, SubmitArgs *a, int argc, char **argv, int *i)
+{
+    const char *o = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    FarmErr err = {0};
+    if (strcmp(o, "--wait") == 0) { a->wait = 1; return 0; }
+    if (strcmp(o, "--json") == 0) { a->json = 1; return 0; }
+    if (!v) { fprintf(stderr, "stratfarm submit: %s needs a value\n", o); return 2; }
+    (*i)++;
+    long n;
+    if (strcmp(o, "--payload") == 0) {
+        json_decref(env->payload);
+        if (!(env->payload = load_payload(v, &err))) { (void)cli_fail(&err); return 2; }
+    } else if (strcmp(o, "--lane") == 0) {
+        if (lane_parse(v, &env->lane)) { fprintf(stderr, "stratfarm submit: unknown lane '%s'\n", v); return 2; }
+    } else if (strcmp(o, "--dedupe") == 0) {
+        /* Truncating would make two different keys one. */
+        if (strlen(v) >= sizeof env->dedupe_key) {
+            fprintf(stderr, "stratfarm submit: --dedupe longer than %zu bytes\n", sizeof env->dedupe_key - 1);
+            return 2;
+        }
+        snprintf(env->dedupe_key, sizeof env->dedupe_key, "%s", v);
+    } else if (strcmp(o, "--max-attempts") == 0) {
+        if (cli_parse_long(v, 1, 1000, &n)) { fprintf(stderr, "stratfarm submit: --max-attempts must be 1..1000\n"); return 2; }
+        env->max_attempts = (int)n;
+    } else if (strcmp(o, "--timeout") == 0) {
+        if (cli_parse_long(v, 1, 7 * 86400, &n)) { fprintf(stderr, "stratfarm submit: --timeout must be 1..604800 s\n"); return 2; }
+        env->timeout_s = (int)n;
+    } else if (strcmp(o, "--wait-timeout") == 0) {
+        if (cli_parse_long(v, 1, 86400 * 30, &a->wait_max)) {
+            fprintf(stderr, "stratfarm submit: --wait-timeout must be 1..2592000 s\n");
+            return 2;
+        }
+        a->wait = 1;
+    } else {
+        fprintf(stderr, "stratfarm submit: unknown option '%s'\n", o);
+        return 2;
+    }
+    return 0;
+}
+
+/* Refuses bad input here, where the user sees it, rather than dead-letter
+ * it: the kind's validate with the effective config (as the worker does),
+ * then its check against stored state when it has one. */
+static int submit_check(CliCtx *ctx, const Envelope *env, FarmErr *err)
+{
+    const JobKind *kind;
+    void *plan = NULL;
+    if (registry_plan(ctx->cfg, env->kind, env->payload, &kind, &plan, err)) return -1;
+    int rc = 0;
+    if (kind->admit) {
+        Db *db = NULL;
+        FarmErr dberr = {0};
+        if (cli_db_open(ctx, DB_BACKTEST, &db, &dberr) == 0) rc = kind->admit(db, plan, err);
+        else fprintf(stderr, "stratfarm submit: stored state not checked (the worker will): %s\n", dberr.msg);
+        db_close(db);
+    }
+    kind->plan_free(plan);
+    return rc;
+}
+
+static int submit_usage(void)
+{
+    fprintf(stderr, "usage: stratfarm submit KIND [--payload JSON|@FILE] [--lane L] [--dedupe KEY] [--max-attempts N]"
+                    " [--timeout S] [--json] [--wait] [--wait-timeout S]\n");
+    return 2;
+}
+
+/* Prints what was queued: the id alone (scripts: id=$(stratfarm submit ...)),
+ * or with --json one JSON document; a dedupe note goes to stderr. */
+static void print_queued(const Envelope *env, int deduped, const SubmitArgs *a)
+{
+    if (a->wait) fprintf(stderr, "%s\n", env->id);
+    else if (a->json) printf("{\"id\": \"%s\", \"deduped\": %s}\n", env->id, deduped ? "true" : "false");
+    else printf("%s\n", env->id);
+    if (deduped) fprintf(stderr, "%s: already queued (dedupe key seen)\n", env->id);
+    fflush(stdout);
+}
+
 int cmd_submit(CliCtx *ctx, int argc, char **argv)
 {
-    if (argc < 2) { fprintf(stderr, "usage: stratfarm submit KIND [--payload JSON|@FILE] [--lane L] [--dedupe KEY] [--max-attempts N] [--timeout S] [--wait] [--wait-timeout S]\n"); return 2; }
+    if (argc < 2) return submit_usage();
     Envelope env = {0};
     FarmErr err = {0};
+    SubmitArgs a = {0};
     Rds *r = NULL;
     QueueOpts q;
-    int wait = 0, rc = 1;
-    long wait_max = 0;
+    int rc = 2, deduped = 0;
     env.lane = LANE_INTERACTIVE;   /* hand-submitted: someone is waiting */
-    if (strlen(argv[1]) >= sizeof env.kind) {
+    const ConfigJob *jc = strlen(argv[1]) < sizeof env.kind ? config_job(ctx->cfg, argv[1]) : NULL;
+    if (!jc || !config_kind_valid(ctx->cfg, argv[1])) {
         fprintf(stderr, "stratfarm submit: unknown kind '%s'\n", argv[1]);
         return 2;
     }
     snprintf(env.kind, sizeof env.kind, "%s", argv[1]);
     snprintf(env.source, sizeof env.source, "cli");
-    const ConfigJob *jc = config_job(ctx->cfg, env.kind);
-    const JobKind *kind = registry_find(ctx->cfg, env.kind);
-    if (!jc || !config_kind_valid(ctx->cfg, env.kind)) {
-        fprintf(stderr, "stratfarm submit: unknown kind '%s'\n", env.kind);
-        return 2;
-    }
-    if (!kind) {
-        /* Queued, it would wait for a worker that can never run it. */
-        fprintf(stderr, "stratfarm submit: kind '%s' is not available in this build\n", env.kind);
-        return 2;
-    }
     env.max_attempts = jc->max_attempts;
     env.timeout_s = jc->timeout_s;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--wait") == 0) { wait = 1; continue; }
-        if (!v) { fprintf(stderr, "stratfarm submit: %s needs a value\n", a); goto cleanup; }
-        i++;
-        if (strcmp(a, "--payload") == 0) {
-            if (env.payload) json_decref(env.payload);
-            if (!(env.payload = load_payload(v, &err))) { cli_fail(&err); goto cleanup; }
-        } else if (strcmp(a, "--lane") == 0) {
-            if (lane_parse(v, &env.lane)) { fprintf(stderr, "stratfarm submit: unknown lane '%s'\n", v); goto cleanup; }
-        } else if (strcmp(a, "--dedupe") == 0) {
-            /* Truncating would make two different keys one. */
-            if (strlen(v) >= sizeof env.dedupe_key) {
-                fprintf(stderr, "stratfarm submit: --dedupe longer than %zu bytes\n", sizeof env.dedupe_key - 1);
-                goto cleanup;
-            }
-            snprintf(env.dedupe_key, sizeof env.dedupe_key, "%s", v);
-        }
-        else if (strcmp(a, "--max-attempts") == 0 || strcmp(a, "--timeout") == 0) {
-            long n;
-            int attempts = strcmp(a, "--max-attempts") == 0;
-            if (cli_parse_long(v, 1, attempts ? 1000 : 7 * 86400, &n)) {
-                fprintf(stderr, "stratfarm submit: %s must be %s\n", a, attempts ? "1..1000" : "1..604800 s");
-                goto cleanup;
-            }
-            if (attempts) env.max_attempts = (int)n; else env.timeout_s = (int)n;
-        } else if (strcmp(a, "--wait-timeout") == 0) {
-            if (cli_parse_long(v, 1, 86400 * 30, &wait_max)) {
-                fprintf(stderr, "stratfarm submit: --wait-timeout must be 1..2592000 s\n");
-                goto cleanup;
-            }
-            wait = 1;
-        }
-        else { fprintf(stderr, "stratfarm submit: unknown option '%s'\n", a); goto cleanup; }
-    }
-    if (env.max_attempts < 1 || env.max_attempts > 1000 || env.timeout_s < 1 || env.timeout_s > 7 * 86400) {
-        fprintf(stderr, "stratfarm submit: --max-attempts must be 1..1000 and --timeout 1..604800 s\n");
+    for (int i = 2; i < argc; i++)
+        if (submit_option(&env, &a, argc, argv, &i)) goto cleanup;
+    rc = 1;
+    if (!env.payload) env.payload = json_object();
+    if (submit_check(ctx, &env, &err) || cli_redis(ctx, &r, &q, &err) ||
+        queue_enqueue(r, &q, &env, &deduped, &err)) {
+        cli_fail(&err);
         goto cleanup;
     }
-    if (!env.payload) env.payload = json_object();
-    /* Refuse bad input here, where the user sees it, rather than dead-letter it. */
-    if (kind->validate(env.payload, &err)) { cli_fail(&err); goto cleanup; }
-    if (cli_redis(ctx, &r, &q, &err)) { cli_fail(&err); goto cleanup; }
-    int deduped = 0;
-    if (queue_enqueue(r, &q, &env, &deduped, &err)) { cli_fail(&err); goto cleanup; }
-    printf("%s%s\n", env.id, deduped ? " (already queued: dedupe key seen)" : "");
-    fflush(stdout);
-    rc = wait ? wait_for(r, &q, env.id, wait_max) : 0;
+    print_queued(&env, deduped, &a);
+    rc = a.wait ? wait_for(r, &q, env.id, deduped, a.wait_max) : 0;
 cleanup:
     rds_close(r);
     envelope_clear(&env);

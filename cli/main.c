@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "registry.h"
 #include "config.h"
 #include "log.h"
 
@@ -38,11 +39,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-14s %s\n                 %s\n", commands[i].name, commands[i].help, commands[i].usage);
 }
 
-const char *cli_dsn(CliCtx *ctx, const char *which)
+int cli_db_open(CliCtx *ctx, DbRole role, Db **out, FarmErr *err)
 {
-    if (strcmp(which, "website") == 0) return ctx->cfg->databases.website;
-    if (strcmp(which, "backtest") == 0) return ctx->cfg->databases.backtest;
-    return ctx->cfg->databases.history;
+    return db_open(config_dsn(ctx->cfg, role), db_role_name(role), out, err);
 }
 
 int cli_local_stack(void)
@@ -71,7 +70,7 @@ static int check_config(const char *path)
 {
     Config *cfg = NULL;
     char *errors = NULL;
-    if (config_load_all(path, &cfg, &errors)) {
+    if (registry_config_load_all(path, &cfg, &errors)) {
         fprintf(stderr, "%s\n", errors ? errors : "configuration is invalid");
         free(errors);
         return 1;
@@ -110,7 +109,7 @@ int main(int argc, char **argv)
         return 2;
     }
     FarmErr err = {0};
-    if (config_load(ctx.config_path, &ctx.cfg, &err)) {
+    if (registry_config_load(ctx.config_path, &ctx.cfg, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }

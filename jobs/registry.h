@@ -1,5 +1,8 @@
-/* registry.h - the job kinds: one line each in registry.c. Adding a kind
- * touches jobs/<kind>/ and that table, nothing else. */
+/* registry.h - the one list of job kinds (jobs/registry.c, one line each).
+ * Adding a kind touches jobs/<kind>/, that line and the kind's docs only:
+ * its name, settings, validation, run and after-commit work all come from
+ * its JobKind (lib/jobctx.h). Programs load their configuration through
+ * here, so the loader knows every kind's keys. */
 #ifndef SF_REGISTRY_H
 #define SF_REGISTRY_H
 
@@ -8,5 +11,18 @@
 /* The kind named name, or NULL. Test kinds (sleep, fail) are found only
  * when cfg allows them (worker.test_kinds). */
 const JobKind *registry_find(const Config *cfg, const char *name);
+
+/* Every kind of this build, in registry order; *n receives the count. */
+const JobKind *const *registry_all(size_t *n);
+
+/* config_load / config_load_all with every kind's configuration rows. */
+int registry_config_load(const char *path_or_null, Config **out, FarmErr *err) SF_MUSTCHECK;
+int registry_config_load_all(const char *path_or_null, Config **out, char **errors) SF_MUSTCHECK;
+
+/* Validates a payload for kind with the effective configuration, as submit
+ * and the worker both do: *kind and *plan (free with (*kind)->plan_free)
+ * on success. An unknown or disallowed kind is SF_EINPUT. */
+int registry_plan(const Config *cfg, const char *name, const json_t *payload,
+                  const JobKind **kind, void **plan, FarmErr *err) SF_MUSTCHECK;
 
 #endif

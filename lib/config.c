@@ -1,72 +1,49 @@
-/* config.c - the key table, setters, environment overrides, cross-key
- * checks and lookups. The YAML file is read by config_yaml.c, the dump
- * written by config_dump.c. */
+/* config.c - the farm's key table, the tables of the kinds the caller
+ * declares, environment overrides, cross-key checks, load, free and
+ * lookups. Values are set by config_set.c, the YAML file is read by
+ * config_yaml.c, the dump written by config_dump.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
 
 #include "config_priv.h"
-#include "tz.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-/* ---- the table -------------------------------------------------------------- */
+/* ---- the farm's table ---------------------------------------------------------- */
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
-static const char *const kind_names[CONFIG_KIND_COUNT + 1] = {
-    "backtest", "agent_analysis", "fvg_scan", "indicators", "noop", "sleep", "fail", NULL};
 
-static int check_redis_url(const CfKey *, const char *, int, char *, size_t);
-static int check_dsn(const CfKey *, const char *, int, char *, size_t);
-static int check_http_url(const CfKey *, const char *, int, char *, size_t);
-static int check_listen(const CfKey *, const char *, int, char *, size_t);
-static int check_zone(const CfKey *, const char *, int, char *, size_t);
-static int check_word(const CfKey *, const char *, int, char *, size_t);
-
-#define F(field) offsetof(Config, field)
-#define INT(n, fld, lo, hi, d) {n, CF_INT, F(fld), 0, lo, hi, d, NULL, NULL, NULL, 0}
-#define DBL(n, fld, lo, hi, d, fl) {n, CF_DOUBLE, F(fld), 0, lo, hi, d, NULL, NULL, NULL, fl}
-#define BOOL(n, fld, d) {n, CF_BOOL, F(fld), 0, 0, 1, d, NULL, NULL, NULL, 0}
-#define STR(n, fld, d, env, chk) {n, CF_STR, F(fld), 0, 0, 0, d, env, NULL, chk, 0}
-#define ENUM(n, fld, names, d) {n, CF_ENUM, F(fld), 0, 0, 0, d, NULL, names, NULL, 0}
-#define LIST(n, t, fld, cnt, d) {n, t, F(fld), F(cnt), 0, 0, d, NULL, NULL, NULL, 0}
-#define JOB(k, name, timeout)                                                              \
-    INT("jobs." name ".timeout_s", jobs[k].timeout_s, 1, 604800, timeout),                 \
-    INT("jobs." name ".max_attempts", jobs[k].max_attempts, 1, 100, "5"),                  \
-    INT("jobs." name ".backoff_base_ms", jobs[k].backoff_base_ms, 0, 3600000, "1000"),     \
-    INT("jobs." name ".backoff_max_ms", jobs[k].backoff_max_ms, 0, 86400000, "300000")
+#define INT(n, fld, lo, hi, d) CF_ROW_INT(n, Config, fld, lo, hi, d)
+#define DBL(n, fld, lo, hi, d, fl) CF_ROW_DBL(n, Config, fld, lo, hi, d, fl)
+#define BOOL(n, fld, d) CF_ROW_BOOL(n, Config, fld, d)
+#define STR(n, fld, d, env, chk) CF_ROW_STR(n, Config, fld, d, env, chk)
+#define LIST(n, t, fld, cnt, d) CF_ROW_LIST(n, t, Config, fld, cnt, d)
 
 /* Order is the order of config_dump and of config/stratfarm.yaml; rows of
- * one section stay together. */
-const CfKey config_keys[] = {
-    STR("redis.url", redis.url, "redis://127.0.0.1:6379/0", NULL, check_redis_url),
-    STR("redis.prefix", redis.prefix, "sf:", NULL, check_word),
-    STR("databases.website", databases.website, "", "STRATFARM_WEBSITE_DSN", check_dsn),
-    STR("databases.backtest", databases.backtest, "", "STRATFARM_BACKTEST_DSN", check_dsn),
-    STR("databases.history", databases.history, "", "STRATFARM_HISTORY_DSN", check_dsn),
-    ENUM("log.level", log.level, log_levels, "info"),
+ * one section stay together. The worker.kinds default ("") means every
+ * declared kind that is neither test-only nor opt-in. Market facts
+ * (symbols.*) are shared by the kinds: tick sizes give FVG points and
+ * backtest ticks, exchange zones give FVG hours and pivot sessions. */
+static const CfKey farm_keys[] = {
+    STR("redis.url", redis.url, "redis://127.0.0.1:6379/0", NULL, config_check_redis_url),
+    STR("redis.prefix", redis.prefix, "sf:", NULL, config_check_word),
+    STR("databases.website", databases.website, "", "STRATFARM_WEBSITE_DSN", config_check_dsn),
+    STR("databases.backtest", databases.backtest, "", "STRATFARM_BACKTEST_DSN", config_check_dsn),
+    STR("databases.history", databases.history, "", "STRATFARM_HISTORY_DSN", config_check_dsn),
+    CF_ROW_ENUM("log.level", Config, log.level, log_levels, "info"),
     INT("worker.slots", worker.slots, 1, 256, "4"),
-    LIST("worker.kinds", CF_KINDS, worker.kinds, worker.n_kinds,
-         "backtest,agent_analysis,fvg_scan,indicators"),
+    LIST("worker.kinds", CF_KINDS, worker.kinds, worker.n_kinds, ""),
     INT("worker.batch", worker.batch, 1, 1000, "16"),
     INT("worker.block_ms", worker.block_ms, 10, 60000, "1000"),
     INT("worker.grace_s", worker.grace_s, 0, 86400, "30"),
     INT("worker.heartbeat_ms", worker.heartbeat_ms, 100, 600000, "2000"),
     INT("worker.visibility_timeout_s", worker.visibility_timeout_s, 1, 86400, "30"),
     BOOL("worker.test_kinds", worker.test_kinds, "false"),
-    JOB(CONFIG_KIND_BACKTEST, "backtest", "3600"),
-    JOB(CONFIG_KIND_AGENT_ANALYSIS, "agent_analysis", "600"),
-    JOB(CONFIG_KIND_FVG_SCAN, "fvg_scan", "600"),
-    JOB(CONFIG_KIND_INDICATORS, "indicators", "600"),
-    JOB(CONFIG_KIND_NOOP, "noop", "60"),
-    JOB(CONFIG_KIND_SLEEP, "sleep", "60"),
-    JOB(CONFIG_KIND_FAIL, "fail", "60"),
     INT("queue.job_ttl_days", queue.job_ttl_days, 1, 3650, "7"),
     INT("queue.dedupe_ttl_s", queue.dedupe_ttl_s, 1, 31536000, "86400"),
     INT("queue.events_maxlen", queue.events_maxlen, 100, 100000000, "100000"),
@@ -77,38 +54,35 @@ const CfKey config_keys[] = {
     INT("cache.fvgs_ttl_s", cache.fvgs_ttl_s, 1, 604800, "300"),
     INT("cache.stats_ttl_s", cache.stats_ttl_s, 1, 604800, "300"),
     INT("cache.symbols_ttl_s", cache.symbols_ttl_s, 1, 604800, "3600"),
-    INT("fvg.max_lookback", fvg.max_lookback, 10, 100, "40"),
-    DBL("fvg.min_gap_size", fvg.min_gap_size, 0, 1e12, "0", 0),
-    BOOL("fvg.include_overlapping", fvg.include_overlapping, "true"),
-    LIST("fvg.tick_sizes", CF_TICKS, fvg.tick_sizes, fvg.n_tick_sizes,
-         "NQ=0.25,MNQ=0.25,ES=0.25,MES=0.25,YM=1,MYM=1"),
-    DBL("fvg.default_tick_size", fvg.default_tick_size, 0, 1e12, "0.01", CF_GT_MIN),
-    LIST("fvg.size_buckets", CF_NUMS, fvg.size_buckets, fvg.n_size_buckets, "1,2,5,10,20,50"),
-    LIST("fvg.exchange_timezones", CF_ZONES, fvg.exchange_timezones,
-         fvg.n_exchange_timezones,
+    LIST("symbols.tick_sizes", CF_TICKS, symbols.tick_sizes, symbols.n_tick_sizes,
+         "NQ=0.25,MNQ=0.25,ES=0.25,MES=0.25,YM=1,MYM=1,RTY=0.1,M2K=0.1,"
+         "GC=0.1,MGC=0.1,SI=0.005,CL=0.01,6E=0.00005,"
+         "EURUSD=0.00001,GBPUSD=0.00001,AUDUSD=0.00001,NZDUSD=0.00001,USDCHF=0.00001,"
+         "USDCAD=0.00001,EURGBP=0.00001,USDJPY=0.001,EURJPY=0.001,GBPJPY=0.001,"
+         "XAUUSD=0.01,XAGUSD=0.001,XPTUSD=0.01"),
+    DBL("symbols.default_tick_size", symbols.default_tick_size, 0, 1e12, "0.01", CF_GT_MIN),
+    LIST("symbols.exchange_timezones", CF_ZONES, symbols.exchange_timezones,
+         symbols.n_exchange_timezones,
          "NQ=America/Chicago,MNQ=America/Chicago,ES=America/Chicago,MES=America/Chicago,"
          "YM=America/Chicago,MYM=America/Chicago"),
-    STR("fvg.default_timezone", fvg.default_timezone, "UTC", NULL, check_zone),
+    STR("symbols.default_timezone", symbols.default_timezone, "UTC", NULL, config_check_zone),
     INT("scheduler.leader_ttl_ms", scheduler.leader_ttl_ms, 1000, 600000, "15000"),
     INT("scheduler.tick_ms", scheduler.tick_ms, 10, 60000, "1000"),
-    STR("api.listen", api.listen, "127.0.0.1:8080", NULL, check_listen),
+    STR("api.listen", api.listen, "127.0.0.1:8080", NULL, config_check_listen),
     STR("strategies.repo", strategies.repo, "", NULL, NULL),
-    STR("strategies.ref", strategies.ref, "main", NULL, check_word),
-    STR("strategies.owner", strategies.owner, "stratfarm", NULL, check_word),
-    STR("llm.base_url", llm.base_url, "https://api.openai.com/v1", NULL, check_http_url),
-    STR("llm.model", llm.model, "gpt-4o-mini", NULL, check_word),
-    INT("llm.timeout_s", llm.timeout_s, 1, 3600, "60"),
-    DBL("llm.cost_per_1k_input", llm.cost_per_1k_input, 0, 1000, "0.00015", 0),
-    DBL("llm.cost_per_1k_output", llm.cost_per_1k_output, 0, 1000, "0.0006", 0),
+    STR("strategies.ref", strategies.ref, "main", NULL, config_check_word),
+    STR("strategies.owner", strategies.owner, "stratfarm", NULL, config_check_word),
 };
-const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
+#define N_FARM_KEYS (sizeof farm_keys / sizeof farm_keys[0])
 
-const CfKey *config_key_find(const char *name)
-{
-    for (size_t i = 0; i < config_nkeys; i++)
-        if (strcmp(config_keys[i].name, name) == 0) return &config_keys[i];
-    return NULL;
-}
+/* jobs.<kind>.*: one table per declared kind, built from this template. */
+static const CfKey job_keys[] = {
+    CF_ROW_INT("timeout_s", ConfigJob, timeout_s, 1, 604800, "600"),
+    CF_ROW_INT("max_attempts", ConfigJob, max_attempts, 1, 100, "5"),
+    CF_ROW_INT("backoff_base_ms", ConfigJob, backoff_base_ms, 0, 3600000, "1000"),
+    CF_ROW_INT("backoff_max_ms", ConfigJob, backoff_max_ms, 0, 86400000, "300000"),
+};
+#define N_JOB_KEYS (sizeof job_keys / sizeof job_keys[0])
 
 void config_env_name(const CfKey *k, char *buf, size_t cap)
 {
@@ -121,395 +95,182 @@ void config_env_name(const CfKey *k, char *buf, size_t cap)
         buf[i] = buf[i] == '.' ? '_' : (char)toupper((unsigned char)buf[i]);
 }
 
-/* ---- errors ------------------------------------------------------------------ */
+/* ---- tables ----------------------------------------------------------------------- */
 
-static void errs_append(CfCtx *ctx, const char *s, size_t n)
+static void free_tables(CfTable *t, size_t n)
 {
-    if (ctx->errs_len + n + 2 > ctx->errs_cap) {
-        size_t cap = (ctx->errs_cap + n + 2) * 2;
-        char *p = realloc(ctx->errs, cap);
-        if (!p) return;
-        ctx->errs = p;
-        ctx->errs_cap = cap;
-    }
-    memcpy(ctx->errs + ctx->errs_len, s, n);
-    ctx->errs_len += n;
-    ctx->errs[ctx->errs_len] = '\0';
-}
-
-void config_error(CfCtx *ctx, const CfWhere *w, const char *key, const char *fmt, ...)
-{
-    char line[1024];
-    int n;
-    if (w && w->env[0]) n = snprintf(line, sizeof line, "env %s: ", w->env);
-    else if (w && w->line > 0) n = snprintf(line, sizeof line, "%s:%d: ", ctx->file, w->line);
-    else if (ctx->file) n = snprintf(line, sizeof line, "%s: ", ctx->file);
-    else n = snprintf(line, sizeof line, "built-in default: ");
-    if (key && n < (int)sizeof line) n += snprintf(line + n, sizeof line - (size_t)n, "%s: ", key);
-    if (n < (int)sizeof line) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    if (ctx->n_errs++) errs_append(ctx, "\n", 1);
-    errs_append(ctx, line, strlen(line));
-}
-
-/* ---- value checks ------------------------------------------------------------------- */
-
-static int refuse(char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int no_file_password(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    char env[96];
-    config_env_name(k, env, sizeof env);
-    if (from_file && config_has_password(v))
-        return refuse(why, cap, "holds a password; secrets come from the environment only (%s%s)",
-                      env,
-                      strncmp(k->name, "databases.", 10) == 0 ? ", PGPASSWORD or ~/.pgpass" : "");
-    return 0;
-}
-
-static int check_redis_url(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    if (strncmp(v, "redis://", 8) && strncmp(v, "rediss://", 9) && strncmp(v, "unix://", 7))
-        return refuse(why, cap, "expected redis://host:port/db, rediss://... or unix:///path");
-    return no_file_password(k, v, from_file, why, cap);
-}
-
-static int check_dsn(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    return no_file_password(k, v, from_file, why, cap);
-}
-
-static int check_http_url(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    if (*v && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
-        return refuse(why, cap, "expected an http:// or https:// URL");
-    return no_file_password(k, v, from_file, why, cap);
-}
-
-static int check_listen(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    (void)k;
-    (void)from_file;
-    const char *colon = strrchr(v, ':');
-    long long port;
-    if (!colon || colon == v || config_parse_int(colon + 1, &port) < 0 || port < 1 || port > 65535)
-        return refuse(why, cap, "expected host:port (port 1-65535), e.g. 127.0.0.1:8080");
-    return 0;
-}
-
-static int check_zone(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    (void)k;
-    (void)from_file;
-    return tz_exists(v) ? 0 : refuse(why, cap, "unknown time zone '%s'", v);
-}
-
-static int check_word(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
-{
-    (void)k;
-    (void)from_file;
-    if (!*v) return refuse(why, cap, "must not be empty");
-    for (const char *p = v; *p; p++)
-        if (isspace((unsigned char)*p)) return refuse(why, cap, "must not contain spaces");
-    return 0;
-}
-
-/* ---- setters ------------------------------------------------------------------------ */
-
-#define AT(k, T) ((T *)((char *)ctx->cfg + (k)->off))
-
-static void note_where(CfCtx *ctx, const CfKey *k, const CfWhere *w)
-{
-    if (ctx->where) ctx->where[k - config_keys] = w ? *w : (CfWhere){0, ""};
-}
-
-static int set_number(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w)
-{
-    double v;
-    long long iv = 0;
-    if (k->type == CF_INT ? config_parse_int(text, &iv) : config_parse_double(text, &v)) {
-        config_error(ctx, w, k->name, "expected %s, got \"%s\"",
-                 k->type == CF_INT ? "an integer" : "a number", text);
-        return -1;
-    }
-    if (k->type == CF_INT) v = (double)iv;
-    if (v < k->min || v > k->max || ((k->flags & CF_GT_MIN) && v <= k->min)) {
-        if (k->flags & CF_GT_MIN)
-            config_error(ctx, w, k->name, "%s must be greater than %g", text, k->min);
-        else
-            config_error(ctx, w, k->name, "%s is out of range %.15g..%.15g", text, k->min, k->max);
-        return -1;
-    }
-    if (k->type == CF_INT) *AT(k, int) = (int)iv;
-    else *AT(k, double) = v;
-    return 0;
-}
-
-static int set_enum(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w)
-{
-    for (int i = 0; k->names[i]; i++) {
-        if (strcmp(text, k->names[i]) == 0) {
-            *AT(k, int) = i;
-            return 0;
+    for (size_t i = 0; t && i < n; i++) {
+        if (!t[i].own_rows) continue;
+        for (size_t j = 0; j < t[i].n; j++) {
+            free((char *)t[i].rows[j].name);
+            free((char *)t[i].rows[j].def);
         }
+        free(t[i].rows);
     }
-    char all[200] = "";
-    for (int i = 0; k->names[i]; i++)
-        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? " | " : "", k->names[i]);
-    config_error(ctx, w, k->name, "\"%s\" is not one of %s", text, all);
-    return -1;
+    free(t);
 }
 
-static int set_string(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w)
+/* The jobs.<kind> rows of one kind, names and timeout default its own. */
+static CfKey *job_rows(const ConfigKindDecl *d)
 {
-    char why[256];
-    int from_file = w && !w->env[0] && w->line > 0;
-    if (k->check && k->check(k, text, from_file, why, sizeof why) < 0) {
-        config_error(ctx, w, k->name, "%s", why);
-        return -1;
+    CfKey *rows = calloc(N_JOB_KEYS, sizeof *rows);
+    int ok = rows != NULL;
+    for (size_t j = 0; ok && j < N_JOB_KEYS; j++) {
+        char name[160], def[24];
+        rows[j] = job_keys[j];
+        snprintf(name, sizeof name, "jobs.%s.%s", d->name, job_keys[j].name);
+        snprintf(def, sizeof def, "%d", d->default_timeout_s > 0 ? d->default_timeout_s : 600);
+        rows[j].name = strdup(name);
+        rows[j].def = strdup(j == 0 ? def : job_keys[j].def);
+        ok = rows[j].name && rows[j].def;
     }
-    char *copy = strdup(text);
-    if (!copy) {
-        config_error(ctx, w, k->name, "out of memory");
-        return -1;
-    }
-    free(*AT(k, char *));
-    *AT(k, char *) = copy;
-    return 0;
-}
-
-/* Lists from text: "a,b" for sequences, "K=V,K=V" for maps. */
-static int set_list_text(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w)
-{
-    char *buf = strdup(text);
-    size_t cap = 1;
-    for (const char *p = text; *p; p++) cap += *p == ',';
-    CfItem *items = calloc(cap, sizeof *items);
-    size_t n = 0;
-    int rc = -1, is_map = k->type == CF_TICKS || k->type == CF_ZONES;
-    if (!buf || !items) goto out;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char)*tok)) tok++;
-        for (char *e = tok + strlen(tok); e > tok && isspace((unsigned char)e[-1]);) *--e = '\0';
-        if (!*tok) continue;
-        CfItem it = {NULL, tok, w ? w->line : 0};
-        if (is_map) {
-            char *eq = strchr(tok, '=');
-            if (!eq) {
-                config_error(ctx, w, k->name,
-                             "expected SYMBOL=VALUE pairs separated by commas, got \"%s\"", tok);
-                goto out;
-            }
-            *eq = '\0';
-            it.key = tok;
-            it.value = eq + 1;
+    if (!ok && rows) {
+        for (size_t j = 0; j < N_JOB_KEYS; j++) {
+            free((char *)rows[j].name);
+            free((char *)rows[j].def);
         }
-        items[n++] = it;
-    }
-    rc = config_set_items(ctx, k, items, n, w);
-out:
-    free(items);
-    free(buf);
-    return rc;
-}
-
-int config_set_text(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w)
-{
-    int rc, b;
-    switch (k->type) {
-    case CF_INT:
-    case CF_DOUBLE: rc = set_number(ctx, k, text, w); break;
-    case CF_BOOL:
-        rc = config_parse_bool(text, &b);
-        if (rc == 0) *AT(k, int) = b;
-        else config_error(ctx, w, k->name, "expected true or false, got \"%s\"", text);
-        break;
-    case CF_STR: rc = set_string(ctx, k, text, w); break;
-    case CF_ENUM: rc = set_enum(ctx, k, text, w); break;
-    default: rc = set_list_text(ctx, k, text, w); break;
-    }
-    if (rc == 0) note_where(ctx, k, w);
-    return rc;
-}
-
-/* ---- lists ------------------------------------------------------------------------- */
-
-static int symbol_ok(const char *s)
-{
-    if (!*s || strlen(s) > 32) return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("._-/", *s)) return 0;
-    return 1;
-}
-
-/* An item from the environment is reported against its variable. */
-static int item_error(CfCtx *ctx, const CfKey *k, const CfItem *it, const CfWhere *lw,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int item_error(CfCtx *ctx, const CfKey *k, const CfItem *it, const CfWhere *lw,
-                      const char *fmt, ...)
-{
-    CfWhere w = {it->line, ""};
-    if (lw && lw->env[0]) w = *lw;
-    char key[160], msg[300];
-    if (it->key) snprintf(key, sizeof key, "%s.%s", k->name, it->key);
-    else snprintf(key, sizeof key, "%s", k->name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    config_error(ctx, &w, key, "%s", msg);
-    return -1;
-}
-
-static int check_kind_item(CfCtx *ctx, const CfKey *k, const CfItem *items, size_t i,
-                           const CfWhere *lw)
-{
-    const CfItem *it = &items[i];
-    if (config_kind_index(it->value) < 0) {
-        const char *s = config_suggest(it->value, kind_names, CONFIG_KIND_COUNT);
-        return item_error(ctx, k, it, lw, "unknown kind '%s'%s%s%s", it->value,
-                          s ? " (did you mean '" : "", s ? s : "",
-                          s ? "'?)" : " (backtest, agent_analysis, fvg_scan, indicators, noop)");
-    }
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(items[j].value, it->value) == 0)
-            return item_error(ctx, k, it, lw, "kind '%s' is listed twice", it->value);
-    return 0;
-}
-
-/* Validates every item; returns the number of bad ones. */
-static int check_items(CfCtx *ctx, const CfKey *k, const CfItem *items, size_t n, double *nums,
-                       const CfWhere *lw)
-{
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const CfItem *it = &items[i];
-        if (it->key && !symbol_ok(it->key)) {
-            bad += item_error(ctx, k, it, lw, "'%s' is not a symbol", it->key) < 0;
-            continue;
-        }
-        if (k->type == CF_KINDS) {
-            bad += check_kind_item(ctx, k, items, i, lw) < 0;
-        } else if (k->type == CF_ZONES) {
-            if (!tz_exists(it->value))
-                bad += item_error(ctx, k, it, lw, "unknown time zone '%s'", it->value) < 0;
-        } else if (config_parse_double(it->value, &nums[i]) < 0 || nums[i] <= 0) {
-            bad +=
-                item_error(ctx, k, it, lw, "expected a positive number, got \"%s\"", it->value) < 0;
-        } else if (k->type == CF_NUMS && i > 0 && nums[i] <= nums[i - 1]) {
-            bad += item_error(ctx, k, it, lw, "%s: bucket edges must be ascending", it->value) < 0;
-        }
-        for (size_t j = 0; it->key && j < i; j++)
-            if (strcmp(items[j].key, it->key) == 0)
-                bad += item_error(ctx, k, it, lw, "symbol '%s' is listed twice", it->key) < 0;
-    }
-    if (n == 0 && (k->type == CF_KINDS || k->type == CF_NUMS)) {
-        config_error(ctx, lw, k->name, "the list must not be empty");
-        bad++;
-    }
-    return bad;
-}
-
-static void free_list(CfType t, void *arr, size_t n)
-{
-    for (size_t i = 0; arr && i < n; i++) {
-        if (t == CF_KINDS) free(((char **)arr)[i]);
-        if (t == CF_TICKS) free(((ConfigTick *)arr)[i].symbol);
-        if (t == CF_ZONES) {
-            free(((ConfigZone *)arr)[i].symbol);
-            free(((ConfigZone *)arr)[i].zone);
-        }
-    }
-    free(arr);
-}
-
-static void *build_list(const CfKey *k, const CfItem *items, size_t n, const double *nums)
-{
-    size_t sz = k->type == CF_KINDS ? sizeof(char *) : k->type == CF_NUMS ? sizeof(double)
-              : k->type == CF_TICKS ? sizeof(ConfigTick) : sizeof(ConfigZone);
-    void *arr = calloc(n ? n : 1, sz);
-    int ok = arr != NULL;
-    for (size_t i = 0; ok && i < n; i++) {
-        if (k->type == CF_KINDS) {
-            ok = (((char **)arr)[i] = strdup(items[i].value)) != NULL;
-        } else if (k->type == CF_NUMS) {
-            ((double *)arr)[i] = nums[i];
-        } else if (k->type == CF_TICKS) {
-            ConfigTick *t = &((ConfigTick *)arr)[i];
-            t->size = nums[i];
-            ok = (t->symbol = strdup(items[i].key)) != NULL;
-        } else {
-            ConfigZone *z = &((ConfigZone *)arr)[i];
-            z->symbol = strdup(items[i].key);
-            z->zone = strdup(items[i].value);
-            ok = z->symbol && z->zone;
-        }
-    }
-    if (!ok) {
-        free_list(k->type, arr, n);
+        free(rows);
         return NULL;
     }
-    return arr;
+    return rows;
 }
 
-int config_set_items(CfCtx *ctx, const CfKey *k, const CfItem *items, size_t n, const CfWhere *w)
+/* Tables in dump order: the farm's, every jobs.<kind>, every kind's own. */
+static int build_tables(Config *cfg, const ConfigKindDecl *const *kinds, size_t n)
 {
-    double *nums = calloc(n ? n : 1, sizeof *nums);
-    if (!nums || check_items(ctx, k, items, n, nums, w) > 0) {
-        free(nums);
-        return -1;
+    cfg->kinds = calloc(n ? n : 1, sizeof *cfg->kinds);
+    cfg->tables = calloc(1 + 2 * n, sizeof *cfg->tables);
+    if (!cfg->kinds || !cfg->tables) return -1;
+    cfg->tables[cfg->n_tables++] = (CfTable){(CfKey *)farm_keys, N_FARM_KEYS, cfg, 0};
+    for (size_t i = 0; i < n; i++) {
+        ConfigKindConf *kc = &cfg->kinds[cfg->n_kinds++];
+        kc->decl = kinds[i];
+        kc->settings = calloc(1, kinds[i]->settings_size ? kinds[i]->settings_size : 1);
+        CfKey *rows = job_rows(kinds[i]);
+        if (!rows) return -1;
+        cfg->tables[cfg->n_tables++] = (CfTable){rows, N_JOB_KEYS, &kc->job, 1};
+        if (!kc->settings) return -1;   /* config_free frees what is built */
     }
-    void *arr = build_list(k, items, n, nums);
-    free(nums);
-    if (!arr) {
-        config_error(ctx, w, k->name, "out of memory");
-        return -1;
-    }
-    size_t *count = (size_t *)((char *)ctx->cfg + k->count_off);
-    free_list(k->type, *AT(k, void *), *count);
-    *AT(k, void *) = arr;
-    *count = n;
-    note_where(ctx, k, w);
+    for (size_t i = 0; i < n; i++)
+        if (kinds[i]->n_keys)
+            cfg->tables[cfg->n_tables++] =
+                (CfTable){(CfKey *)kinds[i]->keys, kinds[i]->n_keys, cfg->kinds[i].settings, 0};
     return 0;
+}
+
+int config_key_find(CfCtx *ctx, const char *name, CfSlot *out)
+{
+    const Config *cfg = ctx->cfg;
+    for (size_t t = 0; t < cfg->n_tables; t++)
+        for (size_t j = 0; j < cfg->tables[t].n; j++)
+            if (strcmp(cfg->tables[t].rows[j].name, name) == 0) {
+                *out = (CfSlot){&cfg->tables[t].rows[j], cfg->tables[t].base,
+                                ctx->where && ctx->where[t] ? &ctx->where[t][j] : NULL};
+                return 0;
+            }
+    return -1;
+}
+
+int config_is_section(const Config *cfg, const char *path)
+{
+    size_t pl = strlen(path);
+    for (size_t t = 0; t < cfg->n_tables; t++)
+        for (size_t j = 0; j < cfg->tables[t].n; j++) {
+            const char *name = cfg->tables[t].rows[j].name;
+            if (strncmp(name, path, pl) == 0 && name[pl] == '.') return 1;
+        }
+    return 0;
+}
+
+size_t config_children(const Config *cfg, const char *prefix, const char **out,
+                       char (*names)[40], size_t cap)
+{
+    size_t n = 0, pl = strlen(prefix);
+    for (size_t t = 0; t < cfg->n_tables; t++)
+        for (size_t i = 0; i < cfg->tables[t].n && n < cap; i++) {
+            const char *name = cfg->tables[t].rows[i].name;
+            if (pl && (strncmp(name, prefix, pl) != 0 || name[pl] != '.')) continue;
+            const char *c = pl ? name + pl + 1 : name;
+            size_t cl = strcspn(c, ".");
+            if (cl >= sizeof names[0]) continue;
+            size_t j = 0;
+            while (j < n && !(strlen(out[j]) == cl && strncmp(out[j], c, cl) == 0)) j++;
+            if (j < n) continue;
+            memcpy(names[n], c, cl);
+            names[n][cl] = '\0';
+            out[n] = names[n];
+            n++;
+        }
+    if (!pl && n < cap) out[n++] = "schedules";
+    return n;
+}
+
+/* ---- kinds ------------------------------------------------------------------------ */
+
+int config_kind_declared(const CfCtx *ctx, const char *name)
+{
+    for (size_t i = 0; name && i < ctx->n_kinds; i++)
+        if (strcmp(ctx->kinds[i]->name, name) == 0) return 1;
+    return 0;
+}
+
+void config_unknown_kind(const CfCtx *ctx, const char *name, char *buf, size_t cap)
+{
+    const char *names[64];
+    char all[300] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->n_kinds && n < 64; i++) {
+        names[n++] = ctx->kinds[i]->name;
+        if (ctx->kinds[i]->flags & CONFIG_KIND_TEST_ONLY) continue;
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", *all ? ", " : "",
+                 ctx->kinds[i]->name);
+    }
+    const char *s = config_suggest(name, names, n);
+    if (s) snprintf(buf, cap, "unknown kind '%s' (did you mean '%s'?)", name, s);
+    else snprintf(buf, cap, "unknown kind '%s' (%s)", name, all);
+}
+
+/* worker.kinds left at its default: every kind neither test-only nor opt-in. */
+static int default_kinds(CfCtx *ctx)
+{
+    Config *c = ctx->cfg;
+    if (c->worker.n_kinds) return 0;
+    CfItem items[64];
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->n_kinds && n < 64; i++)
+        if (!(ctx->kinds[i]->flags & (CONFIG_KIND_TEST_ONLY | CONFIG_KIND_OPT_IN)))
+            items[n++] = (CfItem){NULL, ctx->kinds[i]->name, 0};
+    CfSlot s;
+    if (config_key_find(ctx, "worker.kinds", &s)) return -1;
+    if (n == 0) return 0;   /* a caller with no kinds (a tool that runs none) */
+    return config_set_items(ctx, &s, items, n, NULL);
 }
 
 /* ---- environment and cross-key checks ---------------------------------------------- */
 
 static void apply_env(CfCtx *ctx)
 {
-    for (size_t i = 0; i < config_nkeys; i++) {
-        CfWhere w = {0, ""};
-        config_env_name(&config_keys[i], w.env, sizeof w.env);
-        const char *v = getenv(w.env);
-        if (v) (void)config_set_text(ctx, &config_keys[i], v, &w);
-    }
-    const char *tok = getenv("STRATFARM_API_TOKEN"), *key = getenv("STRATFARM_LLM_API_KEY");
+    for (size_t t = 0; t < ctx->cfg->n_tables; t++)
+        for (size_t j = 0; j < ctx->cfg->tables[t].n; j++) {
+            const CfKey *k = &ctx->cfg->tables[t].rows[j];
+            CfWhere w = {0, ""};
+            config_env_name(k, w.env, sizeof w.env);
+            const char *v = getenv(w.env);
+            CfSlot s = {k, ctx->cfg->tables[t].base, &ctx->where[t][j]};
+            if (v && k->type != CF_MOVED) (void)config_set_text(ctx, &s, v, &w);
+        }
+    const char *tok = getenv("STRATFARM_API_TOKEN");
     if (tok && *tok) ctx->cfg->api.token = strdup(tok);
-    if (key && *key) ctx->cfg->llm.api_key = strdup(key);
 }
 
 static const CfWhere *where_of(CfCtx *ctx, const char *name, CfWhere *tmp)
 {
-    const CfKey *k = config_key_find(name);
-    *tmp = k ? ctx->where[k - config_keys] : (CfWhere){0, ""};
+    CfSlot s;
+    *tmp = config_key_find(ctx, name, &s) == 0 && s.where ? *s.where : (CfWhere){0, ""};
     return tmp;
 }
 
-static void check_cross(CfCtx *ctx)
+static void check_kinds(CfCtx *ctx)
 {
     Config *c = ctx->cfg;
     CfWhere w;
@@ -518,23 +279,15 @@ static void check_cross(CfCtx *ctx)
             config_error(ctx, where_of(ctx, "worker.kinds", &w), "worker.kinds",
                          "kind '%s' is for tests; it needs worker.test_kinds: true",
                          c->worker.kinds[i]);
-    for (int k = 0; k < CONFIG_KIND_COUNT; k++) {
-        if (c->jobs[k].backoff_base_ms <= c->jobs[k].backoff_max_ms) continue;
-        char base[80], max[80];
-        snprintf(base, sizeof base, "jobs.%s.backoff_base_ms", kind_names[k]);
-        snprintf(max, sizeof max, "jobs.%s.backoff_max_ms", kind_names[k]);
+    for (size_t k = 0; k < c->n_kinds; k++) {
+        const ConfigJob *j = &c->kinds[k].job;
+        if (j->backoff_base_ms <= j->backoff_max_ms) continue;
+        char base[160], max[160];
+        snprintf(base, sizeof base, "jobs.%s.backoff_base_ms", c->kinds[k].decl->name);
+        snprintf(max, sizeof max, "jobs.%s.backoff_max_ms", c->kinds[k].decl->name);
         config_error(ctx, where_of(ctx, base, &w), base, "%d is above %s (%d)",
-                 c->jobs[k].backoff_base_ms, max, c->jobs[k].backoff_max_ms);
+                     j->backoff_base_ms, max, j->backoff_max_ms);
     }
-    if ((long long)c->worker.heartbeat_ms >= (long long)c->worker.visibility_timeout_s * 1000)
-        config_error(ctx, where_of(ctx, "worker.heartbeat_ms", &w), "worker.heartbeat_ms",
-                     "%d must be shorter than worker.visibility_timeout_s (%d s), or live jobs are "
-                     "reclaimed",
-                     c->worker.heartbeat_ms, c->worker.visibility_timeout_s);
-    if (c->scheduler.tick_ms >= c->scheduler.leader_ttl_ms)
-        config_error(ctx, where_of(ctx, "scheduler.tick_ms", &w), "scheduler.tick_ms",
-                 "%d must be shorter than scheduler.leader_ttl_ms (%d)", c->scheduler.tick_ms,
-                 c->scheduler.leader_ttl_ms);
     for (size_t i = 0; i < c->n_schedules; i++) {
         const ConfigSchedule *s = &c->schedules[i];
         if (s->kind && !config_kind_valid(c, s->kind)) {
@@ -545,6 +298,22 @@ static void check_cross(CfCtx *ctx)
                          s->kind);
         }
     }
+}
+
+static void check_cross(CfCtx *ctx)
+{
+    Config *c = ctx->cfg;
+    CfWhere w;
+    check_kinds(ctx);
+    if ((long long)c->worker.heartbeat_ms >= (long long)c->worker.visibility_timeout_s * 1000)
+        config_error(ctx, where_of(ctx, "worker.heartbeat_ms", &w), "worker.heartbeat_ms",
+                     "%d must be shorter than worker.visibility_timeout_s (%d s), or live jobs are "
+                     "reclaimed",
+                     c->worker.heartbeat_ms, c->worker.visibility_timeout_s);
+    if (c->scheduler.tick_ms >= c->scheduler.leader_ttl_ms)
+        config_error(ctx, where_of(ctx, "scheduler.tick_ms", &w), "scheduler.tick_ms",
+                 "%d must be shorter than scheduler.leader_ttl_ms (%d)", c->scheduler.tick_ms,
+                 c->scheduler.leader_ttl_ms);
 }
 
 /* ---- load and free ------------------------------------------------------------------- */
@@ -558,28 +327,53 @@ static const char *resolve_path(const char *arg)
     return NULL;
 }
 
-int config_load_all(const char *path_or_null, Config **out, char **errors)
+/* Every row at its default, then the file, then the environment. */
+static void load_into(CfCtx *ctx, const char *path)
+{
+    for (size_t t = 0; t < ctx->cfg->n_tables; t++)
+        for (size_t j = 0; j < ctx->cfg->tables[t].n; j++) {
+            CfSlot s = {&ctx->cfg->tables[t].rows[j], ctx->cfg->tables[t].base, &ctx->where[t][j]};
+            /* worker.kinds' default comes from the declared kinds (default_kinds). */
+            if (s.k->type == CF_MOVED || (s.k->type == CF_KINDS && !*s.k->def)) continue;
+            (void)config_set_text(ctx, &s, s.k->def, NULL);
+        }
+    if (path) {
+        ctx->cfg->source = strdup(path);
+        (void)config_read_file(ctx, path);
+    }
+    apply_env(ctx);
+    if (default_kinds(ctx)) config_error(ctx, NULL, "worker.kinds", "out of memory");
+    check_cross(ctx);
+}
+
+static CfWhere **alloc_where(const Config *cfg)
+{
+    CfWhere **w = calloc(cfg->n_tables ? cfg->n_tables : 1, sizeof *w);
+    for (size_t t = 0; w && t < cfg->n_tables; t++)
+        if (!(w[t] = calloc(cfg->tables[t].n ? cfg->tables[t].n : 1, sizeof **w))) {
+            while (t--) free(w[t]);
+            free(w);
+            return NULL;
+        }
+    return w;
+}
+
+int config_load_all(const char *path_or_null, const ConfigKindDecl *const *kinds, size_t n_kinds,
+                    Config **out, char **errors)
 {
     *out = NULL;
     if (errors) *errors = NULL;
     const char *path = resolve_path(path_or_null);
     CfCtx ctx = {0};
-    ctx.cfg = calloc(1, sizeof *ctx.cfg);
-    ctx.where = calloc(config_nkeys, sizeof *ctx.where);
     ctx.file = path;
-    if (!ctx.cfg || !ctx.where) {
+    ctx.kinds = kinds;
+    ctx.n_kinds = n_kinds;
+    ctx.cfg = calloc(1, sizeof *ctx.cfg);
+    if (!ctx.cfg || build_tables(ctx.cfg, kinds, n_kinds) || !(ctx.where = alloc_where(ctx.cfg)))
         config_error(&ctx, NULL, NULL, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < config_nkeys; i++)
-        (void)config_set_text(&ctx, &config_keys[i], config_keys[i].def, NULL);
-    if (path) {
-        ctx.cfg->source = strdup(path);
-        (void)config_read_file(&ctx, path);
-    }
-    apply_env(&ctx);
-    check_cross(&ctx);
-done:
+    else
+        load_into(&ctx, path);
+    for (size_t t = 0; ctx.where && t < ctx.cfg->n_tables; t++) free(ctx.where[t]);
     free(ctx.where);
     if (ctx.n_errs) {
         config_free(ctx.cfg);
@@ -592,10 +386,11 @@ done:
     return 0;
 }
 
-int config_load(const char *path_or_null, Config **out, FarmErr *err)
+int config_load(const char *path_or_null, const ConfigKindDecl *const *kinds, size_t n_kinds,
+                Config **out, FarmErr *err)
 {
     char *all = NULL;
-    if (config_load_all(path_or_null, out, &all) == 0) return 0;
+    if (config_load_all(path_or_null, kinds, n_kinds, out, &all) == 0) return 0;
     const char *text = all ? all : "configuration error";
     /* Keep whole lines that fit, then say how many were left out. */
     char msg[sizeof err->msg];
@@ -633,44 +428,45 @@ void config_schedule_free(ConfigSchedule *s)
     free(s->payload_json);
 }
 
+static void free_table_values(const CfTable *t)
+{
+    for (size_t j = 0; j < t->n; j++) {
+        const CfKey *k = &t->rows[j];
+        void **p = (void **)((char *)t->base + k->off);
+        if (k->type == CF_STR) free(*p);
+        else if (k->type >= CF_KINDS && k->type != CF_MOVED)
+            config_free_list(k->type, *p, *(size_t *)((char *)t->base + k->count_off));
+    }
+}
+
 void config_free(Config *cfg)
 {
     if (!cfg) return;
-    for (size_t i = 0; i < config_nkeys; i++) {
-        const CfKey *k = &config_keys[i];
-        void **p = (void **)((char *)cfg + k->off);
-        if (k->type == CF_STR) free(*p);
-        else if (k->type >= CF_KINDS)
-            free_list(k->type, *p, *(size_t *)((char *)cfg + k->count_off));
-    }
+    for (size_t t = 0; t < cfg->n_tables; t++) free_table_values(&cfg->tables[t]);
+    free_tables(cfg->tables, cfg->n_tables);
+    for (size_t i = 0; i < cfg->n_kinds; i++) free(cfg->kinds[i].settings);
+    free(cfg->kinds);
     for (size_t i = 0; i < cfg->n_schedules; i++) config_schedule_free(&cfg->schedules[i]);
     free(cfg->schedules);
     free(cfg->api.token);
-    free(cfg->llm.api_key);
     free(cfg->source);
     free(cfg);
 }
 
 /* ---- lookups ----------------------------------------------------------------------- */
 
-const char *config_kind_name(int kind)
+const ConfigKindConf *config_kind(const Config *cfg, const char *name)
 {
-    return kind >= 0 && kind < CONFIG_KIND_COUNT ? kind_names[kind] : NULL;
-}
-
-int config_kind_index(const char *name)
-{
-    for (int i = 0; name && i < CONFIG_KIND_COUNT; i++)
-        if (strcmp(name, kind_names[i]) == 0) return i;
-    return -1;
+    for (size_t i = 0; cfg && name && i < cfg->n_kinds; i++)
+        if (strcmp(cfg->kinds[i].decl->name, name) == 0) return &cfg->kinds[i];
+    return NULL;
 }
 
 int config_kind_valid(const Config *cfg, const char *name)
 {
-    int k = config_kind_index(name);
-    if (k < 0) return 0;
-    if (k == CONFIG_KIND_SLEEP || k == CONFIG_KIND_FAIL) return cfg && cfg->worker.test_kinds;
-    return 1;
+    const ConfigKindConf *k = config_kind(cfg, name);
+    if (!k) return 0;
+    return !(k->decl->flags & CONFIG_KIND_TEST_ONLY) || cfg->worker.test_kinds;
 }
 
 int config_kind_served(const Config *cfg, const char *name)
@@ -680,25 +476,45 @@ int config_kind_served(const Config *cfg, const char *name)
     return 0;
 }
 
+const void *config_kind_settings(const Config *cfg, const char *name)
+{
+    const ConfigKindConf *k = config_kind(cfg, name);
+    return k ? k->settings : NULL;
+}
+
 const ConfigJob *config_job(const Config *cfg, const char *kind)
 {
-    int k = config_kind_index(kind);
-    return cfg && k >= 0 ? &cfg->jobs[k] : NULL;
+    const ConfigKindConf *k = config_kind(cfg, kind);
+    return k ? &k->job : NULL;
 }
 
 double config_tick_size(const Config *cfg, const char *symbol)
 {
-    for (size_t i = 0; symbol && i < cfg->fvg.n_tick_sizes; i++)
-        if (strcmp(cfg->fvg.tick_sizes[i].symbol, symbol) == 0) return cfg->fvg.tick_sizes[i].size;
-    return cfg->fvg.default_tick_size;
+    for (size_t i = 0; symbol && i < cfg->symbols.n_tick_sizes; i++)
+        if (strcmp(cfg->symbols.tick_sizes[i].symbol, symbol) == 0)
+            return cfg->symbols.tick_sizes[i].value;
+    return cfg->symbols.default_tick_size;
+}
+
+int config_tick_size_known(const Config *cfg, const char *symbol)
+{
+    for (size_t i = 0; symbol && i < cfg->symbols.n_tick_sizes; i++)
+        if (strcmp(cfg->symbols.tick_sizes[i].symbol, symbol) == 0) return 1;
+    return 0;
 }
 
 const char *config_exchange_tz(const Config *cfg, const char *symbol)
 {
-    for (size_t i = 0; symbol && i < cfg->fvg.n_exchange_timezones; i++)
-        if (strcmp(cfg->fvg.exchange_timezones[i].symbol, symbol) == 0)
-            return cfg->fvg.exchange_timezones[i].zone;
-    return cfg->fvg.default_timezone;
+    for (size_t i = 0; symbol && i < cfg->symbols.n_exchange_timezones; i++)
+        if (strcmp(cfg->symbols.exchange_timezones[i].symbol, symbol) == 0)
+            return cfg->symbols.exchange_timezones[i].zone;
+    return cfg->symbols.default_timezone;
+}
+
+const char *config_dsn(const Config *cfg, DbRole role)
+{
+    return role == DB_WEBSITE ? cfg->databases.website
+         : role == DB_BACKTEST ? cfg->databases.backtest : cfg->databases.history;
 }
 
 int config_api_listen_is_loopback(const Config *cfg)

@@ -19,25 +19,14 @@
 #ifndef SF_CONFIG_H
 #define SF_CONFIG_H
 
+#include "config_table.h"
 #include "cron.h"
+#include "db_role.h"
 #include "err.h"
 #include "log.h"
 
 #include <stddef.h>
 #include <stdio.h>
-
-/* The job kinds the farm knows. SLEEP and FAIL exist for tests and
- * benchmarks and are valid only with worker.test_kinds: true. */
-typedef enum ConfigKind {
-    CONFIG_KIND_BACKTEST,
-    CONFIG_KIND_AGENT_ANALYSIS,
-    CONFIG_KIND_FVG_SCAN,
-    CONFIG_KIND_INDICATORS,
-    CONFIG_KIND_NOOP,
-    CONFIG_KIND_SLEEP,
-    CONFIG_KIND_FAIL,
-    CONFIG_KIND_COUNT
-} ConfigKind;
 
 typedef struct ConfigJob {      /* jobs.<kind>.* */
     int timeout_s;              /* a run past this is stopped and retried */
@@ -46,8 +35,29 @@ typedef struct ConfigJob {      /* jobs.<kind>.* */
     int backoff_max_ms;         /* cap on the retry delay (jitter stays under it) */
 } ConfigJob;
 
-typedef struct ConfigTick { char *symbol; double size; } ConfigTick;  /* price units */
-typedef struct ConfigZone { char *symbol; char *zone; } ConfigZone;   /* IANA name */
+/* A job kind as the configuration knows it, given by the caller (the
+ * registry, jobs/registry.c): lib/ holds no list of kinds. Its own settings
+ * are rows of its table (config_table.h) whose offsets point into a block
+ * of settings_size bytes that the Config allocates, fills and frees. */
+typedef struct ConfigKindDecl {
+    const char *name;
+    unsigned flags;             /* CONFIG_KIND_* */
+    int default_timeout_s;      /* jobs.<kind>.timeout_s default */
+    const CfKey *keys;          /* n_keys rows, full dotted names in the kind's own section */
+    size_t n_keys;
+    size_t settings_size;
+} ConfigKindDecl;
+
+#define CONFIG_KIND_TEST_ONLY 1u    /* allowed only with worker.test_kinds: true */
+#define CONFIG_KIND_OPT_IN 2u       /* not in the worker.kinds default */
+
+typedef struct ConfigKindConf {
+    const ConfigKindDecl *decl; /* the caller's, static */
+    ConfigJob job;              /* jobs.<kind>.* */
+    void *settings;             /* decl->settings_size bytes, owned by the Config */
+} ConfigKindConf;
+
+struct CfTable;
 
 typedef enum ConfigLane { CONFIG_LANE_BATCH, CONFIG_LANE_INTERACTIVE } ConfigLane;
 typedef enum ConfigMisfire { CONFIG_MISFIRE_RUN_ONCE, CONFIG_MISFIRE_SKIP } ConfigMisfire;
@@ -92,7 +102,8 @@ typedef struct Config {
         int visibility_timeout_s; /* idle time before another worker reclaims a job */
         int test_kinds;         /* 1: sleep and fail kinds are allowed */
     } worker;
-    ConfigJob jobs[CONFIG_KIND_COUNT]; /* indexed by ConfigKind */
+    ConfigKindConf *kinds;      /* every kind the caller declared, in its order */
+    size_t n_kinds;
     struct {
         int job_ttl_days;       /* sf:job:<id> expiry after the job ends */
         int dedupe_ttl_s;       /* how long a dedupe_key blocks a second enqueue */
@@ -103,19 +114,14 @@ typedef struct Config {
         int candles_ttl_s, indicators_ttl_s, analysis_ttl_s, fvgs_ttl_s, stats_ttl_s,
             symbols_ttl_s;
     } cache;
-    struct {
-        int max_lookback;       /* candles, 10..100 */
-        double min_gap_size;    /* price units, >= 0 */
-        int include_overlapping;
-        ConfigTick *tick_sizes; /* per symbol, n_tick_sizes entries */
+    struct {                    /* market facts shared by the kinds */
+        ConfigSymNum *tick_sizes; /* per symbol, n_tick_sizes entries */
         size_t n_tick_sizes;
         double default_tick_size; /* for symbols not in tick_sizes */
-        double *size_buckets;   /* gap-size bucket edges in points, ascending */
-        size_t n_size_buckets;
-        ConfigZone *exchange_timezones; /* per symbol */
+        ConfigSymZone *exchange_timezones; /* per symbol */
         size_t n_exchange_timezones;
         char *default_timezone; /* for symbols not in exchange_timezones */
-    } fvg;
+    } symbols;
     struct {
         int leader_ttl_ms;      /* sf:leader expiry; a dead leader is replaced after it */
         int tick_ms;            /* how often the leader looks for due schedules */
@@ -129,16 +135,10 @@ typedef struct Config {
         char *ref;              /* branch, tag or commit resolved at fire time */
         char *owner;            /* website user that owns synced strategies */
     } strategies;
-    struct {
-        char *base_url;         /* OpenAI-compatible API root (…/v1) */
-        char *model;
-        int timeout_s;
-        double cost_per_1k_input;  /* USD per 1000 prompt tokens */
-        double cost_per_1k_output; /* USD per 1000 completion tokens */
-        char *api_key;          /* STRATFARM_LLM_API_KEY only; NULL when unset */
-    } llm;
     ConfigSchedule *schedules;  /* n_schedules entries, in file order */
     size_t n_schedules;
+    struct CfTable *tables;     /* the key tables read (farm, jobs.<kind>, kinds'), for dump and free */
+    size_t n_tables;
 } Config;
 
 /* Loads the configuration. path_or_null: the file to read; NULL means
@@ -146,11 +146,13 @@ typedef struct Config {
  * built-in defaults alone. On success returns 0 and *out (caller frees).
  * On error returns -1, *out = NULL, err->code = SF_ECONFIG and err->msg
  * holds the errors one per line (cut to fit, ending "(N more errors)"). */
-int config_load(const char *path_or_null, Config **out, FarmErr *err) SF_MUSTCHECK;
+int config_load(const char *path_or_null, const ConfigKindDecl *const *kinds, size_t n_kinds,
+                Config **out, FarmErr *err) SF_MUSTCHECK;
 
 /* As config_load, but every error message is returned in full in *errors
  * (malloc'd, caller frees; NULL on success) - for --check-config. */
-int config_load_all(const char *path_or_null, Config **out, char **errors) SF_MUSTCHECK;
+int config_load_all(const char *path_or_null, const ConfigKindDecl *const *kinds, size_t n_kinds,
+                    Config **out, char **errors) SF_MUSTCHECK;
 
 void config_free(Config *cfg); /* NULL-safe */
 
@@ -160,24 +162,29 @@ void config_free(Config *cfg); /* NULL-safe */
  * Returns 0, or -1 on a write error. */
 int config_dump(const Config *cfg, FILE *f);
 
-/* Kind names. config_kind_name returns a static string or NULL;
- * config_kind_index returns the ConfigKind or -1. */
-const char *config_kind_name(int kind);
-int config_kind_index(const char *name);
+/* The kind named name as this configuration declares it, or NULL. */
+const ConfigKindConf *config_kind(const Config *cfg, const char *name);
 /* 1 when name is a kind this configuration allows (test kinds only with
- * worker.test_kinds). cfg may be NULL: test kinds are then not allowed. */
+ * worker.test_kinds). cfg may be NULL: then no kind is valid. */
 int config_kind_valid(const Config *cfg, const char *name);
 /* 1 when this worker serves the kind (listed in worker.kinds). */
 int config_kind_served(const Config *cfg, const char *name);
+/* The kind's settings block (decl->settings_size bytes), or NULL. */
+const void *config_kind_settings(const Config *cfg, const char *name);
 
 /* Per-kind job settings, or NULL for an unknown kind. */
 const ConfigJob *config_job(const Config *cfg, const char *kind);
 
-/* Tick size of a symbol (fvg.tick_sizes, else fvg.default_tick_size). */
+/* Tick size of a symbol (symbols.tick_sizes, else symbols.default_tick_size). */
 double config_tick_size(const Config *cfg, const char *symbol);
-/* Exchange time zone of a symbol (fvg.exchange_timezones, else
- * fvg.default_timezone). */
+/* 1 when symbols.tick_sizes names the symbol (else the default applies). */
+int config_tick_size_known(const Config *cfg, const char *symbol);
+/* Exchange time zone of a symbol (symbols.exchange_timezones, else
+ * symbols.default_timezone). */
 const char *config_exchange_tz(const Config *cfg, const char *symbol);
+
+/* The DSN of a database role ("" when not configured). */
+const char *config_dsn(const Config *cfg, DbRole role);
 
 /* 1 when api.listen binds a loopback address (127.0.0.0/8, ::1,
  * localhost); otherwise the status API must refuse to start without

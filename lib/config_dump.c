@@ -72,10 +72,10 @@ static void redact(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
-static void put_value(FILE *f, const Config *cfg, const CfKey *k)
+static void put_value(FILE *f, const void *block, const CfKey *k)
 {
-    const char *base = (const char *)cfg + k->off;
-    size_t n = k->count_off ? *(const size_t *)((const char *)cfg + k->count_off) : 0;
+    const char *base = (const char *)block + k->off;
+    size_t n = k->count_off ? *(const size_t *)((const char *)block + k->count_off) : 0;
     switch (k->type) {
     case CF_INT: fprintf(f, "%d", *(const int *)base); break;
     case CF_DOUBLE: put_double(f, *(const double *)base); break;
@@ -101,18 +101,19 @@ static void put_value(FILE *f, const Config *cfg, const CfKey *k)
         }
         fputc(']', f);
         break;
+    case CF_MOVED: break;
     case CF_TICKS:
     case CF_ZONES:
         fputc('{', f);
         for (size_t i = 0; i < n; i++) {
             if (i) fputs(", ", f);
             if (k->type == CF_TICKS) {
-                const ConfigTick *t = &(*(ConfigTick *const *)base)[i];
+                const ConfigSymNum *t = &(*(ConfigSymNum *const *)base)[i];
                 put_string(f, t->symbol);
                 fputs(": ", f);
-                put_double(f, t->size);
+                put_double(f, t->value);
             } else {
-                const ConfigZone *z = &(*(ConfigZone *const *)base)[i];
+                const ConfigSymZone *z = &(*(ConfigSymZone *const *)base)[i];
                 put_string(f, z->symbol);
                 fputs(": ", f);
                 put_string(f, z->zone);
@@ -141,9 +142,6 @@ static void put_secrets_note(FILE *f, const Config *cfg, const char *section)
     if (strcmp(section, "api") == 0)
         fprintf(f, "  # token: %s (only from STRATFARM_API_TOKEN)\n",
                 cfg->api.token ? "set" : "not set");
-    if (strcmp(section, "llm") == 0)
-        fprintf(f, "  # api_key: %s (only from STRATFARM_LLM_API_KEY)\n",
-                cfg->llm.api_key ? "set" : "not set");
 }
 
 static void put_schedule(FILE *f, const ConfigSchedule *s)
@@ -190,31 +188,40 @@ static void put_schedule(FILE *f, const ConfigSchedule *s)
             s->misfire == CONFIG_MISFIRE_SKIP ? "skip" : "run_once", s->enabled ? "true" : "false");
 }
 
+/* Opens the sections name enters that prev was not in, then "key: ". */
+static void put_key(FILE *f, const Config *cfg, const char *prev, const char *name,
+                    char *section, size_t cap)
+{
+    int same = common_depth(prev, name);
+    if (same == 0 && *section) put_secrets_note(f, cfg, section);
+    const char *p = name;
+    for (int depth = 0;; depth++) {
+        size_t len = strcspn(p, ".");
+        if (!p[len]) {
+            fprintf(f, "%*s%s: ", depth * 2, "", p);
+            return;
+        }
+        if (depth >= same) fprintf(f, "%*s%.*s:\n", depth * 2, "", (int)len, p);
+        if (depth == 0) snprintf(section, cap, "%.*s", (int)len, p);
+        p += len + 1;
+    }
+}
+
 int config_dump(const Config *cfg, FILE *f)
 {
     fprintf(f, "# stratfarm effective configuration (%s%s)\n",
             cfg->source ? "file " : "built-in defaults", cfg->source ? cfg->source : "");
     const char *prev = "";
     char section[32] = "";
-    for (size_t i = 0; i < config_nkeys; i++) {
-        const char *name = config_keys[i].name;
-        int same = common_depth(prev, name);
-        if (same == 0 && *section) put_secrets_note(f, cfg, section);
-        /* Open the sections this key enters. */
-        const char *p = name;
-        for (int depth = 0;; depth++) {
-            size_t len = strcspn(p, ".");
-            if (!p[len]) {
-                fprintf(f, "%*s%s: ", depth * 2, "", p);
-                break;
-            }
-            if (depth >= same) fprintf(f, "%*s%.*s:\n", depth * 2, "", (int)len, p);
-            if (depth == 0) snprintf(section, sizeof section, "%.*s", (int)len, p);
-            p += len + 1;
+    for (size_t t = 0; t < cfg->n_tables; t++) {
+        for (size_t i = 0; i < cfg->tables[t].n; i++) {
+            const CfKey *k = &cfg->tables[t].rows[i];
+            if (k->type == CF_MOVED) continue;
+            put_key(f, cfg, prev, k->name, section, sizeof section);
+            put_value(f, cfg->tables[t].base, k);
+            fputc('\n', f);
+            prev = k->name;
         }
-        put_value(f, cfg, &config_keys[i]);
-        fputc('\n', f);
-        prev = name;
     }
     if (*section) put_secrets_note(f, cfg, section);
     fputs(cfg->n_schedules ? "schedules:\n" : "schedules: []\n", f);

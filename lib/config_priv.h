@@ -7,47 +7,28 @@
 
 #include <stddef.h>
 
-typedef enum CfType {
-    CF_INT,      /* int, range min..max */
-    CF_DOUBLE,   /* double, range min..max (min exclusive with CF_GT_MIN) */
-    CF_BOOL,     /* int 0/1 */
-    CF_STR,      /* char *, checked by `check` when set */
-    CF_ENUM,     /* int, index into `names` */
-    CF_KINDS,    /* char ** + size_t: list of kind names */
-    CF_NUMS,     /* double * + size_t: ascending positive numbers */
-    CF_TICKS,    /* ConfigTick * + size_t: symbol -> positive number */
-    CF_ZONES,    /* ConfigZone * + size_t: symbol -> time zone */
-} CfType;
-
-#define CF_GT_MIN 1u   /* the minimum itself is not allowed (tick sizes) */
-
 /* Where a value came from, for messages. */
 typedef struct CfWhere {
     int line;            /* 1-based file line, or 0 */
     char env[80];        /* environment variable name, or "" */
 } CfWhere;
 
-struct CfKey;
-/* Extra check of a string value; fills why and returns -1 to refuse.
- * from_file: the value was read from the file (where secrets are refused). */
-typedef int (*CfCheck)(const struct CfKey *k, const char *v, int from_file, char *why,
-                       size_t cap);
+/* One table of keys and the block its offsets point into: the farm's
+ * (base = the Config), one jobs.<kind> table per kind (base = its
+ * ConfigJob; rows built at load, owned), one per kind's own settings. */
+typedef struct CfTable {
+    CfKey *rows;               /* owned when own_rows, else the caller's static table */
+    size_t n;
+    void *base;
+    int own_rows;              /* rows and their names were allocated at load */
+} CfTable;
 
-typedef struct CfKey {
-    const char *name;          /* dotted path, "worker.slots" */
-    CfType type;
-    size_t off;                /* offsetof(Config, field) */
-    size_t count_off;          /* list types: offsetof the size_t count */
-    double min, max;           /* numbers */
-    const char *def;           /* default as text (lists: "a,b" or "K=V,K=V") */
-    const char *env;           /* NULL: STRATFARM_ + upper(name, '.' -> '_') */
-    const char *const *names;  /* CF_ENUM values */
-    CfCheck check;             /* CF_STR extra check, or NULL */
-    unsigned flags;
-} CfKey;
-
-extern const CfKey config_keys[];
-extern const size_t config_nkeys;
+/* A key found in a table: where its value lives and where it was set. */
+typedef struct CfSlot {
+    const CfKey *k;
+    void *base;
+    CfWhere *where;            /* NULL when not tracked */
+} CfSlot;
 
 /* One element of a list value: key is NULL for sequences, value is text. */
 typedef struct CfItem { const char *key, *value; int line; } CfItem;
@@ -58,18 +39,38 @@ typedef struct CfCtx {
     char *errs;                /* every message, '\n'-separated */
     size_t errs_len, errs_cap;
     int n_errs;
-    CfWhere *where;            /* per config_keys row: where it was last set */
+    CfWhere **where;           /* per table, per row: where it was last set */
+    const ConfigKindDecl *const *kinds;   /* the caller's kinds */
+    size_t n_kinds;
 } CfCtx;
 
 void config_error(CfCtx *ctx, const CfWhere *w, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-const CfKey *config_key_find(const char *name);
+/* The key named name in any table of ctx->cfg; 0, or -1 when none. */
+int config_key_find(CfCtx *ctx, const char *name, CfSlot *out);
+/* 1 when some key's name starts with "path." (a section). */
+int config_is_section(const Config *cfg, const char *path);
+/* Distinct next components of key names under prefix ("" = top); out
+ * points into names. Returns the count. */
+size_t config_children(const Config *cfg, const char *prefix, const char **out,
+                       char (*names)[40], size_t cap);
 /* STRATFARM_<SECTION>_<KEY>, or the row's own name (the DSNs). */
 void config_env_name(const CfKey *k, char *buf, size_t cap);
 /* Sets a scalar or list key from text; reports its own errors. */
-int config_set_text(CfCtx *ctx, const CfKey *k, const char *text, const CfWhere *w);
-int config_set_items(CfCtx *ctx, const CfKey *k, const CfItem *items, size_t n, const CfWhere *w);
+int config_set_text(CfCtx *ctx, const CfSlot *s, const char *text, const CfWhere *w);
+int config_set_items(CfCtx *ctx, const CfSlot *s, const CfItem *items, size_t n, const CfWhere *w);
+/* 1 when name is a kind the caller declared. */
+int config_kind_declared(const CfCtx *ctx, const char *name);
+/* "unknown kind 'x' (did you mean 'y'?)" or "... (a, b, c)" into buf. */
+void config_unknown_kind(const CfCtx *ctx, const char *name, char *buf, size_t cap);
+
+void config_free_list(CfType t, void *arr, size_t n);
+/* String checks of the farm's table (config_check.c). */
+int config_check_redis_url(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
+int config_check_dsn(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
+int config_check_http_url(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
+int config_check_listen(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
 
 /* Reads the YAML file into ctx->cfg (config_yaml.c). */
 int config_read_file(CfCtx *ctx, const char *path);

@@ -89,42 +89,12 @@ static const char *checked_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pa
 
 /* ---- sections and keys ----------------------------------------------------------- */
 
-/* Distinct next path components of table keys under prefix ("" = top). */
-static size_t children(const char *prefix, const char **out, char (*names)[40], size_t cap)
-{
-    size_t n = 0, pl = strlen(prefix);
-    for (size_t i = 0; i < config_nkeys && n < cap; i++) {
-        const char *name = config_keys[i].name;
-        if (pl && (strncmp(name, prefix, pl) != 0 || name[pl] != '.')) continue;
-        const char *c = pl ? name + pl + 1 : name;
-        size_t cl = strcspn(c, ".");
-        if (cl >= sizeof names[0]) continue;
-        size_t j = 0;
-        while (j < n && !(strlen(out[j]) == cl && strncmp(out[j], c, cl) == 0)) j++;
-        if (j < n) continue;
-        memcpy(names[n], c, cl);
-        names[n][cl] = '\0';
-        out[n] = names[n];
-        n++;
-    }
-    if (!pl && n < cap) out[n++] = "schedules";
-    return n;
-}
-
-static int is_section(const char *path)
-{
-    size_t pl = strlen(path);
-    for (size_t i = 0; i < config_nkeys; i++)
-        if (strncmp(config_keys[i].name, path, pl) == 0 && config_keys[i].name[pl] == '.') return 1;
-    return 0;
-}
-
 static void unknown_key(CfCtx *ctx, const Node *k, const char *prefix, const char *key,
                         const char *path)
 {
     const char *cands[64];
     char names[64][40];
-    size_t n = children(prefix, cands, names, 64);
+    size_t n = config_children(ctx->cfg, prefix, cands, names, 64);
     const char *s = config_suggest(key, cands, n);
     const char *what = !*prefix       ? "unknown section"
         : strcmp(prefix, "jobs") == 0 ? "unknown job kind"
@@ -135,8 +105,9 @@ static void unknown_key(CfCtx *ctx, const Node *k, const char *prefix, const cha
     err_at(ctx, k, path, "%s", msg);
 }
 
-static void set_list_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
+static void set_list_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
 {
+    const CfKey *k = slot->k;
     int is_map = k->type == CF_TICKS || k->type == CF_ZONES;
     size_t n = is_map ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
                       : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -164,24 +135,29 @@ static void set_list_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
         items[got++] = (CfItem){key ? text_of(key) : NULL, text_of(val), line_of(val)};
     }
     CfWhere w = {line_of(v), ""};
-    if (!bad) (void)config_set_items(ctx, k, items, got, &w);
+    if (!bad) (void)config_set_items(ctx, slot, items, got, &w);
     free(items);
 }
 
-static void set_from_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
+static void set_from_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
 {
+    const CfKey *k = slot->k;
     CfWhere w = {line_of(v), ""};
+    if (k->type == CF_MOVED) {
+        config_error(ctx, &w, k->name, "moved to %s", k->def);
+        return;
+    }
     if (k->type == CF_KINDS || k->type == CF_NUMS) {
         if (v->type != YAML_SEQUENCE_NODE)
             config_error(ctx, &w, k->name, "expected a list, got %s", type_name(v));
-        else set_list_node(ctx, k, d, v);
+        else set_list_node(ctx, slot, d, v);
         return;
     }
     if (k->type == CF_TICKS || k->type == CF_ZONES) {
         if (v->type != YAML_MAPPING_NODE)
             config_error(ctx, &w, k->name, "expected a mapping of SYMBOL: value, got %s",
                          type_name(v));
-        else set_list_node(ctx, k, d, v);
+        else set_list_node(ctx, slot, d, v);
         return;
     }
     if (v->type != YAML_SCALAR_NODE) {
@@ -190,7 +166,7 @@ static void set_from_node(CfCtx *ctx, const CfKey *k, Doc *d, Node *v)
         config_error(ctx, &w, k->name, "expected %s, got %s", what[k->type], type_name(v));
         return;
     }
-    (void)config_set_text(ctx, k, k->type == CF_STR && is_null(v) ? "" : text_of(v), &w);
+    (void)config_set_text(ctx, slot, k->type == CF_STR && is_null(v) ? "" : text_of(v), &w);
 }
 
 static void read_schedules(CfCtx *ctx, Doc *d, Node *v);
@@ -203,12 +179,12 @@ static void walk_map(CfCtx *ctx, Doc *d, Node *map, const char *prefix)
         const char *key = checked_key(ctx, d, map, p, prefix, path, sizeof path);
         if (!key) continue;
         Node *v = node_at(d, p->value);
-        const CfKey *k = config_key_find(path);
+        CfSlot slot;
         if (!*prefix && strcmp(key, "schedules") == 0) {
             read_schedules(ctx, d, v);
-        } else if (k) {
-            set_from_node(ctx, k, d, v);
-        } else if (is_section(path)) {
+        } else if (config_key_find(ctx, path, &slot) == 0) {
+            set_from_node(ctx, &slot, d, v);
+        } else if (config_is_section(ctx->cfg, path)) {
             if (v->type == YAML_MAPPING_NODE) walk_map(ctx, d, v, path);
             else if (!is_null(v))
                 err_at(ctx, v, path, "expected a mapping of keys, got %s", type_name(v));
@@ -358,13 +334,10 @@ static void s_kind(Sched *sc, Node *v)
 {
     const char *t = sched_scalar(sc, v, "kind");
     if (!t) return;
-    if (config_kind_index(t) < 0) {
-        static const char *const kinds[] = {"backtest", "agent_analysis", "fvg_scan", "indicators",
-                                            "noop", "sleep", "fail"};
-        const char *s = config_suggest(t, kinds, 7);
-        sched_err(sc, v, "kind", "unknown kind '%s'%s%s%s", t, s ? " (did you mean '" : "",
-                  s ? s : "",
-                  s ? "'?)" : " (backtest, agent_analysis, fvg_scan, indicators, noop)");
+    if (!config_kind_declared(sc->ctx, t)) {
+        char msg[400];
+        config_unknown_kind(sc->ctx, t, msg, sizeof msg);
+        sched_err(sc, v, "kind", "%s", msg);
     } else {
         (void)set_str(sc, &sc->s->kind, t);
     }

@@ -244,3 +244,4 @@ void db_copy_abort(DbCopy *cp, const char *why)
     PGresult *r;
     while ((r = PQgetResult(cp->db->conn))) PQclear(r);
 }
+

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db_role.h"
 #include "err.h"
 
 typedef struct Db {

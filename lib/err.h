@@ -21,6 +21,7 @@ enum {
     SF_ECONFIG = 3,    /* bad configuration */
     SF_ECANCEL = 4,    /* cancelled on request */
     SF_ETIMEOUT = 5,   /* ran past its deadline */
+    SF_EHANDBACK = 6,  /* stopped unfinished because the worker drains: back to its stream */
 };
 
 typedef struct FarmErr {

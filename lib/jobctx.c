@@ -1,42 +1,80 @@
+/* jobctx.c - events and after-commit work of a running job, as JSON
+ * values; the worker stores them with the commit (lib/jobruns.c) and runs
+ * them after it. */
 #define _POSIX_C_SOURCE 200809L
 #include "jobctx.h"
+
+#include "events.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int jobctx_after_commit(JobCtx *ctx, const char *text)
+int jobctx_event_now(JobCtx *ctx, const char *type, json_t *payload, FarmErr *err)
 {
-    if (ctx->n_after == ctx->cap_after) {
-        size_t ncap = ctx->cap_after ? ctx->cap_after * 2 : 4;
-        char **n = realloc(ctx->after, ncap * sizeof *n);
-        if (!n) return -1;
-        ctx->after = n;
-        ctx->cap_after = ncap;
-    }
-    char *copy = strdup(text);
-    if (!copy) return -1;
-    ctx->after[ctx->n_after++] = copy;
-    return 0;
+    int rc = events_emit(ctx->redis, ctx->qopts, type, ctx->env->id, payload, err);
+    json_decref(payload);
+    return rc;
 }
 
-int jobctx_store_after(JobCtx *ctx, Db *db, FarmErr *err)
+static int add_item(JobCtx *ctx, json_t *item)
 {
-    for (size_t i = 0; i < ctx->n_after; i++) {
-        char seq[16];
-        snprintf(seq, sizeof seq, "%zu", i + 1);
-        const char *p[3] = {ctx->env->id, seq, ctx->after[i]};
-        if (db_execp(db, "INSERT INTO job_after (job_id, seq, arg) VALUES ($1, $2, $3)", 3, p, NULL,
-                     err))
-            return -1;
+    if (!item) return -1;
+    if (!ctx->after && !(ctx->after = json_array())) {
+        json_decref(item);
+        return -1;
     }
-    return 0;
+    return json_array_append_new(ctx->after, item) ? -1 : 0;
+}
+
+int jobctx_event_after_commit(JobCtx *ctx, const char *type, json_t *payload)
+{
+    if (!payload) return -1;
+    return add_item(ctx, json_pack("{s:s, s:o}", "event", type, payload));
+}
+
+int jobctx_after_commit(JobCtx *ctx, json_t *value)
+{
+    if (!value) return -1;
+    return add_item(ctx, json_pack("{s:o}", "work", value));
 }
 
 void jobctx_drop_after(JobCtx *ctx)
 {
-    for (size_t i = 0; i < ctx->n_after; i++) free(ctx->after[i]);
-    free(ctx->after);
+    json_decref(ctx->after);
     ctx->after = NULL;
-    ctx->n_after = ctx->cap_after = 0;
+}
+
+void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
+{
+    FarmErr err = {0};
+    size_t i, sent = 0;
+    json_t *it;
+    int pending = 0;
+    json_array_foreach(items, i, it) {
+        json_t *work = json_object_get(it, "work");
+        const char *type = json_string_value(json_object_get(it, "event"));
+        if (work) {
+            if (kind->after) kind->after(ctx, work);
+            continue;
+        }
+        if (!type) {
+            log_msg(LOG_WARN, ctx->env->id, "after-commit item %zu is neither event nor work", i);
+            continue;
+        }
+        int k = events_append(ctx->redis, ctx->qopts, type, ctx->env->id,
+                              json_object_get(it, "payload"), &err);
+        if (k < 0) break;
+        pending += k;
+        sent++;
+        /* Replies are read in batches: one round trip per thousand events. */
+        if (pending >= 1000) {
+            if (rds_drain(ctx->redis, pending, &err)) break;
+            pending = 0;
+        }
+    }
+    if (pending && rds_drain(ctx->redis, pending, &err) == 0) pending = 0;
+    if (err.code) log_msg(LOG_WARN, ctx->env->id, "events after commit: %s", err.msg);
+    else if (sent) log_msg(LOG_DEBUG, ctx->env->id, "%zu event(s) published after commit", sent);
 }

@@ -1,13 +1,15 @@
-/* jobctx.h - what a job's run function gets (DESIGN.md section 8): its
- * envelope, the configuration, database handles, progress and cancel, a
- * Redis connection for caches and events. It knows nothing of streams, acks
- * or retries; the worker does that around it.
+/* jobctx.h - a job kind as the farm sees it (JobKind) and what its run
+ * function gets (JobCtx): the envelope, the configuration, database handles,
+ * progress and cancel, events now and after commit, a Redis connection for
+ * caches. It knows nothing of streams, acks or retries; the worker does that
+ * around it (docs/architecture.md, "Kinds").
  *
  * Transactions: for a kind flagged JOB_TX_BACKTEST the worker has already
  * opened a transaction on the Backtest DB when run() is called, and after
- * run() returns 0 it records the job in job_runs and commits, all in that
- * one transaction; run() must not COMMIT or ROLLBACK it. Writes to the
- * Website DB are keyed or delete-then-insert, so a rerun converges. */
+ * run() returns 0 it stores the after-commit work (job_after), records the
+ * job in job_runs and commits, all in that one transaction; run() must not
+ * COMMIT or ROLLBACK it. Writes to the Website DB are keyed or
+ * delete-then-insert, so a rerun converges. */
 #ifndef SF_JOBCTX_H
 #define SF_JOBCTX_H
 
@@ -26,53 +28,74 @@ struct JobCtx {
     const Envelope *env;          /* id, kind, lane, attempt, payload */
     const Config *cfg;            /* read-only, shared by all slots */
     const QueueOpts *qopts;       /* key prefix and TTLs */
-    Rds *redis;                   /* the slot's own connection */
-    /* Returns the slot's connection to "website", "backtest" or "history",
-     * opened on first use and kept for later jobs. Owned by the slot. */
-    Db *(*db)(JobCtx *ctx, const char *name, FarmErr *err);
+    Rds *redis;                   /* the slot's own connection, no replies pending */
+    /* Returns the slot's connection to one of the three databases, opened
+     * on first use and kept for later jobs. Owned by the slot. */
+    Db *(*db)(JobCtx *ctx, DbRole role, FarmErr *err);
     /* Reports progress (0..100) and a message. Returns 0 to go on, or -1
      * when the job must stop now (cancel requested, deadline passed, worker
      * draining): the run function then returns -1 with err filled from
-     * ctx->stop (SF_ECANCEL or SF_ETIMEOUT). */
+     * ctx->stop (SF_ECANCEL, SF_ETIMEOUT or SF_EHANDBACK). */
     int (*progress)(JobCtx *ctx, int pct, const char *msg);
     FarmErr stop;                 /* why progress() said stop */
     /* A short JSON summary of the result, set by run() (malloc'd; the
      * worker frees it). Stored in sf:job:<id> and job_runs. */
     char *result_json;
     void *slot;                   /* the worker's own state */
-    /* Redis work that must happen only once the job's effect is committed
-     * (events, cache refreshes), as texts for the kind's after(), in the
-     * order registered with jobctx_after_commit. Owned by the context. */
-    char **after;
-    size_t n_after, cap_after;
+    /* Work that must happen only once the job's effect is committed, in
+     * order: [{"event": type, "payload": {...}} | {"work": value}]. Owned
+     * by the context (NULL until the first item). */
+    json_t *after;
 };
 
-/* Registers after-commit work (copied): stored in job_after (migration
- * backtest/005) in the job's transaction, handed to the kind's after()
- * once the commit is done, by this worker or, if it dies first, by the one
- * that meets the job again (at least once); never run after a rollback.
- * Only for JOB_TX_BACKTEST kinds with an after(). 0, or -1 out of memory. */
-int jobctx_after_commit(JobCtx *ctx, const char *text);
-/* Writes the registered texts into job_after on db, in its open
- * transaction: the worker does it just before its commit. 0 or -1. */
-int jobctx_store_after(JobCtx *ctx, Db *db, FarmErr *err) SF_MUSTCHECK;
-/* Frees the registered texts (once stored and run, or after a rollback). */
+/* Publishes an event on sf:events at once (a backtest's status_update while
+ * it runs), as a full message envelope with the job id as request_id.
+ * payload is stolen. 0, or -1 with err. */
+int jobctx_event_now(JobCtx *ctx, const char *type, json_t *payload, FarmErr *err) SF_MUSTCHECK;
+/* An event to publish once the job's effect is committed: stored in
+ * job_after in the job's transaction, published after the commit by this
+ * worker or, if it dies first, by the one that meets the job again (at
+ * least once); never after a rollback. payload is stolen. 0, or -1 out of
+ * memory. Only for JOB_TX_BACKTEST kinds. */
+int jobctx_event_after_commit(JobCtx *ctx, const char *type, json_t *payload) SF_MUSTCHECK;
+/* Kind-specific work for after the commit (cache refreshes): handed to the
+ * kind's after() with the same guarantees as events. value is stolen. */
+int jobctx_after_commit(JobCtx *ctx, json_t *value) SF_MUSTCHECK;
+/* Forgets the registered work (once stored and run, or after a rollback). */
 void jobctx_drop_after(JobCtx *ctx);
 
 /* Kind flags. */
 #define JOB_TX_BACKTEST 1u        /* run() inside a Backtest DB transaction with job_runs */
 
+/* A job kind: one folder jobs/<kind>/ and one line in jobs/registry.c.
+ * Everything the rest of the farm needs to know about it is here. */
 typedef struct JobKind {
-    const char *name;
-    /* Checks the payload before anything runs. SF_EINPUT = dead at once. */
-    int (*validate)(const json_t *payload, FarmErr *err);
-    int (*run)(JobCtx *ctx, const json_t *payload, FarmErr *err);
-    unsigned flags;
+    /* Name, test-only/opt-in flags, jobs.<kind>.timeout_s default, and the
+     * kind's own configuration rows (config_table.h), whose values the
+     * loader keeps in a settings block: config_kind_settings(cfg, name). */
+    ConfigKindDecl config;
+    unsigned flags;               /* JOB_* */
     int claim_batch;              /* 0: worker.batch (short jobs); 1 for long ones */
-    /* Runs one text registered with jobctx_after_commit, after the
-     * commit. May run more than once for one text (at least once); a
+    /* Turns payload + effective configuration into the kind's typed plan
+     * (*plan malloc'd, freed with plan_free). The plan validated is the
+     * plan that runs: submit and the worker both call this. SF_EINPUT =
+     * the job can never succeed (dead at once, or refused by submit). */
+    int (*validate)(const Config *cfg, const json_t *payload, void **plan, FarmErr *err);
+    void (*plan_free)(void *plan);
+    /* Optional: checks the plan against stored state (Backtest DB) before
+     * it is queued, so submit refuses what the run would refuse (the run
+     * checks again under its lock). NULL: nothing to check. */
+    int (*admit)(Db *backtest, const void *plan, FarmErr *err);
+    int (*run)(JobCtx *ctx, const void *plan, FarmErr *err);
+    /* Runs one {"work": value} registered with jobctx_after_commit, after
+     * the commit. May run more than once for one value (at least once); a
      * failure is the kind's to log: the job is committed. NULL: none. */
-    void (*after)(JobCtx *ctx, const char *arg);
+    void (*after)(JobCtx *ctx, const json_t *value);
 } JobKind;
+
+/* Runs the after-commit items (the array ctx->after holds, or one loaded
+ * from job_after): events are published, {"work"} items go to the kind's
+ * after(). Failures are logged (the job is committed). */
+void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items);
 
 #endif

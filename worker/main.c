@@ -56,7 +56,7 @@ static int pick_kinds(Worker *w, const char *override)
             log_msg(LOG_WARN, NULL, "kind '%s' is not available in this worker; not serving it", list[i]);
             continue;
         }
-        w->kinds[w->nkinds++] = k->name;
+        w->kinds[w->nkinds++] = k->config.name;
         if (k->claim_batch != 0) all_short = 0;
     }
     /* Long jobs are claimed one at a time so a slot never sits on queued
@@ -166,10 +166,8 @@ static void worker_teardown(Worker *w)
     for (int i = 0; i < w->nslots; i++) {
         Slot *s = &w->slots[i];
         rds_close(s->redis);
-        for (int c = 0; c < 3; c++) if (s->cancels[c]) PQfreeCancel(s->cancels[c]);
-        db_close(s->website);
-        db_close(s->backtest);
-        db_close(s->history);
+        for (int c = 0; c < DB_ROLE_COUNT; c++) if (s->cancels[c]) PQfreeCancel(s->cancels[c]);
+        for (int r = 0; r < DB_ROLE_COUNT; r++) db_close(s->dbs[r]);
         if (s->w) {
             pthread_mutex_destroy(&s->lock);
             pthread_cond_destroy(&s->cancel_done);
@@ -188,7 +186,7 @@ int main(int argc, char **argv)
     log_set_component("worker");
     Config *cfg = NULL;
     FarmErr err = {0};
-    if (config_load(a.config_path, &cfg, &err)) {
+    if (registry_config_load(a.config_path, &cfg, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }

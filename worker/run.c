@@ -10,52 +10,38 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "jobruns.h"
 #include "log.h"
 #include "registry.h"
 
 typedef enum { OUT_OK, OUT_SKIP, OUT_RETRY, OUT_DEAD, OUT_CANCEL, OUT_HANDBACK } Outcome;
 
-static Db **slot_db_ref(Slot *s, const char *name)
-{
-    if (strcmp(name, "website") == 0) return &s->website;
-    if (strcmp(name, "backtest") == 0) return &s->backtest;
-    if (strcmp(name, "history") == 0) return &s->history;
-    return NULL;
-}
-
-static const char *dsn_of(const Config *cfg, const char *name)
-{
-    return strcmp(name, "website") == 0 ? cfg->databases.website
-         : strcmp(name, "backtest") == 0 ? cfg->databases.backtest : cfg->databases.history;
-}
-
 /* A broken connection (server restart) is dropped here and reopened on the
  * next use, so one bad moment costs one retry, not the worker. */
-void slot_set_cancel(Slot *s, int idx, Db *db)
+void slot_set_cancel(Slot *s, DbRole role, Db *db)
 {
     PGcancel *fresh = db ? PQgetCancel(db->conn) : NULL;
     pthread_mutex_lock(&s->lock);
     while (s->cancel_users > 0) pthread_cond_wait(&s->cancel_done, &s->lock);
-    PGcancel *old = s->cancels[idx];
-    s->cancels[idx] = fresh;
+    PGcancel *old = s->cancels[role];
+    s->cancels[role] = fresh;
     pthread_mutex_unlock(&s->lock);
     if (old) PQfreeCancel(old);
 }
 
-static Db *ctx_db(JobCtx *ctx, const char *name, FarmErr *err)
+static Db *ctx_db(JobCtx *ctx, DbRole role, FarmErr *err)
 {
     Slot *s = ctx->slot;
-    Db **ref = slot_db_ref(s, name);
-    if (!ref) { err_set(err, SF_EINPUT, "unknown database '%s'", name); return NULL; }
-    int idx = ref == &s->website ? 0 : ref == &s->backtest ? 1 : 2;
+    if (role < 0 || role >= DB_ROLE_COUNT) { err_set(err, SF_EINPUT, "unknown database %d", (int)role); return NULL; }
+    Db **ref = &s->dbs[role];
     if (*ref && PQstatus((*ref)->conn) != CONNECTION_OK) {
-        slot_set_cancel(s, idx, NULL);
+        slot_set_cancel(s, role, NULL);
         db_close(*ref);
         *ref = NULL;
     }
     if (!*ref) {
-        if (db_open(dsn_of(s->w->cfg, name), name, ref, err)) return NULL;
-        slot_set_cancel(s, idx, *ref);
+        if (db_open(config_dsn(s->w->cfg, role), db_role_name(role), ref, err)) return NULL;
+        slot_set_cancel(s, role, *ref);
     }
     return *ref;
 }
@@ -65,7 +51,7 @@ static int ctx_progress(JobCtx *ctx, int pct, const char *msg)
     Slot *s = ctx->slot;
     int64_t now = envelope_now_ms();
     if (s->w->stopping && now >= s->w->stop_deadline_ms) {
-        err_set(&ctx->stop, SF_ECANCEL, "handed back: worker shutting down");
+        err_set(&ctx->stop, SF_EHANDBACK, "handed back: worker shutting down");
         return -1;
     }
     if (now > s->deadline_ms) {
@@ -88,71 +74,66 @@ static int ctx_progress(JobCtx *ctx, int pct, const char *msg)
     return 0;
 }
 
-static int already_committed(Db *db, const char *job_id, int *yes, FarmErr *err)
-{
-    const char *p[1] = {job_id};
-    PGresult *r;
-    if (db_execp(db, "SELECT 1 FROM job_runs WHERE job_id = $1", 1, p, &r, err)) return -1;
-    *yes = PQntuples(r) > 0;
-    db_result_free(r);
-    return 0;
-}
-
-/* Runs the after-commit work of a committed job, from memory (texts)
- * or, when texts is NULL, from job_after (a job met again after its
- * worker died between commit and this), then deletes the rows. The job is
+/* Runs the after-commit work of a committed job, from memory (items) or,
+ * when items is NULL, from job_after (a job met again after its worker
+ * died between commit and this), then deletes the rows. The job is
  * committed whatever happens here: failures are warnings. */
-static void run_after(const JobKind *kind, JobCtx *ctx, Db *db, char **texts, size_t n)
+static void run_after(const JobKind *kind, JobCtx *ctx, Db *db, const json_t *items)
 {
     FarmErr err = {0};
-    PGresult *r = NULL;
-    const char *p[1] = {ctx->env->id};
-    if (!texts) {
-        if (db_execp(db, "SELECT arg FROM job_after WHERE job_id = $1 ORDER BY seq", 1, p, &r, &err)) {
+    json_t *loaded = NULL;
+    if (!items) {
+        if (jobruns_after_load(db, ctx->env->id, &loaded, &err)) {
             log_msg(LOG_WARN, ctx->env->id, "after-commit work not read: %s", err.msg);
+            json_decref(loaded);
             return;
         }
-        n = (size_t)PQntuples(r);
-        if (n) log_msg(LOG_INFO, ctx->env->id, "running %zu after-commit action(s) left by an earlier worker", n);
+        if (json_array_size(loaded))
+            log_msg(LOG_INFO, ctx->env->id, "running %zu after-commit item(s) left by an earlier worker",
+                    json_array_size(loaded));
+        items = loaded;
     }
-    for (size_t i = 0; i < n; i++)
-        if (kind->after) kind->after(ctx, texts ? texts[i] : PQgetvalue(r, (int)i, 0));
-    db_result_free(r);
-    if (n && db_execp(db, "DELETE FROM job_after WHERE job_id = $1", 1, p, NULL, &err))
+    size_t n = json_array_size(items);
+    if (n) jobctx_run_after(ctx, kind, items);
+    json_decref(loaded);
+    if (n && jobruns_after_delete(db, ctx->env->id, &err))
         log_msg(LOG_WARN, ctx->env->id, "after-commit rows not deleted (the work may run again): %s",
                 err.msg);
 }
 
-/* Records the job in job_runs in the open transaction and commits. A
- * concurrent duplicate (the same job reclaimed while this slot was slow)
- * finds the row and rolls its own work back. */
+/* Stores the after-commit work, records the job in job_runs in the open
+ * transaction and commits. A concurrent duplicate (the same job reclaimed
+ * while this slot was slow) finds the row and rolls its own work back. */
 static int commit_with_job_run(Slot *s, JobCtx *ctx, Db *db, int *duplicate, FarmErr *err)
 {
-    if (jobctx_store_after(ctx, db, err)) return -1;
-    char attempt[16], started[24];
-    snprintf(attempt, sizeof attempt, "%d", ctx->env->attempt);
-    snprintf(started, sizeof started, "%lld", (long long)s->started_ms);
-    const char *p[8] = {ctx->env->id, ctx->env->kind, attempt, s->consumer, started,
-                        ctx->result_json ? ctx->result_json : "{}", lane_name(ctx->env->lane),
-                        ctx->env->source};
-    PGresult *r;
-    *duplicate = 0;
-    if (db_execp(db,
-                 "INSERT INTO job_runs (job_id, kind, attempt, worker, started_at, finished_at, summary,"
-                 " lane, source)"
-                 " VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0), clock_timestamp(),"
-                 " $6::jsonb, $7, $8)"
-                 " ON CONFLICT (job_id) DO NOTHING RETURNING 1",
-                 8, p, &r, err))
-        return -1;
-    *duplicate = PQntuples(r) == 0;
-    db_result_free(r);
+    if (jobruns_after_store(db, ctx->env->id, ctx->after, err)) return -1;
+    JobRunRecord rec = {ctx->env->id, ctx->env->kind, lane_name(ctx->env->lane), ctx->env->source,
+                        s->consumer, ctx->result_json, ctx->env->attempt, s->started_ms};
+    if (jobruns_record(db, &rec, duplicate, err)) return -1;
     if (*duplicate) { db_rollback(db); return 0; }
     return db_commit(db, err);
 }
 
+/* What a failed run means for the delivery. A query the watchdog
+ * cancelled failed with a server error: say what really happened. */
+static Outcome failed_outcome(Slot *s, const Envelope *env, FarmErr *err)
+{
+    pthread_mutex_lock(&s->lock);
+    int why = s->cancel_sent;
+    pthread_mutex_unlock(&s->lock);
+    if (why == WATCHDOG_TIMEOUT) err_set(err, SF_ETIMEOUT, "timed out after %d s (query cancelled)", env->timeout_s);
+    else if (why == WATCHDOG_SHUTDOWN) err_set(err, SF_EHANDBACK, "handed back: worker shutting down");
+    switch (err->code) {
+    case SF_EINPUT: return OUT_DEAD;
+    case SF_ECANCEL: return OUT_CANCEL;
+    case SF_EHANDBACK: return OUT_HANDBACK;
+    default: return OUT_RETRY;
+    }
+}
+
 /* *result receives the job's summary JSON (malloc'd, caller frees) or NULL. */
-static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char **result, FarmErr *err)
+static Outcome run_job(Slot *s, const JobKind *kind, const void *plan, const Envelope *env, char **result,
+                       FarmErr *err)
 {
     *result = NULL;
     JobCtx ctx = {.env = env, .cfg = s->w->cfg, .qopts = &s->w->qopts, .redis = s->redis,
@@ -161,15 +142,15 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
     Outcome out = OUT_OK;
     if (kind->flags & JOB_TX_BACKTEST) {
         int done = 0;
-        if (!(db = ctx_db(&ctx, "backtest", err)) || already_committed(db, env->id, &done, err))
+        if (!(db = ctx_db(&ctx, DB_BACKTEST, err)) || jobruns_committed(db, env->id, &done, err))
             return OUT_RETRY;
         if (done) {
-            run_after(kind, &ctx, db, NULL, 0);
+            run_after(kind, &ctx, db, NULL);
             return OUT_SKIP;
         }
         if (db_begin(db, err)) return OUT_RETRY;
     }
-    int rc = kind->run(&ctx, env->payload, err);
+    int rc = kind->run(&ctx, plan, err);
     if (rc == 0 && db) {
         int dup = 0;
         if (commit_with_job_run(s, &ctx, db, &dup, err)) rc = -1;
@@ -182,21 +163,11 @@ static Outcome run_job(Slot *s, const JobKind *kind, const Envelope *env, char *
 #endif
     /* Events and cache refreshes wait for the commit: a rolled-back job
      * must not have told the website anything. */
-    if (rc == 0 && out == OUT_OK && db) run_after(kind, &ctx, db, ctx.after, ctx.n_after);
+    if (rc == 0 && out == OUT_OK && db) run_after(kind, &ctx, db, ctx.after);
     jobctx_drop_after(&ctx);
     if (rc != 0) {
         if (db) db_rollback(db);
-        /* A query the watchdog cancelled failed with a server error; say
-         * what really happened. */
-        pthread_mutex_lock(&s->lock);
-        int why = s->cancel_sent;
-        pthread_mutex_unlock(&s->lock);
-        if (why == WATCHDOG_TIMEOUT) err_set(err, SF_ETIMEOUT, "timed out after %d s (query cancelled)", env->timeout_s);
-        else if (why == WATCHDOG_SHUTDOWN) err_set(err, SF_ECANCEL, "handed back: worker shutting down");
-        if (err->code == SF_EINPUT) out = OUT_DEAD;
-        else if (err->code == SF_ECANCEL)
-            out = strncmp(err->msg, "handed back", 11) == 0 ? OUT_HANDBACK : OUT_CANCEL;
-        else out = OUT_RETRY;
+        out = failed_outcome(s, env, err);
     }
     if (out == OUT_OK) *result = ctx.result_json;
     else free(ctx.result_json);
@@ -273,101 +244,126 @@ static int committed_before(Slot *s, const JobKind *kind, const Envelope *env)
     JobCtx ctx = {.env = env, .cfg = s->w->cfg, .slot = s};
     FarmErr err = {0};
     int done = 0;
-    Db *db = ctx_db(&ctx, "backtest", &err);
-    if (!db || already_committed(db, env->id, &done, &err)) return -1;
+    Db *db = ctx_db(&ctx, DB_BACKTEST, &err);
+    if (!db || jobruns_committed(db, env->id, &done, &err)) return -1;
     return done;
 }
 
-void slot_process(Slot *s, QueueMsg *m)
+/* Records a finished run's outcome: ack and state, retry, dead, cancelled
+ * or handed back. 0, or -1 when Redis failed (ioerr). */
+static int record_outcome(Slot *s, QueueMsg *m, const Envelope *env, Outcome out, char *result,
+                          const FarmErr *err, int fast, FarmErr *ioerr)
 {
     Worker *w = s->w;
-    FarmErr err = {0}, ioerr = {0};
-    Envelope env;
+    const ConfigJob *jc = config_job(w->cfg, env->kind);
+    int n, rc = 0;
+    switch (out) {
+    case OUT_OK:
+    case OUT_SKIP:
+        if (out == OUT_SKIP) log_msg(LOG_INFO, env->id, "already committed; acknowledged without rerun");
+        n = queue_append_succeeded(s->redis, &w->qopts, m, env->id, result, ioerr);
+        if (n < 0) return -1;
+        s->pending_replies += n;
+        if (!fast) rc = slot_sync(s, ioerr);
+        log_msg(fast ? LOG_DEBUG : LOG_INFO, env->id, "succeeded");
+        return rc;
+    case OUT_DEAD: return dead_now(s, m, env, err->msg, ioerr);
+    case OUT_RETRY: return slot_sync(s, ioerr) || finish_retry(s, m, env, jc, err->msg, ioerr) ? -1 : 0;
+    case OUT_CANCEL:
+        log_msg(LOG_INFO, env->id, "cancelled: %s", err->msg);
+        return slot_sync(s, ioerr) || queue_cancelled(s->redis, &w->qopts, m, env->id, err->msg, ioerr) ? -1 : 0;
+    case OUT_HANDBACK:
+        log_msg(LOG_INFO, env->id, "handed back unfinished: worker shutting down");
+        return slot_sync(s, ioerr) || queue_handback(s->redis, &w->qopts, m, env->id, ioerr) ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Runs a validated delivery and records how it ended. 0, or -1 (ioerr). */
+static int run_delivery(Slot *s, QueueMsg *m, const JobKind *kind, const void *plan, Envelope *env,
+                        FarmErr *ioerr)
+{
+    Worker *w = s->w;
+    FarmErr err = {0};
+    /* A fast kind's running mark goes to Redis with its success, a batch
+     * at a time (finish.c); a slow kind's goes now. */
+    int fast = kind->claim_batch == 0, n;
+    if (!fast) {
+        n = queue_append_running(s->redis, &w->qopts, env, s->consumer, m->deliveries, ioerr);
+        if (n < 0) return -1;
+        s->pending_replies += n;
+        if (slot_sync(s, ioerr)) return -1;
+    }
+    set_current(s, m, env, env->timeout_s);
+    log_msg(fast ? LOG_DEBUG : LOG_INFO, env->id, "started %s attempt %d", env->kind, env->attempt);
+    char *result = NULL;
+    Outcome out = run_job(s, kind, plan, env, &result, &err);
+    set_current(s, m, NULL, 0);
+    if (fast && out == OUT_OK && !result) {   /* a summary takes the per-job path */
+        log_msg(LOG_DEBUG, env->id, "succeeded");
+        return slot_defer_success(s, m, env, s->started_ms, envelope_now_ms(), ioerr);
+    }
     int rc = 0;
-    if (!m->job_text) {
-        if (dead_now(s, m, NULL, "stream entry has no job field", &ioerr)) goto io;
-        return;
+    if (fast) {   /* any other outcome: the running mark first, as for slow kinds */
+        n = queue_append_running(s->redis, &w->qopts, env, s->consumer, m->deliveries, ioerr);
+        if (n < 0) rc = -1;
+        else s->pending_replies += n;
     }
-    if (envelope_parse(m->job_text, m->job_len, &env, &err)) {
-        Envelope ids;
-        int named = salvage_ids(m, &ids);
-        if (dead_now(s, m, named ? &ids : NULL, err.msg, &ioerr)) goto io;
-        return;
-    }
-    const JobKind *kind = registry_find(w->cfg, env.kind);
-    const ConfigJob *jc = config_job(w->cfg, env.kind);
+    if (rc == 0) rc = record_outcome(s, m, env, out, result, &err, fast, ioerr);
+    free(result);
+    return rc;
+}
+
+/* Checks a parsed envelope and, when it may run, runs it. */
+static int process_envelope(Slot *s, QueueMsg *m, Envelope *env, FarmErr *ioerr)
+{
+    Worker *w = s->w;
+    FarmErr err = {0};
+    const JobKind *kind = registry_find(w->cfg, env->kind);
     if (!kind) {
         char why[128];
-        snprintf(why, sizeof why, "unknown job kind \"%s\"", env.kind);
-        rc = dead_now(s, m, &env, why, &ioerr);
-    } else if (m->deliveries > env.max_attempts && committed_before(s, kind, &env) == 0) {
+        snprintf(why, sizeof why, "unknown job kind \"%s\"", env->kind);
+        return dead_now(s, m, env, why, ioerr);
+    }
+    if (m->deliveries > env->max_attempts && committed_before(s, kind, env) == 0) {
         /* Its workers keep dying on it: a poison job. (One whose effect is
          * committed is acknowledged below without rerun instead.) */
         char why[160];
         snprintf(why, sizeof why, "delivered %ld times without finishing (its workers died)", m->deliveries);
-        rc = dead_now(s, m, &env, why, &ioerr);
-    } else if (kind->validate(env.payload, &err)) {
-        rc = dead_now(s, m, &env, err.msg, &ioerr);
-    } else {
-        if (env.timeout_s <= 0) env.timeout_s = jc ? jc->timeout_s : 600;
-        /* A fast kind's running mark goes to Redis with its success, a
-         * batch at a time (finish.c); a slow kind's goes now. */
-        int fast = kind->claim_batch == 0, n;
-        if (!fast) {
-            n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
-            if (n < 0) goto io_env;
-            s->pending_replies += n;
-            if (slot_sync(s, &ioerr)) goto io_env;
-        }
-        set_current(s, m, &env, env.timeout_s);
-        log_msg(fast ? LOG_DEBUG : LOG_INFO, env.id, "started %s attempt %d", env.kind, env.attempt);
-        char *result = NULL;
-        Outcome out = run_job(s, kind, &env, &result, &err);
-        set_current(s, m, NULL, 0);
-        if (fast && out == OUT_OK && !result) {   /* a summary takes the per-job path */
-            rc = slot_defer_success(s, m, &env, s->started_ms, envelope_now_ms(), &ioerr);
-            log_msg(LOG_DEBUG, env.id, "succeeded");
-            envelope_clear(&env);
-            if (rc) goto io;
-            return;
-        }
-        if (fast) {   /* any other outcome: the running mark first, as for slow kinds */
-            n = queue_append_running(s->redis, &w->qopts, &env, s->consumer, m->deliveries, &ioerr);
-            if (n < 0) goto io_env;
-            s->pending_replies += n;
-        }
-        switch (out) {
-        case OUT_OK:
-        case OUT_SKIP:
-            if (out == OUT_SKIP) log_msg(LOG_INFO, env.id, "already committed; acknowledged without rerun");
-            n = queue_append_succeeded(s->redis, &w->qopts, m, env.id, result, &ioerr);
-            free(result);
-            result = NULL;
-            if (n < 0) goto io_env;
-            s->pending_replies += n;
-            if (!fast) rc = slot_sync(s, &ioerr);
-            log_msg(fast ? LOG_DEBUG : LOG_INFO, env.id, "succeeded");
-            break;
-        case OUT_DEAD: rc = dead_now(s, m, &env, err.msg, &ioerr); break;
-        case OUT_RETRY:
-            rc = slot_sync(s, &ioerr) || finish_retry(s, m, &env, jc, err.msg, &ioerr);
-            break;
-        case OUT_CANCEL:
-            log_msg(LOG_INFO, env.id, "cancelled: %s", err.msg);
-            rc = slot_sync(s, &ioerr) || queue_cancelled(s->redis, &w->qopts, m, env.id, err.msg, &ioerr);
-            break;
-        case OUT_HANDBACK:
-            log_msg(LOG_INFO, env.id, "handed back unfinished: worker shutting down");
-            rc = slot_sync(s, &ioerr) || queue_handback(s->redis, &w->qopts, m, env.id, &ioerr);
-            break;
-        }
+        return dead_now(s, m, env, why, ioerr);
     }
-    envelope_clear(&env);
-    if (rc) goto io;
-    return;
-io_env:
-    envelope_clear(&env);
-io:
+    void *plan = NULL;
+    if (kind->validate(w->cfg, env->payload, &plan, &err)) {
+        if (err.code != SF_EINPUT)
+            return slot_sync(s, ioerr) || finish_retry(s, m, env, config_job(w->cfg, env->kind), err.msg, ioerr)
+                       ? -1 : 0;
+        return dead_now(s, m, env, err.msg, ioerr);
+    }
+    if (env->timeout_s <= 0) {
+        const ConfigJob *jc = config_job(w->cfg, env->kind);
+        env->timeout_s = jc ? jc->timeout_s : 600;
+    }
+    int rc = run_delivery(s, m, kind, plan, env, ioerr);
+    kind->plan_free(plan);
+    return rc;
+}
+
+void slot_process(Slot *s, QueueMsg *m)
+{
+    FarmErr err = {0}, ioerr = {0};
+    Envelope env;
+    int rc;
+    if (!m->job_text) {
+        rc = dead_now(s, m, NULL, "stream entry has no job field", &ioerr);
+    } else if (envelope_parse(m->job_text, m->job_len, &env, &err)) {
+        Envelope ids;
+        int named = salvage_ids(m, &ids);
+        rc = dead_now(s, m, named ? &ids : NULL, err.msg, &ioerr);
+    } else {
+        rc = process_envelope(s, m, &env, &ioerr);
+        envelope_clear(&env);
+    }
+    if (rc == 0) return;
     /* The entry stays pending; after reconnecting, a reclaim finishes it. */
     log_msg(LOG_WARN, NULL, "slot %d: could not record the outcome of %s: %s", s->index,
             m->entry_id, ioerr.msg);

@@ -34,7 +34,7 @@ typedef struct Slot {
     int index;
     char consumer[192];           /* <host>:<pid>:<slot> */
     Rds *redis;                   /* owned */
-    Db *website, *backtest, *history; /* owned, opened on first use */
+    Db *dbs[DB_ROLE_COUNT];       /* owned, by DbRole, opened on first use */
     int pending_replies;          /* pipelined replies not read yet */
     /* Deferred successes, all from one stream, kind and lane (finish.c). */
     SlotDone *done;               /* owned; SLOT_BATCH_MAX entries, allocated on first use */
@@ -53,9 +53,9 @@ typedef struct Slot {
     int64_t last_progress_ms;
     int64_t jobs_done;
     /* The watchdog's lever on a job stuck in a query: cancel handles of the
-     * slot's connections (index 0 website, 1 backtest, 2 history), created
+     * slot's connections (by DbRole), created
      * by the slot, used by the heartbeat thread, both under lock. */
-    PGcancel *cancels[3];
+    PGcancel *cancels[DB_ROLE_COUNT];
     int cancel_users;             /* watchdog cancels in flight: handles must not be freed */
     pthread_cond_t cancel_done;
     int cancel_sent;              /* 0, or why the watchdog cancelled: WATCHDOG_* */
@@ -102,7 +102,7 @@ int slot_defer_success(Slot *s, const QueueMsg *m, const Envelope *env, int64_t 
  * entries stay pending and are reclaimed). */
 int slot_flush(Slot *s, FarmErr *err);
 /* Replaces the cancel handle of connection idx (db NULL: drops it). */
-void slot_set_cancel(Slot *s, int idx, Db *db);
+void slot_set_cancel(Slot *s, DbRole role, Db *db);
 /* The heartbeat thread body. */
 void *heartbeat_main(void *arg);
 

@@ -18,9 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include "cache.h"
+#include "config_table.h"
 #include "candle.h"
-#include "events.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
 #include "fvg_scan_read.h"
@@ -28,6 +30,29 @@
 #include "when.h"
 #include "history.h"
 #include "log.h"
+#include "payload.h"
+
+/* The kind's settings (fvg.* keys), read by the config loader. */
+typedef struct FvgScanSettings {
+    int max_lookback;            /* candles, 10..100 */
+    double min_gap_size;         /* price units, >= 0 */
+    int include_overlapping;
+    double *size_buckets;        /* gap-size bucket edges in points, ascending */
+    size_t n_size_buckets;
+} FvgScanSettings;
+
+static const CfKey settings_keys[] = {
+    CF_ROW_INT("fvg.max_lookback", FvgScanSettings, max_lookback, 10, 100, "40"),
+    CF_ROW_DBL("fvg.min_gap_size", FvgScanSettings, min_gap_size, 0, 1e12, "0", 0),
+    CF_ROW_BOOL("fvg.include_overlapping", FvgScanSettings, include_overlapping, "true"),
+    CF_ROW_LIST("fvg.size_buckets", CF_NUMS, FvgScanSettings, size_buckets, n_size_buckets,
+                "1,2,5,10,20,50"),
+    /* Market facts every kind shares moved to symbols.* */
+    CF_ROW_MOVED("fvg.tick_sizes", "symbols.tick_sizes"),
+    CF_ROW_MOVED("fvg.default_tick_size", "symbols.default_tick_size"),
+    CF_ROW_MOVED("fvg.exchange_timezones", "symbols.exchange_timezones"),
+    CF_ROW_MOVED("fvg.default_timezone", "symbols.default_timezone"),
+};
 
 typedef struct Plan {
     char symbol[24];
@@ -36,6 +61,10 @@ typedef struct Plan {
     int has_from, has_to, reset, settings_given;
     int64_t from, to;            /* epoch s, inclusive */
     FvgSettings settings;
+    double tick_size;            /* symbols.tick_sizes, or the default */
+    const double *size_buckets;  /* the Config's */
+    size_t n_size_buckets;
+    const char *exchange_tz;     /* the Config's */
 } Plan;
 
 static int64_t tf_seconds(const char *tf)
@@ -46,44 +75,29 @@ static int64_t tf_seconds(const char *tf)
     return 60;
 }
 
-static int parse_time(const json_t *v, const char *key, int64_t *out, FarmErr *err)
+/* A symbol with no tick size is measured in the default; say so once per
+ * symbol and process, so a missing entry is seen, not guessed. */
+static void note_default_tick(const Config *cfg, const char *symbol)
 {
-    if (json_is_integer(v)) { *out = json_integer_value(v); return 0; }
-    if (json_is_string(v) && when_parse(json_string_value(v), out) == 0) return 0;
-    return err_set(err, SF_EINPUT, "fvg_scan: \"%s\" must be epoch seconds or an ISO-8601 UTC time "
-                   "(2023-11-20T14:30:00Z)", key);
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char seen[64][24];
+    static size_t n_seen;
+    if (config_tick_size_known(cfg, symbol)) return;
+    pthread_mutex_lock(&lock);
+    size_t i = 0;
+    while (i < n_seen && strcmp(seen[i], symbol) != 0) i++;
+    int first = i == n_seen;
+    if (first && n_seen < 64) snprintf(seen[n_seen++], sizeof seen[0], "%s", symbol);
+    pthread_mutex_unlock(&lock);
+    if (first)
+        log_msg(LOG_WARN, NULL, "fvg_scan: no tick size for %s in symbols.tick_sizes; using "
+                "symbols.default_tick_size %g for gap_size_points", symbol,
+                cfg->symbols.default_tick_size);
 }
 
-static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *err)
+static int read_settings(const json_t *p, Plan *plan, FarmErr *err)
 {
-    static const char *known[] = {"symbol", "timeframe", "from", "to", "max_lookback", "min_gap_size",
-                                  "include_overlapping", "reset", NULL};
-    const char *key;
     json_t *v;
-    memset(plan, 0, sizeof *plan);
-    json_object_foreach((json_t *)p, key, v) {
-        int ok = 0;
-        for (int i = 0; known[i]; i++) if (strcmp(key, known[i]) == 0) ok = 1;
-        if (!ok) return err_set(err, SF_EINPUT, "fvg_scan: unknown payload key \"%s\"", key);
-    }
-    const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !candle_symbol_valid(sym))
-        return err_set(err, SF_EINPUT, "fvg_scan: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
-    snprintf(plan->symbol, sizeof plan->symbol, "%s", sym);
-    const char *tf = json_string_value(json_object_get(p, "timeframe"));
-    if (!tf || !(plan->tf = config_timeframe_normalise(tf)))
-        return err_set(err, SF_EINPUT, "fvg_scan: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 (or 1m 5m 15m 1h 4h 1d)");
-    plan->tf_seconds = tf_seconds(plan->tf);
-    if ((v = json_object_get(p, "from"))) { plan->has_from = 1; if (parse_time(v, "from", &plan->from, err)) return -1; }
-    if ((v = json_object_get(p, "to"))) { plan->has_to = 1; if (parse_time(v, "to", &plan->to, err)) return -1; }
-    if (plan->has_from && plan->has_to && plan->from > plan->to)
-        return err_set(err, SF_EINPUT, "fvg_scan: \"from\" is after \"to\"");
-    plan->settings = fvg_settings_default();
-    if (cfg) {
-        plan->settings.max_lookback = cfg->fvg.max_lookback;
-        plan->settings.min_gap_size = cfg->fvg.min_gap_size;
-        plan->settings.include_overlapping = cfg->fvg.include_overlapping;
-    }
     if ((v = json_object_get(p, "max_lookback"))) {
         if (!json_is_integer(v)) return err_set(err, SF_EINPUT, "fvg_scan: \"max_lookback\" must be an integer 10..100");
         plan->settings.max_lookback = (int)json_integer_value(v);
@@ -103,16 +117,53 @@ static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *e
         if (!json_is_boolean(v)) return err_set(err, SF_EINPUT, "fvg_scan: \"reset\" must be true or false");
         plan->reset = json_is_true(v);
     }
-    double tick = cfg ? config_tick_size(cfg, plan->symbol) : 0.25;
-    if (fvg_settings_check(&plan->settings, tick, err)) return err_wrap(err, "fvg_scan");
     return 0;
 }
 
-static int fvg_scan_validate(const json_t *payload, FarmErr *err)
+static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *err)
 {
-    Plan plan;
-    return parse_plan(NULL, payload, &plan, err);
+    static const char *const known[] = {"symbol", "timeframe", "from", "to", "max_lookback",
+                                        "min_gap_size", "include_overlapping", "reset", NULL};
+    memset(plan, 0, sizeof *plan);
+    if (payload_check_keys(p, known, "fvg_scan", err)) return -1;
+    const char *sym = json_string_value(json_object_get(p, "symbol"));
+    if (!sym || !candle_symbol_valid(sym))
+        return err_set(err, SF_EINPUT, "fvg_scan: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
+    snprintf(plan->symbol, sizeof plan->symbol, "%s", sym);
+    const char *tf = json_string_value(json_object_get(p, "timeframe"));
+    if (!tf || !(plan->tf = config_timeframe_normalise(tf)))
+        return err_set(err, SF_EINPUT, "fvg_scan: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 (or 1m 5m 15m 1h 4h 1d)");
+    plan->tf_seconds = tf_seconds(plan->tf);
+    if (payload_range(p, "fvg_scan", &plan->has_from, &plan->from, &plan->has_to, &plan->to, err))
+        return -1;
+    const FvgScanSettings *fs = config_kind_settings(cfg, "fvg_scan");
+    plan->settings = fvg_settings_default();
+    plan->settings.max_lookback = fs->max_lookback;
+    plan->settings.min_gap_size = fs->min_gap_size;
+    plan->settings.include_overlapping = fs->include_overlapping;
+    if (read_settings(p, plan, err)) return -1;
+    plan->tick_size = config_tick_size(cfg, plan->symbol);
+    plan->size_buckets = fs->size_buckets;
+    plan->n_size_buckets = fs->n_size_buckets;
+    plan->exchange_tz = config_exchange_tz(cfg, plan->symbol);
+    if (fvg_settings_check(&plan->settings, plan->tick_size, err)) return err_wrap(err, "fvg_scan");
+    note_default_tick(cfg, plan->symbol);
+    return 0;
 }
+
+static int fvg_scan_validate(const Config *cfg, const json_t *payload, void **out, FarmErr *err)
+{
+    Plan *plan = malloc(sizeof *plan);
+    if (!plan) return err_set(err, SF_EIO, "out of memory");
+    if (parse_plan(cfg, payload, plan, err)) {
+        free(plan);
+        return -1;
+    }
+    *out = plan;
+    return 0;
+}
+
+static void fvg_scan_plan_free(void *plan) { free(plan); }
 
 /* Time of candle `index` of the series, or -1 when there is none. An
  * OFFSET walks the index, so it starts from the nearer known candle: the
@@ -183,43 +234,17 @@ static int same_settings(const FvgSettings *a, const FvgSettings *b)
            fabs(a->min_gap_size - b->min_gap_size) <= 1e-12 * (fabs(a->min_gap_size) + 1);
 }
 
-/* The after-commit work of a scan that changed rows, as text
- * (jobctx_after_commit): {"symbol", "timeframe", "events": [...] or
- * null}. Built by hand around the events array, which is already JSON
- * text (a first scan reports ~10^5 gaps). */
-static char *after_text(const char *symbol, const char *tf, const char *events_json)
-{
-    json_t *head = json_pack("{s:s, s:s}", "symbol", symbol, "timeframe", tf);
-    char *h = head ? json_dumps(head, JSON_COMPACT) : NULL;
-    json_decref(head);
-    if (!h) return NULL;
-    const char *ev = events_json ? events_json : "null";
-    size_t lh = strlen(h), le = strlen(ev);
-    char *out = malloc(lh + le + 16);
-    if (out) {
-        memcpy(out, h, lh - 1);                       /* without the closing brace */
-        memcpy(out + lh - 1, ",\"events\":", 10);
-        memcpy(out + lh + 9, ev, le);
-        memcpy(out + lh + 9 + le, "}", 2);
-    }
-    free(h);
-    return out;
-}
-
-/* After the commit (fvg_scan_kind.after): cache keys of seed 000 for the
- * pair go stale; events tell the website. Runs again if a worker died
- * before finishing it: deleting keys twice is harmless, and events are at
- * least once (each carries the job id and the gap's number). */
-static void fvg_scan_after(JobCtx *ctx, const char *text)
+/* After the commit (fvg_scan_kind.after, with {"symbol", "timeframe"}):
+ * the pair's cache keys of seed 000 go stale. Runs again if a worker died
+ * before finishing it: deleting keys twice is harmless. Events are the
+ * worker's to publish (jobctx_event_after_commit). */
+static void fvg_scan_after(JobCtx *ctx, const json_t *work)
 {
     FarmErr err = {0};
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
-    const char *symbol = json_string_value(json_object_get(doc, "symbol"));
-    const char *tf = json_string_value(json_object_get(doc, "timeframe"));
+    const char *symbol = json_string_value(json_object_get(work, "symbol"));
+    const char *tf = json_string_value(json_object_get(work, "timeframe"));
     if (!symbol || !tf) {
-        log_msg(LOG_WARN, ctx->env->id, "fvg after-commit work unreadable: %s", doc ? "fields" : jerr.text);
-        json_decref(doc);
+        log_msg(LOG_WARN, ctx->env->id, "fvg after-commit work without symbol or timeframe");
         return;
     }
     char sym[64], pattern[160];
@@ -231,38 +256,43 @@ static void fvg_scan_after(JobCtx *ctx, const char *text)
     snprintf(pattern, sizeof pattern, "stats:%s:%s:*", sym, tf);
     if (cache_delete_matching(ctx->redis, pattern, &n, &err))
         log_msg(LOG_WARN, ctx->env->id, "fvg stats cache invalidation: %s", err.msg);
-    json_t *events = json_object_get(doc, "events");
-    size_t i, sent = 0;
-    json_t *e;
-    int pending = 0;
-    json_array_foreach(events, i, e) {
-        char type[32];
-        snprintf(type, sizeof type, "%s", json_string_value(json_object_get(e, "event")));
-        json_object_set_new(e, "symbol", json_string(symbol));
-        json_object_set_new(e, "timeframe", json_string(tf));
-        json_object_del(e, "event");
-        int k = events_append(ctx->redis, ctx->qopts, type, ctx->env->id, e, &err);
-        if (k < 0) break;
-        pending += k;
-        sent++;
-        if (pending >= 1000) { if (rds_drain(ctx->redis, pending, &err)) break; pending = 0; }
-    }
-    if (pending && rds_drain(ctx->redis, pending, &err)) log_msg(LOG_WARN, ctx->env->id, "fvg events: %s", err.msg);
-    json_decref(doc);
-    log_msg(LOG_DEBUG, ctx->env->id, "fvg: %zu event(s) emitted", sent);
+}
+
+/* The store's events, to the context: published once the scan commits. */
+static int emit_after_commit(void *arg, const char *type, json_t *payload)
+{
+    return jobctx_event_after_commit(arg, type, payload);
+}
+
+/* A pair keeps the settings of its first scan; others need "reset". */
+static int settings_conflict(const Plan *pl, const FvgScanState *st, FarmErr *err)
+{
+    if (!st->exists || pl->reset || !pl->settings_given || same_settings(&st->settings, &pl->settings))
+        return 0;
+    return err_set(err, SF_EINPUT, "fvg_scan: settings differ from the earlier scans of %s %s "
+                   "(max_lookback %d, min_gap_size %g, include_overlapping %s); use \"reset\": true to rescan",
+                   pl->symbol, pl->tf, st->settings.max_lookback, st->settings.min_gap_size,
+                   st->settings.include_overlapping ? "true" : "false");
+}
+
+/* At submit: refuses what the run would refuse against the stored state. */
+static int fvg_scan_admit(Db *bt, const void *plan, FarmErr *err)
+{
+    const Plan *pl = plan;
+    FvgScanState st;
+    if (fvg_store_state_load(bt, pl->symbol, pl->tf, &st, err)) return -1;
+    return settings_conflict(pl, &st, err);
 }
 
 static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err);
 
-static int fvg_scan_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
+static int fvg_scan_run(JobCtx *ctx, const void *plan, FarmErr *err)
 {
-    Plan pl;
-    if (parse_plan(ctx->cfg, payload, &pl, err)) return -1;
-    Db *hist = ctx->db(ctx, "history", err);
+    Db *hist = ctx->db(ctx, DB_HISTORY, err);
     if (!hist) return -1;
-    Db *bt = ctx->db(ctx, "backtest", err);
+    Db *bt = ctx->db(ctx, DB_BACKTEST, err);
     if (!bt) return -1;
-    return run_scan(ctx, &pl, hist, bt, err);
+    return run_scan(ctx, plan, hist, bt, err);
 }
 
 static int stop(JobCtx *ctx, int pct, const char *msg, FarmErr *err)
@@ -288,7 +318,6 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     FvgSeries s = {0};
     FvgResult res;
     fvg_result_init(&res);
-    char *events_json = NULL;
     int rc = -1;
     int64_t first_time;
     FvgSettings settings = pl->settings;
@@ -306,13 +335,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
                 "(candle indexes would shift); scan again with \"reset\": true", pl->symbol, pl->tf);
         goto cleanup;
     }
-    if (st.exists && pl->settings_given && !same_settings(&st.settings, &pl->settings)) {
-        err_set(err, SF_EINPUT, "fvg_scan: settings differ from the earlier scans of %s %s "
-                "(max_lookback %d, min_gap_size %g, include_overlapping %s); use \"reset\": true to rescan",
-                pl->symbol, pl->tf, st.settings.max_lookback, st.settings.min_gap_size,
-                st.settings.include_overlapping ? "true" : "false");
-        goto cleanup;
-    }
+    if (settings_conflict(pl, &st, err)) goto cleanup;
     int fresh = !st.exists;             /* no stored rows for the pair before this scan */
     if (st.exists) settings = st.settings;
     else { st.settings = settings; st.first_candle_time = first_time; st.last_index = -1; }
@@ -343,8 +366,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     t_read = now_ms();
     if (stop(ctx, 40, "scanning", err)) goto cleanup;
     FvgCandles c = {s.ts, s.open, s.high, s.low, s.close, s.n, read_from};
-    double tick = config_tick_size(ctx->cfg, pl->symbol);
-    if (fvg_scan(&settings, tick, &c, scan_from, pending, n_pending, &res, err)) {
+    if (fvg_scan(&settings, pl->tick_size, &c, scan_from, pending, n_pending, &res, err)) {
         if (err->code == SF_EINPUT) err->code = SF_EIO;  /* our own inconsistency: retry, do not drop */
         err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
         goto cleanup;
@@ -352,8 +374,9 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     t_scan = now_ms();
     if (stop(ctx, 60, "writing detections", err)) goto cleanup;
     FvgStoreCounts counts;
+    FvgEventSink sink = {emit_after_commit, ctx};
     if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &settings, &res, st.last_index, &counts,
-                        &events_json, err))
+                        &sink, err))
         goto cleanup;
     int64_t last_read = read_from + (int64_t)s.n - 1;
     if (s.n > 0 && last_read > st.last_index) {
@@ -365,8 +388,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     long changed = counts.inserted + counts.cleared + counts.expired + counts.end_fixed;
     if (changed > 0) {
         if (stop(ctx, 80, "statistics", err)) goto cleanup;
-        FvgStatsOptions so = {ctx->cfg->fvg.size_buckets, ctx->cfg->fvg.n_size_buckets,
-                              config_exchange_tz(ctx->cfg, pl->symbol)};
+        FvgStatsOptions so = {pl->size_buckets, pl->n_size_buckets, pl->exchange_tz};
         int64_t from = pl->has_from ? pl->from : first_time;
         int64_t to = pl->has_to ? pl->to : st.last_time;
         /* A first scan's records are every row of the pair: no read-back. */
@@ -374,10 +396,10 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
                                             res.gaps, res.n_gaps, NULL, err)
                   : fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id, NULL, err))
             goto cleanup;
-        char *text = after_text(pl->symbol, pl->tf, events_json);
-        int kept = text ? jobctx_after_commit(ctx, text) : -1;
-        free(text);
-        if (kept) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
+        if (jobctx_after_commit(ctx, json_pack("{s:s, s:s}", "symbol", pl->symbol, "timeframe", pl->tf))) {
+            err_set(err, SF_EIO, "out of memory");
+            goto cleanup;
+        }
     }
     t_stats = now_ms();
     char summary[384];
@@ -391,12 +413,17 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     if (stop(ctx, 100, "done", err)) goto cleanup;
     rc = 0;
 cleanup:
-    free(events_json);
     free(pending);
     fvg_series_free(&s);
     fvg_result_free(&res);
     return rc;
 }
 
-const JobKind fvg_scan_kind = {"fvg_scan", fvg_scan_validate, fvg_scan_run, JOB_TX_BACKTEST, 1,
-                               fvg_scan_after};
+const JobKind fvg_scan_kind = {
+    .config = {.name = "fvg_scan", .default_timeout_s = 600, .keys = settings_keys,
+               .n_keys = sizeof settings_keys / sizeof settings_keys[0],
+               .settings_size = sizeof(FvgScanSettings)},
+    .flags = JOB_TX_BACKTEST, .claim_batch = 1,
+    .validate = fvg_scan_validate, .plan_free = fvg_scan_plan_free, .admit = fvg_scan_admit,
+    .run = fvg_scan_run, .after = fvg_scan_after,
+};

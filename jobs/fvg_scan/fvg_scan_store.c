@@ -251,24 +251,22 @@ static int stage(Db *db, const FvgGap *gaps, size_t n_gaps, const FvgGap *update
     return db_copy_end(&cp, err);
 }
 
-/* Events as JSON text, built by hand: a scan may report 10^5 gaps. */
-typedef struct Ev { char *buf; size_t len, cap; int failed; } Ev;
+/* Where a write's events go, with the pair they belong to. */
+typedef struct Ev {
+    const FvgEventSink *sink;    /* NULL: no events wanted */
+    const char *symbol, *tf;
+    int failed;
+} Ev;
 
 static void ev_add(Ev *e, const char *kind, long long number, const char *type, long long start,
                    long long detection, const char *status)
 {
-    if (e->failed) return;
-    if (e->cap - e->len < 256) {
-        size_t cap = e->cap ? e->cap * 2 : 1 << 16;
-        char *b = realloc(e->buf, cap);
-        if (!b) { e->failed = 1; return; }
-        e->buf = b;
-        e->cap = cap;
-    }
-    e->len += (size_t)snprintf(e->buf + e->len, e->cap - e->len,
-                               "%s{\"event\":\"%s\",\"number\":%lld,\"type\":\"%s\",\"start_time\":%lld,"
-                               "\"detection_time\":%lld,\"status\":\"%s\"}", e->len ? "," : "[",
-                               kind, number, type, start, detection, status);
+    if (!e || !e->sink || e->failed) return;
+    json_t *payload = json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "number", (json_int_t)number, "type",
+                                type, "start_time", (json_int_t)start, "detection_time",
+                                (json_int_t)detection, "status", status, "symbol", e->symbol,
+                                "timeframe", e->tf);
+    if (!payload || e->sink->emit(e->sink->arg, kind, payload)) e->failed = 1;
 }
 
 /* One event per row of a RETURNING list (number, type, start_time,
@@ -405,22 +403,21 @@ static int changed_gaps(Db *db, const char *symbol, const char *tf, const FvgGap
 
 int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
                     const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
-                    FvgStoreCounts *counts, char **events_json, FarmErr *err)
+                    FvgStoreCounts *counts, const FvgEventSink *events, FarmErr *err)
 {
     memset(counts, 0, sizeof *counts);
-    if (events_json) *events_json = NULL;
     if (res->n_gaps + res->n_updates == 0) return 0;
     /* The table holds a scanned prefix: rows with right index up to
      * stored_last_index. New gaps past it cannot be there yet. */
     int known_new = res->n_gaps == 0 || res->gaps[0].right_index > stored_last_index;
     const char *p[2] = {symbol, tf};
     PGresult *r = NULL;
-    Ev ev = {0};
+    Ev ev = {events, symbol, tf, 0};
     int rc = -1;
     FvgGap *todo = NULL;           /* the re-covered gaps that change something */
     size_t n_todo = 0;
     if (known_new && res->n_gaps) {
-        if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events_json ? &ev : NULL, err)) goto cleanup;
+        if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events ? &ev : NULL, err)) goto cleanup;
         counts->inserted = (long)res->n_gaps;
     }
     if (!known_new && changed_gaps(db, symbol, tf, res->gaps, res->n_gaps, &todo, &n_todo, err))
@@ -483,17 +480,10 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
     collect(&ev, r, "fvg_cleared", "cleared");
     db_result_free(r);
 done:
-    if (ev.failed) { err_set(err, SF_EIO, "out of memory"); goto cleanup; }
-    if (events_json && ev.len) {
-        ev.buf[ev.len++] = ']';
-        ev.buf[ev.len] = 0;
-        *events_json = ev.buf;
-        ev.buf = NULL;
-    }
+    if (ev.failed) { err_set(err, SF_EIO, "events: out of memory"); goto cleanup; }
     rc = 0;
 cleanup:
     free(todo);
-    free(ev.buf);
     return rc;
 }
 

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "db.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
@@ -37,6 +39,14 @@ int fvg_store_reset(Db *db, const char *symbol, const char *tf, FarmErr *err) SF
 int fvg_store_pending(Db *db, const char *symbol, const char *tf, const FvgScanState *st,
                       int64_t before_right, FvgGap **out, size_t *n, FarmErr *err) SF_MUSTCHECK;
 
+/* Receives one event (fvg_detected / fvg_cleared) per inserted or cleared
+ * row: payload {number, type, start_time, detection_time, status, symbol,
+ * timeframe}, stolen. Returns 0, or -1 to fail the write. */
+typedef struct FvgEventSink {
+    int (*emit)(void *arg, const char *type, json_t *payload);
+    void *arg;
+} FvgEventSink;
+
 typedef struct FvgStoreCounts {
     long inserted;               /* new rows (numbered by the sequence) */
     long cleared, expired;       /* rows that went from valid to cleared / invalid */
@@ -48,12 +58,11 @@ typedef struct FvgStoreCounts {
  * status is never undone. stored_last_index is the last candle index the
  * stored rows cover (-1 when none): new gaps past it go straight into the
  * table by COPY, others through the staging table, where rows already
- * stored are left alone. With events_json != NULL, the numbers and records
- * of inserted and cleared rows are returned for events (JSON array text,
- * malloc'd; NULL when none). tf_seconds gives provisional end times. */
+ * stored are left alone. With events != NULL, every inserted and cleared
+ * row is reported to it. tf_seconds gives provisional end times. */
 int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
                     const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
-                    FvgStoreCounts *counts, char **events_json, FarmErr *err) SF_MUSTCHECK;
+                    FvgStoreCounts *counts, const FvgEventSink *events, FarmErr *err) SF_MUSTCHECK;
 
 /* Statistics of the pair's detections with start_time in [from, to]
  * (epoch s, inclusive), computed from the stored rows, upserted into

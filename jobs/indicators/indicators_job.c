@@ -8,7 +8,6 @@
  * docs/indicators-job.md is the reference. */
 #define _POSIX_C_SOURCE 200809L
 #include "indicators_job.h"
-#include "when.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -22,6 +21,7 @@
 #include "indicators_compute.h"
 #include "indicators_store.h"
 #include "log.h"
+#include "payload.h"
 #include "tz.h"
 
 typedef struct IndPayload {
@@ -31,51 +31,14 @@ typedef struct IndPayload {
     int64_t from, to;                 /* epoch seconds, both inclusive */
     IndicatorsSpec specs[INDICATORS_MAX];
     size_t n;
+    const char *exchange_tz;          /* pivot sessions; the Config's */
+    int ttl_s, analysis_ttl_s, candles_ttl_s; /* cache TTLs */
 } IndPayload;
 
 /* ---- payload ---------------------------------------------------------------- */
 
-static int parse_time(const json_t *v, const char *key, int64_t *out, FarmErr *err)
+static int parse_list(const json_t *list, IndPayload *out, FarmErr *err)
 {
-    if (json_is_integer(v)) { *out = json_integer_value(v); return 0; }
-    if (json_is_string(v) && when_parse(json_string_value(v), out) == 0) return 0;
-    return err_set(err, SF_EINPUT,
-                   "indicators: \"%s\" must be an ISO-8601 UTC time (2023-11-20T14:30:00Z) or epoch seconds",
-                   key);
-}
-
-static int parse_payload(const json_t *p, IndPayload *out, FarmErr *err)
-{
-    memset(out, 0, sizeof *out);
-    if (!json_is_object(p)) return err_set(err, SF_EINPUT, "indicators: payload must be a JSON object");
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)p, key, val) {
-        if (strcmp(key, "symbol") && strcmp(key, "timeframe") && strcmp(key, "from") && strcmp(key, "to") &&
-            strcmp(key, "indicators"))
-            return err_set(err, SF_EINPUT,
-                           "indicators: unknown payload key \"%s\" (symbol, timeframe, from, to, indicators)", key);
-    }
-    const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !candle_symbol_valid(sym))
-        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
-    snprintf(out->symbol, sizeof out->symbol, "%s", sym);
-    const char *tf = json_string_value(json_object_get(p, "timeframe"));
-    if (!tf || !(out->timeframe = config_timeframe_normalise(tf)))
-        return err_set(err, SF_EINPUT, "indicators: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 "
-                                       "(or 1m 5m 15m 1h 4h 1d), got \"%s\"", tf ? tf : "(none)");
-    json_t *f = json_object_get(p, "from"), *t = json_object_get(p, "to");
-    if (f && !json_is_null(f)) {
-        if (parse_time(f, "from", &out->from, err)) return -1;
-        out->has_from = 1;
-    }
-    if (t && !json_is_null(t)) {
-        if (parse_time(t, "to", &out->to, err)) return -1;
-        out->has_to = 1;
-    }
-    if (out->has_from && out->has_to && out->from > out->to)
-        return err_set(err, SF_EINPUT, "indicators: \"from\" is after \"to\"");
-    json_t *list = json_object_get(p, "indicators");
     if (!list || json_is_null(list)) {
         out->n = indicators_default_set(out->specs, INDICATORS_MAX);
         return 0;
@@ -83,6 +46,7 @@ static int parse_payload(const json_t *p, IndPayload *out, FarmErr *err)
     if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > INDICATORS_MAX)
         return err_set(err, SF_EINPUT, "indicators: \"indicators\" must be a list of 1..%d names", INDICATORS_MAX);
     size_t i;
+    json_t *val;
     json_array_foreach(list, i, val) {
         if (!json_is_string(val)) return err_set(err, SF_EINPUT, "indicators: indicator %zu is not a string", i + 1);
         IndicatorsSpec s;
@@ -96,14 +60,41 @@ static int parse_payload(const json_t *p, IndPayload *out, FarmErr *err)
     return 0;
 }
 
-static int ind_validate(const json_t *payload, FarmErr *err)
+static int parse_payload(const Config *cfg, const json_t *p, IndPayload *out, FarmErr *err)
+{
+    static const char *const known[] = {"symbol", "timeframe", "from", "to", "indicators", NULL};
+    memset(out, 0, sizeof *out);
+    if (payload_check_keys(p, known, "indicators", err)) return -1;
+    const char *sym = json_string_value(json_object_get(p, "symbol"));
+    if (!sym || !candle_symbol_valid(sym))
+        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
+    snprintf(out->symbol, sizeof out->symbol, "%s", sym);
+    const char *tf = json_string_value(json_object_get(p, "timeframe"));
+    if (!tf || !(out->timeframe = config_timeframe_normalise(tf)))
+        return err_set(err, SF_EINPUT, "indicators: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 "
+                                       "(or 1m 5m 15m 1h 4h 1d), got \"%s\"", tf ? tf : "(none)");
+    if (payload_range(p, "indicators", &out->has_from, &out->from, &out->has_to, &out->to, err))
+        return -1;
+    out->exchange_tz = config_exchange_tz(cfg, out->symbol);
+    out->ttl_s = cfg->cache.indicators_ttl_s;
+    out->analysis_ttl_s = cfg->cache.analysis_ttl_s;
+    out->candles_ttl_s = cfg->cache.candles_ttl_s;
+    return parse_list(json_object_get(p, "indicators"), out, err);
+}
+
+static int ind_validate(const Config *cfg, const json_t *payload, void **plan, FarmErr *err)
 {
     IndPayload *pl = malloc(sizeof *pl);
     if (!pl) return err_set(err, SF_EIO, "out of memory");
-    int rc = parse_payload(payload, pl, err);
-    free(pl);
-    return rc;
+    if (parse_payload(cfg, payload, pl, err)) {
+        free(pl);
+        return -1;
+    }
+    *plan = pl;
+    return 0;
 }
+
+static void ind_plan_free(void *plan) { free(plan); }
 
 /* ---- run ------------------------------------------------------------------------ */
 
@@ -389,25 +380,21 @@ static int can_write_direct(const RunState *st)
 
 /* The cache refresh runs only after the job's transaction committed (and
  * never after a rollback), so Redis never holds a value the database does
- * not. It is kept as text (jobctx_after_commit), so a worker dying
+ * not. It is kept with the commit (jobctx_after_commit), so a worker dying
  * between commit and refresh leaves it to the next one that meets the job:
  * {"symbol", "timeframe", "ttl", "analysis_ttl", "candles_ttl",
- *  "latest": [[name, ts, value JSON text], ...], "analysis": text or null,
+ *  "latest": [[name, ts, value JSON text], ...], "analysis": text or absent,
  *  "candle_ts", "candle": text or null}. A Redis failure does not undo the
  * committed job: a warning, and the pair's old keys expire within their
  * TTL. Runs again harmlessly (the keys are replaced). */
-static void ind_after(JobCtx *ctx, const char *text)
+static void ind_after(JobCtx *ctx, const json_t *doc)
 {
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
     const char *symbol = json_string_value(json_object_get(doc, "symbol"));
     const char *tf = json_string_value(json_object_get(doc, "timeframe"));
     json_t *latest = json_object_get(doc, "latest");
     size_t n = json_array_size(latest);
     if (!symbol || !tf || n > INDICATORS_MAX) {
-        log_msg(LOG_WARN, ctx->env->id, "indicators: after-commit work unreadable: %s",
-                doc ? "fields" : jerr.text);
-        json_decref(doc);
+        log_msg(LOG_WARN, ctx->env->id, "indicators: after-commit work without symbol or timeframe");
         return;
     }
     IndicatorsLatest v[INDICATORS_MAX];
@@ -432,7 +419,6 @@ static void ind_after(JobCtx *ctx, const char *text)
                                  &cerr))
         log_msg(LOG_WARN, ctx->env->id, "indicators: caches of %s %s not refreshed: %s", symbol, tf,
                 ctx->redis ? cerr.msg : "no redis connection");
-    json_decref(doc);
 }
 
 /* Hands the newest values of this run to the after-commit refresh. */
@@ -447,9 +433,9 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
     }
     json_object_set_new(doc, "symbol", json_string(pl->symbol));
     json_object_set_new(doc, "timeframe", json_string(pl->timeframe));
-    json_object_set_new(doc, "ttl", json_integer(ctx->cfg ? ctx->cfg->cache.indicators_ttl_s : 300));
-    json_object_set_new(doc, "analysis_ttl", json_integer(ctx->cfg ? ctx->cfg->cache.analysis_ttl_s : 900));
-    json_object_set_new(doc, "candles_ttl", json_integer(ctx->cfg ? ctx->cfg->cache.candles_ttl_s : 60));
+    json_object_set_new(doc, "ttl", json_integer(pl->ttl_s));
+    json_object_set_new(doc, "analysis_ttl", json_integer(pl->analysis_ttl_s));
+    json_object_set_new(doc, "candles_ttl", json_integer(pl->candles_ttl_s));
     int64_t newest = st->s.ts[st->s.n - 1];
     if (!pl->has_to) {
         /* Read to History's end: the last candle read is the latest. */
@@ -479,19 +465,15 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
                                                 (json_int_t)st->latest_ts[j], st->latest_val[j]));
     }
     json_object_set_new(doc, "latest", latest);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    int rc = text ? jobctx_after_commit(ctx, text) : -1;
-    free(text);
-    return rc ? err_set(err, SF_EIO, "out of memory") : 0;
+    return jobctx_after_commit(ctx, doc) ? err_set(err, SF_EIO, "out of memory") : 0;
 }
 
 static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
-    Db *bt = ctx->db(ctx, "backtest", err);
+    Db *bt = ctx->db(ctx, DB_BACKTEST, err);
     if (!bt) return -1;
-    Db *hist = ctx->db(ctx, "history", err);
+    Db *hist = ctx->db(ctx, DB_HISTORY, err);
     if (!hist) return -1;
     if (ctx->progress(ctx, 1, "reading state")) return stop(ctx, err);
     if (indicators_store_lock(bt, pl->symbol, pl->timeframe, err)) return -1;
@@ -527,8 +509,7 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     if (want_sessions) {
         st->session = malloc(s->n * sizeof *st->session);
         if (!st->session) return err_set(err, SF_EIO, "out of memory");
-        const char *zone = ctx->cfg ? config_exchange_tz(ctx->cfg, pl->symbol) : "UTC";
-        if (sessions(s, pl->timeframe, zone ? zone : "UTC", st->session, err)) return -1;
+        if (sessions(s, pl->timeframe, pl->exchange_tz, st->session, err)) return -1;
     }
     st->bufcap = 8192;
     st->buf = malloc(st->bufcap);
@@ -582,16 +563,21 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     return 0;
 }
 
-static int ind_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
+static int ind_run(JobCtx *ctx, const void *plan, FarmErr *err)
 {
     RunState *st = calloc(1, sizeof *st);
     if (!st) return err_set(err, SF_EIO, "out of memory");
-    int rc = parse_payload(payload, &st->pl, err);
-    if (rc == 0) rc = ind_run_state(ctx, st, err);
+    st->pl = *(const IndPayload *)plan;
+    int rc = ind_run_state(ctx, st, err);
+    if (rc == 0 && ctx->progress(ctx, 100, "done")) rc = stop(ctx, err);
     if (rc) log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL, "indicators: %s", err->msg);
     run_free(st);
     free(st);
     return rc;
 }
 
-const JobKind indicators_kind = {"indicators", ind_validate, ind_run, JOB_TX_BACKTEST, 1, ind_after};
+const JobKind indicators_kind = {
+    .config = {.name = "indicators", .default_timeout_s = 600},
+    .flags = JOB_TX_BACKTEST, .claim_batch = 1,
+    .validate = ind_validate, .plan_free = ind_plan_free, .run = ind_run, .after = ind_after,
+};

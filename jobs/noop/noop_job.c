@@ -1,15 +1,22 @@
 #include "noop_job.h"
 
-static int noop_validate(const json_t *payload, FarmErr *err)
+static int noop_validate(const Config *cfg, const json_t *payload, void **plan, FarmErr *err)
 {
-    (void)payload; (void)err;
+    (void)cfg; (void)payload; (void)err;
+    *plan = NULL;
     return 0;
 }
 
-static int noop_run(JobCtx *ctx, const json_t *payload, FarmErr *err)
+static void noop_plan_free(void *plan) { (void)plan; }
+
+static int noop_run(JobCtx *ctx, const void *plan, FarmErr *err)
 {
-    (void)ctx; (void)payload; (void)err;
+    (void)ctx; (void)plan; (void)err;
     return 0;
 }
 
-const JobKind noop_kind = {"noop", noop_validate, noop_run, 0, 0, NULL};
+/* Opt-in: a benchmark and smoke-test kind, not served unless listed. */
+const JobKind noop_kind = {
+    .config = {.name = "noop", .flags = CONFIG_KIND_OPT_IN, .default_timeout_s = 60},
+    .validate = noop_validate, .plan_free = noop_plan_free, .run = noop_run,
+};

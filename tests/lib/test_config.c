@@ -2,6 +2,7 @@
 #include "th.h"
 #include "config.h"
 #include "config_priv.h"
+#include "registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ static char *load_errors(const char *yaml)
     write_file("bad.yaml", yaml);
     Config *c = (Config *)1;
     char *errs = NULL;
-    CHECK_INT(config_load_all("bad.yaml", &c, &errs), -1);
+    CHECK_INT(registry_config_load_all("bad.yaml", &c, &errs), -1);
     CHECK(c == NULL);
     return errs;
 }
@@ -64,7 +65,7 @@ static Config *load_ok(const char *path)
 {
     Config *c = NULL;
     char *errs = NULL;
-    int rc = config_load_all(path, &c, &errs);
+    int rc = registry_config_load_all(path, &c, &errs);
     REQUIREF(rc == 0, "%s", errs ? errs : "?");
     return c;
 }
@@ -131,15 +132,18 @@ TEST(config_defaults_without_a_file)
     clear_env();
     Config *c = NULL;
     FarmErr err = {0};
-    REQUIRE(config_load(NULL, &c, &err) == 0);
+    REQUIRE(registry_config_load(NULL, &c, &err) == 0);
     CHECK(c->source == NULL);
     CHECK_STR(c->redis.url, "redis://127.0.0.1:6379/0");
     CHECK_STR(c->redis.prefix, "sf:");
     CHECK_STR(c->databases.website, "");
     CHECK_INT(c->log.level, LOG_INFO);
     CHECK_INT(c->worker.slots, 4);
-    CHECK_INT(c->worker.n_kinds, 4);
-    CHECK_STR(c->worker.kinds[3], "indicators");
+    /* The default: every kind of the registry that is neither a test kind
+     * nor opt-in (noop). */
+    CHECK_INT(c->worker.n_kinds, 2);
+    CHECK_STR(c->worker.kinds[0], "indicators");
+    CHECK_STR(c->worker.kinds[1], "fvg_scan");
     CHECK(config_kind_served(c, "fvg_scan") && !config_kind_served(c, "noop"));
     CHECK_INT(c->worker.batch, 16);
     CHECK_INT(c->worker.block_ms, 1000);
@@ -147,8 +151,6 @@ TEST(config_defaults_without_a_file)
     CHECK_INT(c->worker.heartbeat_ms, 2000);
     CHECK_INT(c->worker.visibility_timeout_s, 30);
     CHECK_INT(c->worker.test_kinds, 0);
-    CHECK_INT(config_job(c, "backtest")->timeout_s, 3600);
-    CHECK_INT(config_job(c, "agent_analysis")->timeout_s, 600);
     CHECK_INT(config_job(c, "noop")->timeout_s, 60);
     CHECK_INT(config_job(c, "fvg_scan")->max_attempts, 5);
     CHECK_INT(config_job(c, "indicators")->backoff_base_ms, 1000);
@@ -160,15 +162,15 @@ TEST(config_defaults_without_a_file)
     CHECK_INT(c->cache.candles_ttl_s, 60);
     CHECK_INT(c->cache.analysis_ttl_s, 900);
     CHECK_INT(c->cache.symbols_ttl_s, 3600);
-    CHECK_INT(c->fvg.max_lookback, 40);
-    CHECK_INT(c->fvg.include_overlapping, 1);
     CHECK_NEAR(config_tick_size(c, "MNQ"), 0.25, 0);
     CHECK_NEAR(config_tick_size(c, "YM"), 1.0, 0);
-    CHECK_NEAR(config_tick_size(c, "EURUSD"), 0.01, 0);
+    CHECK_NEAR(config_tick_size(c, "EURUSD"), 0.00001, 0);
+    CHECK_NEAR(config_tick_size(c, "USDJPY"), 0.001, 0);
+    CHECK_NEAR(config_tick_size(c, "XAUUSD"), 0.01, 0);
+    CHECK_NEAR(config_tick_size(c, "ORCL"), 0.01, 0);
+    CHECK(!config_tick_size_known(c, "ORCL") && config_tick_size_known(c, "NQ"));
     CHECK_STR(config_exchange_tz(c, "ES"), "America/Chicago");
     CHECK_STR(config_exchange_tz(c, "ORCL"), "UTC");
-    CHECK_INT(c->fvg.n_size_buckets, 6);
-    CHECK_NEAR(c->fvg.size_buckets[5], 50, 0);
     CHECK_INT(c->scheduler.leader_ttl_ms, 15000);
     CHECK_INT(c->scheduler.tick_ms, 1000);
     CHECK_STR(c->api.listen, "127.0.0.1:8080");
@@ -179,9 +181,8 @@ TEST(config_defaults_without_a_file)
     free(c->api.listen);
     c->api.listen = strdup("[::1]:9000");
     CHECK(config_api_listen_is_loopback(c));
-    CHECK(c->api.token == NULL && c->llm.api_key == NULL);
+    CHECK(c->api.token == NULL);
     CHECK_STR(c->strategies.ref, "main");
-    CHECK_INT(c->llm.timeout_s, 60);
     CHECK_INT(c->n_schedules, 0);
     config_free(c);
 }
@@ -205,7 +206,7 @@ TEST(config_path_comes_from_argument_env_or_config_dir)
     config_free(c);
     setenv("STRATFARM_CONFIG", "missing.yaml", 1);
     char *errs = NULL;
-    CHECK_INT(config_load_all(NULL, &c, &errs), -1);
+    CHECK_INT(registry_config_load_all(NULL, &c, &errs), -1);
     CHECK_STR(errs, "missing.yaml: cannot read: No such file or directory");
     free(errs);
 }
@@ -214,42 +215,41 @@ TEST(config_env_overrides_win_over_the_file)
 {
     clear_env();
     write_file("f.yaml",
-               "worker:\n  slots: 8\n  kinds: [backtest]\njobs:\n  backtest:\n    timeout_s: 100\n"
+               "worker:\n  slots: 8\n  kinds: [fvg_scan]\njobs:\n  fvg_scan:\n    timeout_s: 100\n"
                "databases:\n  website: \"host=127.0.0.1 dbname=web\"\n");
     setenv("STRATFARM_WORKER_SLOTS", "12", 1);
     setenv("STRATFARM_REDIS_URL", "redis://:s3cret@127.0.0.1:6390/2", 1);
-    setenv("STRATFARM_JOBS_BACKTEST_TIMEOUT_S", "7200", 1);
+    setenv("STRATFARM_JOBS_FVG_SCAN_TIMEOUT_S", "7200", 1);
     setenv("STRATFARM_CACHE_INDICATORS_TTL_S", "120", 1);
     setenv("STRATFARM_WEBSITE_DSN", "host=127.0.0.1 dbname=web user=u password=hunter2", 1);
     setenv("STRATFARM_HISTORY_DSN", "postgresql://ro:pa55@127.0.0.1:5432/history", 1);
     setenv("STRATFARM_WORKER_KINDS", "noop, sleep", 1);
     setenv("STRATFARM_WORKER_TEST_KINDS", "true", 1);
-    setenv("STRATFARM_FVG_TICK_SIZES", "NQ=0.5,EURUSD=0.00001", 1);
+    setenv("STRATFARM_SYMBOLS_TICK_SIZES", "NQ=0.5,EURUSD=0.0001", 1);
+    setenv("STRATFARM_FVG_MAX_LOOKBACK", "55", 1);
     setenv("STRATFARM_LOG_LEVEL", "debug", 1);
     setenv("STRATFARM_API_TOKEN", "tok-123456", 1);
-    setenv("STRATFARM_LLM_API_KEY", "sk-abcdef", 1);
     Config *c = load_ok("f.yaml");
     CHECK_INT(c->worker.slots, 12);
     CHECK_STR(c->redis.url, "redis://:s3cret@127.0.0.1:6390/2");
-    CHECK_INT(config_job(c, "backtest")->timeout_s, 7200);
+    CHECK_INT(config_job(c, "fvg_scan")->timeout_s, 7200);
+    CHECK_INT(*(const int *)config_kind_settings(c, "fvg_scan"), 55);   /* fvg.max_lookback, first field */
     CHECK_INT(c->cache.indicators_ttl_s, 120);
     CHECK_CONTAINS(c->databases.website, "password=hunter2");
     CHECK_INT(c->worker.n_kinds, 2);
     CHECK_STR(c->worker.kinds[1], "sleep");
     CHECK(config_kind_valid(c, "sleep") && config_kind_valid(c, "fail"));
-    CHECK_NEAR(config_tick_size(c, "EURUSD"), 0.00001, 0);
+    CHECK_NEAR(config_tick_size(c, "EURUSD"), 0.0001, 0);
     CHECK_NEAR(config_tick_size(c, "ES"), 0.01, 0); /* the map is replaced, not merged */
     CHECK_INT(c->log.level, LOG_DEBUG);
     CHECK_STR(c->api.token, "tok-123456");
-    CHECK_STR(c->llm.api_key, "sk-abcdef");
     /* The dump never shows a secret. */
     char *d = dump_of(c);
     CHECK(!strstr(d, "hunter2") && !strstr(d, "s3cret") && !strstr(d, "pa55"));
-    CHECK(!strstr(d, "tok-123456") && !strstr(d, "sk-abcdef"));
+    CHECK(!strstr(d, "tok-123456"));
     CHECK_CONTAINS(d, "password=****");
     CHECK_CONTAINS(d, "postgresql://ro:****@127.0.0.1:5432/history");
     CHECK_CONTAINS(d, "# token: set (only from STRATFARM_API_TOKEN)");
-    CHECK_CONTAINS(d, "# api_key: set (only from STRATFARM_LLM_API_KEY)");
     free(d);
     config_free(c);
 }
@@ -262,8 +262,8 @@ TEST(config_bad_values_name_file_line_and_key)
                  "bad.yaml:2: worker.slotz: unknown key (did you mean 'slots'?)");
     EXPECT_ERROR("log:\n  level: info\nwrker:\n  slots: 2\n",
                  "bad.yaml:3: wrker: unknown section (did you mean 'worker'?)");
-    EXPECT_ERROR("jobs:\n  bactest:\n    timeout_s: 5\n",
-                 "bad.yaml:2: jobs.bactest: unknown job kind (did you mean 'backtest'?)");
+    EXPECT_ERROR("jobs:\n  fvg_scn:\n    timeout_s: 5\n",
+                 "bad.yaml:2: jobs.fvg_scn: unknown job kind (did you mean 'fvg_scan'?)");
     EXPECT_ERROR("worker:\n  slots: four\n",
                  "bad.yaml:2: worker.slots: expected an integer, got \"four\"");
     EXPECT_ERROR("worker:\n  batch: 16.5\n",
@@ -271,8 +271,15 @@ TEST(config_bad_values_name_file_line_and_key)
     EXPECT_ERROR("worker:\n  slots: 0\n", "bad.yaml:2: worker.slots: 0 is out of range 1..256");
     EXPECT_ERROR("\nfvg:\n  max_lookback: 101\n",
                  "bad.yaml:3: fvg.max_lookback: 101 is out of range 10..100");
-    EXPECT_ERROR("fvg:\n  default_tick_size: 0\n",
-                 "bad.yaml:2: fvg.default_tick_size: 0 must be greater than 0");
+    EXPECT_ERROR("symbols:\n  default_tick_size: 0\n",
+                 "bad.yaml:2: symbols.default_tick_size: 0 must be greater than 0");
+    /* A kind's own setting is checked like the farm's, and a moved key says where it went. */
+    EXPECT_ERROR("fvg:\n  default_tick_size: 0.5\n",
+                 "bad.yaml:2: fvg.default_tick_size: moved to symbols.default_tick_size");
+    EXPECT_ERROR("fvg:\n  tick_sizes: {NQ: 0.25}\n",
+                 "bad.yaml:2: fvg.tick_sizes: moved to symbols.tick_sizes");
+    EXPECT_ERROR("fvg:\n  max_lokback: 50\n",
+                 "bad.yaml:2: fvg.max_lokback: unknown key (did you mean 'max_lookback'?)");
     EXPECT_ERROR("fvg:\n  min_gap_size: 0x10\n",
                  "bad.yaml:2: fvg.min_gap_size: expected a number, got \"0x10\"");
     EXPECT_ERROR("fvg:\n  include_overlapping: maybe\n",
@@ -283,7 +290,7 @@ TEST(config_bad_values_name_file_line_and_key)
                  "bad.yaml:2: worker.slots: expected an integer, got a list");
     EXPECT_ERROR("redis:\n  url:\n    host: x\n",
                  "bad.yaml:3: redis.url: expected a string, got a mapping");
-    EXPECT_ERROR("worker:\n  kinds: backtest\n",
+    EXPECT_ERROR("worker:\n  kinds: fvg_scan\n",
                  "bad.yaml:2: worker.kinds: expected a list, got a scalar");
     EXPECT_ERROR("worker: 4\n", "bad.yaml:1: worker: expected a mapping of keys, got a scalar");
     EXPECT_ERROR("worker:\n  slots: 4\n  slots: 5\n",
@@ -301,9 +308,10 @@ TEST(config_secrets_in_the_file_are_refused)
     EXPECT_ERROR(
         "api:\n  listen: \"127.0.0.1:8080\"\n  token: abc\n",
         "bad.yaml:3: api.token: secrets come from the environment only (STRATFARM_API_TOKEN)");
-    EXPECT_ERROR(
-        "llm:\n  api_key: sk-1\n",
-        "bad.yaml:2: llm.api_key: secrets come from the environment only (STRATFARM_LLM_API_KEY)");
+    EXPECT_ERROR(   /* a kind's section too */
+        "fvg:\n  api_key: sk-1\n",
+        "bad.yaml:2: fvg.api_key: secrets come from the environment only (STRATFARM_API_TOKEN, "
+        "STRATFARM_LLM_API_KEY, STRATFARM_*_DSN, STRATFARM_REDIS_URL)");
     EXPECT_ERROR(
         "redis:\n  password: x\n",
         "bad.yaml:2: redis.password: secrets come from the environment only (STRATFARM_REDIS_URL)");
@@ -394,20 +402,20 @@ TEST(config_bad_env_override_names_the_variable)
     setenv("STRATFARM_WORKER_SLOTS", "lots", 1);
     char *errs = NULL;
     Config *c = NULL;
-    CHECK_INT(config_load_all(NULL, &c, &errs), -1);
+    CHECK_INT(registry_config_load_all(NULL, &c, &errs), -1);
     CHECK_STR(errs, "env STRATFARM_WORKER_SLOTS: worker.slots: expected an integer, got \"lots\"");
     free(errs);
     clear_env();
-    setenv("STRATFARM_JOBS_AGENT_ANALYSIS_MAX_ATTEMPTS", "0", 1);
-    setenv("STRATFARM_WORKER_KINDS", "backtest,fvg_scam", 1);
+    setenv("STRATFARM_JOBS_FVG_SCAN_MAX_ATTEMPTS", "0", 1);
+    setenv("STRATFARM_WORKER_KINDS", "indicators,fvg_scam", 1);
     setenv("STRATFARM_LOG_LEVEL", "verbose", 1);
-    CHECK_INT(config_load_all(NULL, &c, &errs), -1);
+    CHECK_INT(registry_config_load_all(NULL, &c, &errs), -1);
     CHECK_STR(errs,
               "env STRATFARM_LOG_LEVEL: log.level: \"verbose\" is not one of debug | info | warn | "
               "error\n"
               "env STRATFARM_WORKER_KINDS: worker.kinds: unknown kind 'fvg_scam' (did you mean "
               "'fvg_scan'?)\n"
-              "env STRATFARM_JOBS_AGENT_ANALYSIS_MAX_ATTEMPTS: jobs.agent_analysis.max_attempts: "
+              "env STRATFARM_JOBS_FVG_SCAN_MAX_ATTEMPTS: jobs.fvg_scan.max_attempts: "
               "0 is out of range 1..100");
     free(errs);
 }
@@ -430,7 +438,7 @@ TEST(config_all_errors_are_reported_and_fit_farmerr)
     write_file("many.yaml", yaml);
     Config *c = NULL;
     FarmErr err = {0};
-    CHECK_INT(config_load("many.yaml", &c, &err), -1);
+    CHECK_INT(registry_config_load("many.yaml", &c, &err), -1);
     CHECK_INT(err.code, SF_ECONFIG);
     CHECK(strncmp(err.msg, "many.yaml:2: worker.unknown_00: unknown key\n", 44) == 0);
     CHECK_CONTAINS(err.msg, "more errors)");
@@ -454,10 +462,10 @@ TEST(config_cross_key_rules)
                  "bad.yaml:2: worker.kinds: kind 'noop' is listed twice");
     EXPECT_ERROR("fvg:\n  size_buckets: [1, 5, 2]\n",
                  "bad.yaml:2: fvg.size_buckets: 2: bucket edges must be ascending");
-    EXPECT_ERROR("fvg:\n  tick_sizes: {NQ: 0.25, ES: -1}\n",
-                 "bad.yaml:2: fvg.tick_sizes.ES: expected a positive number, got \"-1\"");
-    EXPECT_ERROR("fvg:\n  exchange_timezones:\n    NQ: America/Chicago\n    ES: Chicago\n",
-                 "bad.yaml:4: fvg.exchange_timezones.ES: unknown time zone 'Chicago'");
+    EXPECT_ERROR("symbols:\n  tick_sizes: {NQ: 0.25, ES: -1}\n",
+                 "bad.yaml:2: symbols.tick_sizes.ES: expected a positive number, got \"-1\"");
+    EXPECT_ERROR("symbols:\n  exchange_timezones:\n    NQ: America/Chicago\n    ES: Chicago\n",
+                 "bad.yaml:4: symbols.exchange_timezones.ES: unknown time zone 'Chicago'");
     /* With test kinds on, the same is fine. */
     write_file("ok.yaml", "worker:\n  test_kinds: yes\n  kinds: [noop, fail, sleep]\n");
     Config *c = load_ok("ok.yaml");
@@ -473,7 +481,7 @@ TEST(config_payload_becomes_typed_json)
                "  - name: p1\n"
                "    cron: \"*/15 9-16 * * mon-fri\"\n"
                "    timezone: Europe/London\n"
-               "    kind: backtest\n"
+               "    kind: indicators\n"
                "    lane: interactive\n"
                "    enabled: false\n"
                "    fan_out: {symbols: [NQ], timeframes: [1m, 4h, d1]}\n"
@@ -509,12 +517,13 @@ TEST(config_timeframes_and_kinds)
     CHECK(config_timeframe_normalise("1M") == NULL); /* a month, not a minute */
     CHECK(config_timeframe_normalise("M2") == NULL);
     CHECK(config_timeframe_normalise(NULL) == NULL);
-    CHECK(config_kind_valid(NULL, "backtest"));
-    CHECK(!config_kind_valid(NULL, "sleep"));
-    CHECK(!config_kind_valid(NULL, "bogus"));
-    CHECK_INT(config_kind_index("indicators"), CONFIG_KIND_INDICATORS);
-    CHECK_STR(config_kind_name(CONFIG_KIND_FVG_SCAN), "fvg_scan");
-    CHECK(config_kind_name(CONFIG_KIND_COUNT) == NULL);
+    CHECK(!config_kind_valid(NULL, "fvg_scan"));   /* no configuration, no kinds */
+    Config *c = load_ok(NULL);
+    CHECK(config_kind_valid(c, "fvg_scan") && config_kind_valid(c, "noop"));
+    CHECK(!config_kind_valid(c, "sleep"));         /* a test kind, off by default */
+    CHECK(!config_kind_valid(c, "bogus") && config_kind(c, "bogus") == NULL);
+    CHECK(config_kind_settings(c, "fvg_scan") != NULL && config_job(c, "bogus") == NULL);
+    config_free(c);
 }
 
 static char *slurp(const char *path)
@@ -529,24 +538,32 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* Every key of every table: the farm's, each kind's jobs.<kind>.* and each
+ * kind's own settings (moved keys excepted). */
 TEST(config_every_key_is_documented_and_in_the_shipped_file)
 {
+    clear_env();
     char *doc = slurp(th_path("docs/config.md"));
     char *yaml = slurp(th_path("config/stratfarm.yaml"));
-    for (size_t i = 0; i < config_nkeys; i++) {
-        char want[160], env[96];
-        snprintf(want, sizeof want, "`%s`", config_keys[i].name);
-        CHECKF(strstr(doc, want), "%s missing from docs/config.md", config_keys[i].name);
-        config_env_name(&config_keys[i], env, sizeof env);
-        if (strncmp(config_keys[i].name, "jobs.", 5) != 0)
-            CHECKF(strstr(doc, env), "%s missing from docs/config.md", env);
-        /* "a.b.c" appears as "c:" indented two spaces per level. */
-        const char *leaf = strrchr(config_keys[i].name, '.') + 1;
-        int depth = 0;
-        for (const char *p = config_keys[i].name; *p; p++) depth += *p == '.';
-        snprintf(want, sizeof want, "\n%*s%s:", depth * 2, "", leaf);
-        CHECKF(strstr(yaml, want), "%s missing from config/stratfarm.yaml", config_keys[i].name);
-    }
+    Config *c = load_ok(NULL);
+    for (size_t t = 0; t < c->n_tables; t++)
+        for (size_t i = 0; i < c->tables[t].n; i++) {
+            const CfKey *k = &c->tables[t].rows[i];
+            if (k->type == CF_MOVED) continue;
+            char want[160], env[96];
+            snprintf(want, sizeof want, "`%s`", k->name);
+            CHECKF(strstr(doc, want), "%s missing from docs/config.md", k->name);
+            config_env_name(k, env, sizeof env);
+            if (strncmp(k->name, "jobs.", 5) != 0)
+                CHECKF(strstr(doc, env), "%s missing from docs/config.md", env);
+            /* "a.b.c" appears as "c:" indented two spaces per level. */
+            const char *leaf = strrchr(k->name, '.') + 1;
+            int depth = 0;
+            for (const char *p = k->name; *p; p++) depth += *p == '.';
+            snprintf(want, sizeof want, "\n%*s%s:", depth * 2, "", leaf);
+            CHECKF(strstr(yaml, want), "%s missing from config/stratfarm.yaml", k->name);
+        }
+    config_free(c);
     free(doc);
     free(yaml);
 }

@@ -16,6 +16,7 @@
 #include "history.h"
 #include "indicators/indicators_compute.h"
 #include "indicators/indicators_job.h"
+#include "registry.h"
 #include "uuid7.h"
 
 typedef struct T {
@@ -31,13 +32,12 @@ typedef struct T {
     int max_pct;
 } T;
 
-static Db *t_db(JobCtx *ctx, const char *name, FarmErr *err)
+static Db *t_db(JobCtx *ctx, DbRole role, FarmErr *err)
 {
     T *t = ctx->slot;
-    Db **ref = strcmp(name, "backtest") == 0 ? &t->bt : strcmp(name, "history") == 0 ? &t->hist : NULL;
-    if (!ref) { err_set(err, SF_EINPUT, "no database %s", name); return NULL; }
-    const char *dsn = ref == &t->bt ? t->cfg->databases.backtest : t->cfg->databases.history;
-    if (!*ref && db_open(dsn, name, ref, err)) return NULL;
+    Db **ref = role == DB_BACKTEST ? &t->bt : role == DB_HISTORY ? &t->hist : NULL;
+    if (!ref) { err_set(err, SF_EINPUT, "no database %s", db_role_name(role)); return NULL; }
+    if (!*ref && db_open(config_dsn(t->cfg, role), db_role_name(role), ref, err)) return NULL;
     return *ref;
 }
 
@@ -58,7 +58,7 @@ static void t_up(T *t)
     memset(t, 0, sizeof *t);
     th_farm_up(&t->farm, 1);
     FarmErr err = {0};
-    REQUIREF(config_load(NULL, &t->cfg, &err) == 0, "%s", err.msg);
+    REQUIREF(registry_config_load(NULL, &t->cfg, &err) == 0, "%s", err.msg);
     REQUIREF(rds_open(t->farm.redis, 5000, &t->r, &err) == 0, "%s", err.msg);
     queue_opts_default(&t->q);
     t->stop_at = -1;
@@ -83,19 +83,21 @@ static int t_run(T *t, const char *payload, FarmErr *err, char **summary)
     json_t *p = json_loads(payload, 0, NULL);
     REQUIREF(p != NULL, "bad test payload %s", payload);
     err_clear(err);
-    int rc = indicators_kind.validate(p, err);
+    void *plan = NULL;
+    int rc = indicators_kind.validate(t->cfg, p, &plan, err);
     if (rc == 0) {
-        Db *db = t_db(&t->ctx, "backtest", err);
+        Db *db = t_db(&t->ctx, DB_BACKTEST, err);
         REQUIREF(db != NULL, "%s", err->msg);
         REQUIRE(db_begin(db, err) == 0);
-        rc = indicators_kind.run(&t->ctx, p, err);
+        rc = indicators_kind.run(&t->ctx, plan, err);
         /* As the worker: after-commit work runs only after a commit. */
         if (rc == 0 && !t->rollback) {
             REQUIREF(db_commit(db, err) == 0, "%s", err->msg);
-            for (size_t i = 0; i < t->ctx.n_after; i++) indicators_kind.after(&t->ctx, t->ctx.after[i]);
+            jobctx_run_after(&t->ctx, &indicators_kind, t->ctx.after);
         } else {
             db_rollback(db);
         }
+        indicators_kind.plan_free(plan);
     }
     jobctx_drop_after(&t->ctx);
     json_decref(p);
@@ -233,7 +235,7 @@ TEST(indicators_rows_equal_jobs_ta_on_the_same_arrays)
     run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"sma_37\",\"bb_20_2.5\"]}");
     FarmErr err = {0};
     HistorySeries h;
-    Db *hist = t_db(&t.ctx, "history", &err);
+    Db *hist = t_db(&t.ctx, DB_HISTORY, &err);
     REQUIRE(hist && history_read(hist, "ORCL", "D1", INT64_MIN, INT64_MAX, 0, &h, &err) == 0);
     size_t n = h.n;
     double *o[7];
