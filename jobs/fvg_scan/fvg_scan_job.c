@@ -23,6 +23,7 @@
 #include "events.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
+#include "fvg_scan_glue.h"
 #include "fvg_scan_read.h"
 #include "fvg_scan_store.h"
 #include "when.h"
@@ -104,7 +105,9 @@ static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *e
         plan->reset = json_is_true(v);
     }
     double tick = cfg ? config_tick_size(cfg, plan->symbol) : 0.25;
-    if (fvg_settings_check(&plan->settings, tick, err)) return err_wrap(err, "fvg_scan");
+    char why[256];
+    int rc = fvg_settings_check(&plan->settings, tick, why, sizeof why);
+    if (rc) return fvg_glue_err(err, rc, why), err_wrap(err, "fvg_scan");
     return 0;
 }
 
@@ -344,7 +347,10 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     if (stop(ctx, 40, "scanning", err)) goto cleanup;
     FvgCandles c = {s.ts, s.open, s.high, s.low, s.close, s.n, read_from};
     double tick = config_tick_size(ctx->cfg, pl->symbol);
-    if (fvg_scan(&settings, tick, &c, scan_from, pending, n_pending, &res, err)) {
+    char why[256];
+    int frc = fvg_scan(&settings, tick, &c, scan_from, pending, n_pending, &res, why, sizeof why);
+    if (frc) {
+        fvg_glue_err(err, frc, why);
         if (err->code == SF_EINPUT) err->code = SF_EIO;  /* our own inconsistency: retry, do not drop */
         err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
         goto cleanup;
@@ -365,8 +371,10 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     long changed = counts.inserted + counts.cleared + counts.expired + counts.end_fixed;
     if (changed > 0) {
         if (stop(ctx, 80, "statistics", err)) goto cleanup;
-        FvgStatsOptions so = {ctx->cfg->fvg.size_buckets, ctx->cfg->fvg.n_size_buckets,
-                              config_exchange_tz(ctx->cfg, pl->symbol)};
+        FvgStatsOptions so;
+        if (fvg_glue_stats_options(ctx->cfg->fvg.size_buckets, ctx->cfg->fvg.n_size_buckets,
+                                   config_exchange_tz(ctx->cfg, pl->symbol), &so, err))
+            goto cleanup;
         int64_t from = pl->has_from ? pl->from : first_time;
         int64_t to = pl->has_to ? pl->to : st.last_time;
         /* A first scan's records are every row of the pair: no read-back. */
