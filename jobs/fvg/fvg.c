@@ -13,6 +13,7 @@
  * bullish one in negated prices (sign -1). */
 #include "fvg.h"
 #include "fvg_stats.h"
+#include "fvg_internal.h"
 #include "fvg_kernel.h"
 
 #if defined(__SSE2__)
@@ -53,20 +54,20 @@ FvgSettings fvg_settings_default(void)
     return (FvgSettings){FVG_LOOKBACK_DEFAULT, 0.0, 1};
 }
 
-int fvg_settings_check(const FvgSettings *s, double tick_size, FarmErr *err)
+int fvg_settings_check(const FvgSettings *s, double tick_size, char *why, size_t cap)
 {
-    if (!s) return err_set(err, SF_EINPUT, "fvg: no settings");
+    if (!s) return fvg__why(FVG_EPARAM, why, cap, "fvg: no settings");
     if (s->max_lookback < FVG_LOOKBACK_MIN || s->max_lookback > FVG_LOOKBACK_MAX)
-        return err_set(err, SF_EINPUT, "fvg: max_lookback %d out of range %d..%d",
+        return fvg__why(FVG_EPARAM, why, cap, "fvg: max_lookback %d out of range %d..%d",
                        s->max_lookback, FVG_LOOKBACK_MIN, FVG_LOOKBACK_MAX);
     if (!isfinite(s->min_gap_size) || s->min_gap_size < 0)
-        return err_set(err, SF_EINPUT, "fvg: min_gap_size %g must be a finite price >= 0",
+        return fvg__why(FVG_EPARAM, why, cap, "fvg: min_gap_size %g must be a finite price >= 0",
                        s->min_gap_size);
     if (s->include_overlapping != 0 && s->include_overlapping != 1)
-        return err_set(err, SF_EINPUT, "fvg: include_overlapping %d must be 0 or 1",
+        return fvg__why(FVG_EPARAM, why, cap, "fvg: include_overlapping %d must be 0 or 1",
                        s->include_overlapping);
     if (!isfinite(tick_size) || tick_size <= 0)
-        return err_set(err, SF_EINPUT, "fvg: tick size %g must be a finite price > 0", tick_size);
+        return fvg__why(FVG_EPARAM, why, cap, "fvg: tick size %g must be a finite price > 0", tick_size);
     return 0;
 }
 
@@ -246,41 +247,41 @@ static int cmp_pending(const void *a, const void *b)
     return (int)x->type - (int)y->type;
 }
 
-static int check_pending(const FvgGap *p, const FvgCandles *c, int64_t scan_from, FarmErr *err)
+static int check_pending(const FvgGap *p, const FvgCandles *c, int64_t scan_from, char *why, size_t cap)
 {
     if (p->type > FVG_BEARISH || p->status > FVG_INVALID || p->cleared_by > FVG_BY_WICK)
-        return err_set(err, SF_EINPUT, "fvg: pending gap R=%lld: bad type/status/cleared_by",
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: pending gap R=%lld: bad type/status/cleared_by",
                        (long long)p->right_index);
     if (p->left_index < 0 || p->middle_index != p->left_index + 1 ||
         p->right_index != p->left_index + 2 ||
         p->end_index < p->left_index + FVG_LOOKBACK_MIN ||
         p->end_index > p->left_index + FVG_LOOKBACK_MAX || !(p->bottom < p->top))
-        return err_set(err, SF_EINPUT, "fvg: pending gap R=%lld: inconsistent indexes or zone",
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: pending gap R=%lld: inconsistent indexes or zone",
                        (long long)p->right_index);
     if (p->right_index >= scan_from)
-        return err_set(err, SF_EINPUT, "fvg: pending gap R=%lld is not before scan_from %lld",
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: pending gap R=%lld is not before scan_from %lld",
                        (long long)p->right_index, (long long)scan_from);
     if (p->status == FVG_VALID && p->end_index < c->base_index)
-        return err_set(err, SF_EINPUT, "fvg: pending gap R=%lld: window ends at %lld, "
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: pending gap R=%lld: window ends at %lld, "
                        "before the slice starts at %lld (read from fvg_reread_from)",
                        (long long)p->right_index, (long long)p->end_index,
                        (long long)c->base_index);
     return 0;
 }
 
-static int check_candles(const FvgCandles *c, int64_t scan_from, FarmErr *err)
+static int check_candles(const FvgCandles *c, int64_t scan_from, char *why, size_t cap)
 {
-    if (!c) return err_set(err, SF_EINPUT, "fvg: no candles");
+    if (!c) return fvg__why(FVG_EINPUT, why, cap, "fvg: no candles");
     if (c->n && (!c->time || !c->open || !c->high || !c->low || !c->close))
-        return err_set(err, SF_EINPUT, "fvg: candle arrays missing");
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: candle arrays missing");
     if (c->n > (size_t)INT32_MAX)
-        return err_set(err, SF_EINPUT, "fvg: %zu candles in one slice, at most %d", c->n,
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: %zu candles in one slice, at most %d", c->n,
                        INT32_MAX);
     if (c->base_index < 0 || scan_from < c->base_index)
-        return err_set(err, SF_EINPUT, "fvg: base_index %lld / scan_from %lld out of order",
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: base_index %lld / scan_from %lld out of order",
                        (long long)c->base_index, (long long)scan_from);
     if (c->base_index > 0 && scan_from < c->base_index + 2)
-        return err_set(err, SF_EINPUT, "fvg: the slice must start 2 candles before scan_from "
+        return fvg__why(FVG_EINPUT, why, cap, "fvg: the slice must start 2 candles before scan_from "
                        "%lld (L and M of its first gap), starts at %lld",
                        (long long)scan_from, (long long)c->base_index);
     return 0;
@@ -289,15 +290,16 @@ static int check_candles(const FvgCandles *c, int64_t scan_from, FarmErr *err)
 /* Copies pending into out->updates sorted, remembers what each looked
  * like, fills end times the slice knows and resolves the valid ones. */
 static int carry_pending(Scan *sc, Scratch *x, const FvgGap *pending, size_t n_pending,
-                         int64_t scan_from, FarmErr *err)
+                         int64_t scan_from, char *why, size_t cap)
 {
     FvgResult *out = sc->out;
     const FvgCandles *c = sc->c;
     if (grow((void **)&out->updates, &out->cap_updates, n_pending, sizeof *out->updates) < 0 ||
         grow((void **)&x->orig, &x->cap_orig, n_pending, 1) < 0)
-        return err_set(err, SF_EIO, "fvg: out of memory");
+        return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
+    int rc;
     for (size_t i = 0; i < n_pending; i++)
-        if (check_pending(&pending[i], c, scan_from, err) < 0) return -1;
+        if ((rc = check_pending(&pending[i], c, scan_from, why, cap)) != FVG_OK) return rc;
     if (n_pending) memcpy(out->updates, pending, n_pending * sizeof *pending);
     out->n_updates = n_pending;
     if (n_pending) qsort(out->updates, n_pending, sizeof *out->updates, cmp_pending);
@@ -370,24 +372,24 @@ static FvgHit hit_of(const FvgGap *g, int64_t base)
 
 static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c,
                      int64_t scan_from, const FvgGap *pending, size_t n_pending,
-                     FvgResult *out, FvgStatsAcc *acc, int want_gaps, FarmErr *err)
+                     FvgResult *out, FvgStatsAcc *acc, int want_gaps, char *why, size_t cap)
 {
-    if (!out) return err_set(err, SF_EINPUT, "fvg: no result");
+    if (!out) return fvg__why(FVG_EINPUT, why, cap, "fvg: no result");
     out->n_gaps = out->n_updates = out->n_hits = 0;
-    if (fvg_settings_check(s, tick_size, err) < 0 || check_candles(c, scan_from, err) < 0)
-        return -1;
-    if (n_pending && !pending) return err_set(err, SF_EINPUT, "fvg: pending gaps missing");
+    int rc = fvg_settings_check(s, tick_size, why, cap);
+    if (rc != FVG_OK || (rc = check_candles(c, scan_from, why, cap)) != FVG_OK) return rc;
+    if (n_pending && !pending) return fvg__why(FVG_EINPUT, why, cap, "fvg: pending gaps missing");
     if (!out->scratch && !(out->scratch = calloc(1, sizeof(Scratch))))
-        return err_set(err, SF_EIO, "fvg: out of memory");
+        return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
     Scratch *x = out->scratch;
     Scan sc = {.s = s, .inv_tick = 1.0 / tick_size, .c = c, .out = out};
-    if (carry_pending(&sc, x, pending, n_pending, scan_from, err) < 0) return -1;
+    if ((rc = carry_pending(&sc, x, pending, n_pending, scan_from, why, cap)) != FVG_OK) return rc;
 
     size_t n = c->n;
     size_t kd = (size_t)(scan_from - c->base_index < 2 ? 2 : scan_from - c->base_index);
     if (s->include_overlapping) {
         if (!x->kernel && !(x->kernel = malloc(sizeof *x->kernel)))
-            return err_set(err, SF_EIO, "fvg: out of memory");
+            return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
         FvgKernel *kn = x->kernel;
         kn->c = c;
         kn->win = (size_t)s->max_lookback - 2;
@@ -397,13 +399,13 @@ static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c
             size_t k1 = n - k0 < FVG_BLOCK ? n : k0 + FVG_BLOCK;
             if (grow((void **)&out->hits, &out->cap_hits, out->n_hits + (k1 - k0),
                      sizeof *out->hits) < 0)
-                return err_set(err, SF_EIO, "fvg: out of memory");
+                return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
             size_t h0 = out->n_hits;
             out->n_hits += fvg_kernel_block(kn, k0, k1, out->hits + h0);
             /* The block's candles are still in cache: count its gaps now. */
-            if (acc &&
-                fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0, err) < 0)
-                return -1;
+            if (acc && (rc = fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0,
+                                                why, cap)) != FVG_OK)
+                return rc;
         }
     } else {
         const double *hi = c->high, *lo = c->low;
@@ -416,14 +418,15 @@ static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c
             }
             if (grow((void **)&out->hits, &out->cap_hits, out->n_hits + m, sizeof *out->hits) < 0 ||
                 grow((void **)&out->gaps, &out->cap_gaps, out->n_gaps + m, sizeof *out->gaps) < 0)
-                return err_set(err, SF_EIO, "fvg: out of memory");
+                return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
             /* Records first (overlaps are judged on them), hits from them. */
             size_t g0 = out->n_gaps, h0 = out->n_hits;
             for (size_t q = 0; q < m; q++) add_gap(&sc, idx[q]);
             for (size_t i = g0; i < out->n_gaps; i++)
                 out->hits[out->n_hits++] = hit_of(&out->gaps[i], c->base_index);
-            if (acc && fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0, err) < 0)
-                return -1;
+            if (acc && (rc = fvg_stats_add_hits(acc, c, tick_size, out->hits + h0, out->n_hits - h0,
+                                                why, cap)) != FVG_OK)
+                return rc;
         }
     }
     keep_changed(out, x->orig);
@@ -433,7 +436,7 @@ static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c
     }
     if (s->include_overlapping) {
         if (grow((void **)&out->gaps, &out->cap_gaps, out->n_hits, sizeof *out->gaps) < 0)
-            return err_set(err, SF_EIO, "fvg: out of memory");
+            return fvg__why(FVG_ENOMEM, why, cap, "fvg: out of memory");
         for (size_t i = 0; i < out->n_hits; i++)
             fvg_hit_expand(c, s->max_lookback, tick_size, out->hits[i], &out->gaps[i]);
         out->n_gaps = out->n_hits;
@@ -443,22 +446,22 @@ static int scan_core(const FvgSettings *s, double tick_size, const FvgCandles *c
 
 int fvg_scan_hits(const FvgSettings *s, double tick_size, const FvgCandles *c,
                   int64_t scan_from, const FvgGap *pending, size_t n_pending, FvgResult *out,
-                  FvgStatsAcc *acc, FarmErr *err)
+                  FvgStatsAcc *acc, char *why, size_t cap)
 {
-    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 0, err);
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 0, why, cap);
 }
 
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c, int64_t scan_from,
-             const FvgGap *pending, size_t n_pending, FvgResult *out, FarmErr *err)
+             const FvgGap *pending, size_t n_pending, FvgResult *out, char *why, size_t cap)
 {
-    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, NULL, 1, err);
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, NULL, 1, why, cap);
 }
 
 int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
                    int64_t scan_from, const FvgGap *pending, size_t n_pending, FvgResult *out,
-                   FvgStatsAcc *acc, FarmErr *err)
+                   FvgStatsAcc *acc, char *why, size_t cap)
 {
-    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 1, err);
+    return scan_core(s, tick_size, c, scan_from, pending, n_pending, out, acc, 1, why, cap);
 }
 
 int64_t fvg_reread_from(const FvgGap *pending, size_t n_pending, int64_t scan_from)

@@ -12,6 +12,12 @@
  * scan_from, and carries on the gaps an earlier scan left pending. See
  * docs/fvg.md for the contract the job glue follows.
  *
+ * Errors (the convention of jobs/ta/ta.h, shared by all pure compute):
+ * functions return FVG_OK (0) or an FVG_E* code, which fvg_strerror names;
+ * where a detail helps, a one-line reason goes into the caller's
+ * why[cap] (why may be NULL). No FarmErr here: the job glue
+ * (jobs/fvg_scan/) converts a code into its FarmErr.
+ *
  * Memory: FvgResult owns every array it points to; fvg_result_free releases
  * them. Input arrays stay the caller's and are only read. */
 #ifndef SF_FVG_H
@@ -20,7 +26,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+enum {
+    FVG_OK = 0,
+    FVG_EPARAM = 1,          /* a setting or option out of range */
+    FVG_EINPUT = 2,          /* bad candles, pending gaps or records */
+    FVG_ENOMEM = 3,          /* allocation failed */
+};
+#define FVG_MUSTCHECK __attribute__((warn_unused_result))
+
+/* Static text for a return code; never NULL. */
+const char *fvg_strerror(int rc);
 
 #define FVG_LOOKBACK_MIN 10
 #define FVG_LOOKBACK_MAX 100
@@ -45,9 +60,10 @@ typedef struct FvgSettings {
 /* max_lookback 40, min_gap_size 0, include_overlapping 1. */
 FvgSettings fvg_settings_default(void);
 
-/* 0, or -1 with SF_EINPUT and a message naming the setting, its value and
- * the allowed range. tick_size (price of one point) must be finite and > 0. */
-int fvg_settings_check(const FvgSettings *s, double tick_size, FarmErr *err) SF_MUSTCHECK;
+/* FVG_OK, or FVG_EPARAM and a message in why naming the setting, its value
+ * and the allowed range. tick_size (price of one point) must be finite and
+ * > 0. */
+int fvg_settings_check(const FvgSettings *s, double tick_size, char *why, size_t cap) FVG_MUSTCHECK;
 
 /* A contiguous slice of one (symbol, timeframe) series. time[k] is the
  * epoch-second time of global candle base_index + k; times increase. */
@@ -128,11 +144,12 @@ void fvg_result_free(FvgResult *r);   /* safe on an initialised or zeroed result
  * A pending gap is checked against its window candles present in the slice;
  * window candles before base_index are taken as already checked. Window
  * candles past the slice's end are left for a later scan.
- * Returns 0, or -1 with SF_EINPUT (bad settings, bad slice, a pending gap
- * inconsistent with the slice) or SF_EIO (out of memory). out is reset. */
+ * Returns FVG_OK, or FVG_EPARAM (bad settings), FVG_EINPUT (bad slice, a
+ * pending gap inconsistent with the slice) or FVG_ENOMEM, with the reason
+ * in why. out is reset. */
 int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c,
              int64_t scan_from, const FvgGap *pending, size_t n_pending,
-             FvgResult *out, FarmErr *err) SF_MUSTCHECK;
+             FvgResult *out, char *why, size_t cap) FVG_MUSTCHECK;
 
 /* fvg_scan, and adds the new gaps (out->gaps, not the updates) to acc, a
  * FvgStatsAcc the caller began with fvg_stats_begin and ends or discards
@@ -143,7 +160,7 @@ int fvg_scan(const FvgSettings *s, double tick_size, const FvgCandles *c,
 struct FvgStatsAcc;
 int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
                    int64_t scan_from, const FvgGap *pending, size_t n_pending,
-                   FvgResult *out, struct FvgStatsAcc *acc, FarmErr *err) SF_MUSTCHECK;
+                   FvgResult *out, struct FvgStatsAcc *acc, char *why, size_t cap) FVG_MUSTCHECK;
 
 /* The scan itself: new gaps as hits only (out->gaps is left empty), and
  * their statistics into acc when acc is not NULL (fvg_stats_add_hits, block
@@ -151,7 +168,7 @@ int fvg_scan_stats(const FvgSettings *s, double tick_size, const FvgCandles *c,
  * fvg_scan_stats are this plus fvg_hit_expand of every hit. */
 int fvg_scan_hits(const FvgSettings *s, double tick_size, const FvgCandles *c,
                   int64_t scan_from, const FvgGap *pending, size_t n_pending,
-                  FvgResult *out, struct FvgStatsAcc *acc, FarmErr *err) SF_MUSTCHECK;
+                  FvgResult *out, struct FvgStatsAcc *acc, char *why, size_t cap) FVG_MUSTCHECK;
 
 /* The first global candle index the next scan must read so that it sees
  * L and M of a gap whose R is scan_from and every window candle a pending

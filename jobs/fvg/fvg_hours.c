@@ -1,20 +1,20 @@
+/* fvg_hours.c - the offset cache of fvg_hours.h. Pure: the zone is the
+ * caller's function. */
 #include "fvg_hours.h"
 
 #include <string.h>
 
-#include "tz.h"
-
 #define DAY 86400
 #define WINDOW (3 * DAY)    /* see fvg_hours.h: no excursion this short */
 
-int fvg_hours_init(FvgHourCache *hc, const char *zone)
+void fvg_hours_init(FvgHourCache *hc, FvgUtcOffsetFn utc_offset, void *arg)
 {
     memset(hc, 0, sizeof *hc);
-    hc->zone = zone;
+    hc->utc_offset = utc_offset;
+    hc->arg = arg;
     hc->lo = 1;
     hc->hi = 0;
-    hc->utc = strcmp(zone, "UTC") == 0;
-    return tz_exists(zone) ? 0 : -1;
+    hc->utc = utc_offset == NULL;
 }
 
 static int probe(FvgHourCache *hc, int64_t t, int *off)
@@ -23,10 +23,10 @@ static int probe(FvgHourCache *hc, int64_t t, int *off)
         *off = hc->probe_off;
         return 0;
     }
-    TzLocal l;
-    if (tz_epoch_to_local(hc->zone, t, &l) < 0) return -1;
+    int o;
+    if (hc->utc_offset(hc->arg, t, &o) < 0) return -1;
     hc->probe_t = t;
-    hc->probe_off = *off = l.utc_offset_s;
+    hc->probe_off = *off = o;
     hc->have_probe = 1;
     return 0;
 }
@@ -71,9 +71,9 @@ static int refill(FvgHourCache *hc, int64_t t)
     int64_t x = a, y = b;           /* off(x) == oa, off(y) == ob */
     while (y - x > 1) {
         int64_t m = x + (y - x) / 2;
-        TzLocal l;
-        if (tz_epoch_to_local(hc->zone, m, &l) < 0) return -1;
-        if (l.utc_offset_s == oa) x = m;
+        int om;
+        if (hc->utc_offset(hc->arg, m, &om) < 0) return -1;
+        if (om == oa) x = m;
         else y = m;
     }
     if (t < y) set_range(hc, a, a, y - 1, oa);

@@ -1,6 +1,8 @@
 /* fvg_hours.h - local hour of many epoch times in one zone, fast.
  *
- * lib/tz.h answers one time per libc call (35 ns to 0.5 us); the hourly
+ * The zone comes as data: a caller's function giving its UTC offset at an
+ * epoch second (the job glue answers it with lib/tz.h, one libc call of
+ * 35 ns to 0.5 us per time); this file calls nothing else. The hourly
  * distribution needs the hour of every gap. A zone's UTC offset changes a
  * few times a year, so the offset is probed at the ends of 3-day UTC
  * windows and reused for every time inside a window; a window whose two
@@ -10,16 +12,21 @@
  * 1939), since 1970 6.96 days (Brazil, 2000); checked with zdump. One
  * probe per 3 days instead of per day: the probes were most of the cost.
  *
- * Memory: the cache keeps the zone pointer, which stays the caller's and
+ * Memory: the cache keeps the function's arg, which stays the caller's and
  * must outlive the cache. */
 #ifndef SF_FVG_HOURS_H
 #define SF_FVG_HOURS_H
 
 #include <stdint.h>
 
+/* Sets *offset_s to the zone's offset east of UTC at epoch second t and
+ * returns 0, or returns -1 when the zone cannot convert t. */
+typedef int (*FvgUtcOffsetFn)(void *arg, int64_t t, int *offset_s);
+
 typedef struct FvgHourCache {
-    const char *zone;
-    int utc;                 /* offset 0 forever: never probe */
+    FvgUtcOffsetFn utc_offset;
+    void *arg;
+    int utc;                 /* offset 0 forever (no function): never probe */
     int64_t lo, hi;          /* [lo, hi] has one offset; empty when lo > hi */
     int64_t day;             /* UTC midnight at or before lo, within 3 days of hi */
     int64_t shift;           /* offset in seconds east of UTC, mod 86400 */
@@ -29,8 +36,8 @@ typedef struct FvgHourCache {
     int failed;              /* a time the zone could not convert was asked for */
 } FvgHourCache;
 
-/* 0, or -1 when the zone is unknown to tzdata. */
-int fvg_hours_init(FvgHourCache *hc, const char *zone);
+/* A cache for the zone utc_offset(arg, ...) answers; NULL: UTC. */
+void fvg_hours_init(FvgHourCache *hc, FvgUtcOffsetFn utc_offset, void *arg);
 
 /* Makes the cache cover t; 0 or -1 when the zone cannot convert t (and
  * then failed stays set: hot loops check it once, at the end). */

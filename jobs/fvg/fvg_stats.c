@@ -4,6 +4,7 @@
  * longer ones listed and ranked by radix selection (linear, no sort). */
 #include "fvg_stats.h"
 #include "fvg_hours.h"
+#include "fvg_internal.h"
 
 
 #include <math.h>
@@ -216,17 +217,17 @@ FVG_ALWAYS_INLINE void stats_hits(Run *restrict r, FvgStatsAcc *restrict a, cons
 
 static const double default_edges[] = {1, 2, 5, 10, 20, 50};
 
-static int set_edges(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
+static int set_edges(FvgStatsAcc *a, const FvgStatsOptions *opt, char *why, size_t cap)
 {
     const double *e = default_edges;
     size_t n = sizeof default_edges / sizeof default_edges[0];
     if (opt && opt->size_edges) e = opt->size_edges, n = opt->n_edges;
     if (n < 1 || n > FVG_STATS_MAX_EDGES)
-        return err_set(err, SF_EINPUT, "fvg stats: %zu gap-size edges, want 1..%d", n,
+        return fvg__why(FVG_EPARAM, why, cap, "fvg stats: %zu gap-size edges, want 1..%d", n,
                        FVG_STATS_MAX_EDGES);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(e[i]) || e[i] <= 0 || (i && e[i] <= e[i - 1]))
-            return err_set(err, SF_EINPUT, "fvg stats: gap-size edge %zu (%g) must be > 0 "
+            return fvg__why(FVG_EPARAM, why, cap, "fvg stats: gap-size edge %zu (%g) must be > 0 "
                            "and above the one before", i, e[i]);
         a->edges[i] = e[i];
         /* A size a hair below an edge counts as on it: 0.3 / 0.1 is
@@ -298,14 +299,14 @@ static int two_ranks(const int64_t *v, size_t n, int64_t max, size_t ka, size_t 
 
 /* Ranks ka <= kb of the durations in v[0..n) (no order). */
 static int ranks_of_list(const int64_t *v, size_t n, int64_t max, size_t ka, size_t kb,
-                         int64_t *ra, int64_t *rb, FarmErr *err)
+                         int64_t *ra, int64_t *rb, char *why, size_t cap)
 {
     int rc = two_ranks(v, n, max, ka, kb, ra, rb);
-    if (rc == -2) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    if (rc == -2) return fvg__why(FVG_ENOMEM, why, cap, "fvg stats: out of memory");
     if (rc == 0) return 0;
     /* Clears that took over half a year: no intraday series has them. */
     int64_t *c = malloc(n * sizeof *c);
-    if (!c) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    if (!c) return fvg__why(FVG_ENOMEM, why, cap, "fvg stats: out of memory");
     memcpy(c, v, n * sizeof *c);
     qsort(c, n, sizeof *c, cmp_i64);
     *ra = c[ka];
@@ -318,7 +319,7 @@ static int ranks_of_list(const int64_t *v, size_t n, int64_t max, size_t ka, siz
  * a->dhist (intraday clears take minutes to hours: nothing is stored per
  * gap, and the median is a walk over the counts), the longer ones are the
  * list a->dur[0..nd). Fills out's average, fastest, longest and median. */
-static int durations(const FvgStatsAcc *a, FvgStats *out, FarmErr *err)
+static int durations(const FvgStatsAcc *a, FvgStats *out, char *why, size_t cap)
 {
     const uint32_t *h = a->dhist;
     size_t n_short = 0;
@@ -358,24 +359,24 @@ static int durations(const FvgStatsAcc *a, FvgStats *out, FarmErr *err)
         while (r < 2 && rank[r] < seen) val[r++] = (int64_t)d;
     }
     if (r < 2 && ranks_of_list(a->dur, a->nd, mx, rank[r] - n_short, rank[1] - n_short,
-                               &val[r], &val[1], err) < 0)
-        return -1;
+                               &val[r], &val[1], why, cap) != FVG_OK)
+        return FVG_ENOMEM;
     out->median_duration_seconds = val[0] + (val[1] - val[0]) / 2;
     return 0;
 }
 
-int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err)
+int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, char *why, size_t cap)
 {
     memset(a, 0, sizeof *a);
     a->min_size = INFINITY;
-    if (set_edges(a, opt, err) < 0) return -1;
+    int rc = set_edges(a, opt, why, cap);
+    if (rc != FVG_OK) return rc;
     for (unsigned f = 0; f < 32; f++)
         a->kind_at[f] = (uint16_t)(kind_of_flags(f) * (FVG_STATS_MAX_EDGES + 1));
     a->zone = opt && opt->zone ? opt->zone : "UTC";
-    if (fvg_hours_init(&a->hc, a->zone) < 0)
-        return err_set(err, SF_EINPUT, "fvg stats: unknown time zone \"%s\"", a->zone);
+    fvg_hours_init(&a->hc, opt ? opt->utc_offset : NULL, opt ? opt->utc_offset_arg : NULL);
     if (!(a->dhist = calloc(FVG_DHIST + 2, sizeof *a->dhist)))
-        return err_set(err, SF_EIO, "fvg stats: out of memory");
+        return fvg__why(FVG_ENOMEM, why, cap, "fvg stats: out of memory");
     return 0;
 }
 
@@ -402,10 +403,10 @@ static int reserve(FvgStatsAcc *a, size_t n)
     return 0;
 }
 
-int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err)
+int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, char *why, size_t cap)
 {
-    if (n && !gaps) return err_set(err, SF_EINPUT, "fvg stats: missing records");
-    if (reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    if (n && !gaps) return fvg__why(FVG_EINPUT, why, cap, "fvg stats: missing records");
+    if (reserve(a, n) < 0) return fvg__why(FVG_ENOMEM, why, cap, "fvg stats: out of memory");
     Run r;
     run_load(&r, a);
     for (size_t i = 0; i < n; i++) {
@@ -418,10 +419,10 @@ int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err)
 }
 
 int fvg_stats_add_hits(FvgStatsAcc *a, const FvgCandles *c, double tick_size,
-                       const FvgHit *hits, size_t n, FarmErr *err)
+                       const FvgHit *hits, size_t n, char *why, size_t cap)
 {
-    if (n && (!hits || !c)) return err_set(err, SF_EINPUT, "fvg stats: missing hits");
-    if (reserve(a, n) < 0) return err_set(err, SF_EIO, "fvg stats: out of memory");
+    if (n && (!hits || !c)) return fvg__why(FVG_EINPUT, why, cap, "fvg stats: missing hits");
+    if (reserve(a, n) < 0) return fvg__why(FVG_ENOMEM, why, cap, "fvg stats: out of memory");
     Run r;
     run_load(&r, a);
     stats_hits(&r, a, c, 1.0 / tick_size, hits, n);
@@ -451,7 +452,7 @@ static void fold_counts(FvgStatsAcc *a, FvgStats *out)
     }
 }
 
-int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
+int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, char *why, size_t cap)
 {
     memset(out, 0, sizeof *out);
     out->n_edges = a->n_edges;
@@ -459,10 +460,10 @@ int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
     fold_counts(a, out);
     int rc = 0;
     if (a->bad_hour || a->hc.failed)
-        rc = err_set(err, SF_EINPUT, "fvg stats: a detection time is not convertible in %s",
+        rc = fvg__why(FVG_EINPUT, why, cap, "fvg stats: a detection time is not convertible in %s",
                      a->zone);
     else if (a->bad)
-        rc = err_set(err, SF_EINPUT, "fvg stats: a record has a bad type or status, or is "
+        rc = fvg__why(FVG_EINPUT, why, cap, "fvg stats: a record has a bad type or status, or is "
                      "cleared before it is detected");
     if (rc == 0) {
         size_t n = a->n;
@@ -474,23 +475,23 @@ int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err)
             out->smallest_gap_size = a->min_size;
             out->clearance_rate = 100.0 * (double)out->cleared_count / (double)n;
         }
-        rc = durations(a, out, err);
+        rc = durations(a, out, why, cap);
     }
     fvg_stats_discard(a);
     return rc;
 }
 
 int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
-                      FvgStats *out, FarmErr *err)
+                      FvgStats *out, char *why, size_t cap)
 {
-    if (!out || (n && !gaps)) return err_set(err, SF_EINPUT, "fvg stats: missing arguments");
+    if (!out || (n && !gaps)) return fvg__why(FVG_EINPUT, why, cap, "fvg stats: missing arguments");
     FvgStatsAcc a;
-    if (fvg_stats_begin(&a, opt, err) < 0) return -1;
-    if (fvg_stats_add(&a, gaps, n, err) < 0) {
+    int rc = fvg_stats_begin(&a, opt, why, cap);
+    if (rc != FVG_OK || (rc = fvg_stats_add(&a, gaps, n, why, cap)) != FVG_OK) {
         fvg_stats_discard(&a);
-        return -1;
+        return rc;
     }
-    return fvg_stats_end(&a, out, err);
+    return fvg_stats_end(&a, out, why, cap);
 }
 
 int fvg_stats_bucket_label(const FvgStats *s, size_t i, char *buf, size_t cap)

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
 #include "fvg.h"
 #include "fvg_hours.h"
 
@@ -21,7 +20,16 @@
 typedef struct FvgStatsOptions {
     const double *size_edges;   /* bucket edges in points, > 0, increasing; NULL: 1,2,5,10,20,50 */
     size_t n_edges;             /* 1..FVG_STATS_MAX_EDGES when size_edges is set */
-    const char *zone;           /* exchange IANA zone for hourly_distribution; NULL: "UTC" */
+    /* The exchange zone for hourly_distribution, as data: utc_offset(arg, t,
+     * &off) sets off to the zone's offset east of UTC in seconds at epoch
+     * second t and returns 0, or returns -1 when the zone cannot convert t.
+     * NULL: UTC (offset 0, never called). It is called a few times per 3
+     * days of detection times (fvg_hours.h), from the calling thread only.
+     * zone names the zone in messages only (NULL: "UTC"). The caller owns
+     * arg and zone; both must outlive the FvgStatsAcc. */
+    const char *zone;
+    FvgUtcOffsetFn utc_offset;
+    void *utc_offset_arg;
 } FvgStatsOptions;
 
 typedef struct FvgStats {
@@ -47,11 +55,12 @@ typedef struct FvgStats {
     double average_gap_size_points;   /* points, over all records */
 } FvgStats;
 
-/* Statistics of gaps[0..n). Fills *out. Returns 0, or -1 with SF_EINPUT
- * (bad edges, unknown zone, a record with a bad type or status or cleared
- * before it was detected) or SF_EIO (out of memory). */
+/* Statistics of gaps[0..n). Fills *out. Returns FVG_OK, or FVG_EPARAM (bad
+ * edges), FVG_EINPUT (a detection time the zone cannot convert, a record
+ * with a bad type or status or cleared before it was detected) or
+ * FVG_ENOMEM, with the reason in why (fvg.h). */
 int fvg_stats_compute(const FvgGap *gaps, size_t n, const FvgStatsOptions *opt,
-                      FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+                      FvgStats *out, char *why, size_t cap) FVG_MUSTCHECK;
 
 /* The same in pieces, for records that arrive in batches (rows read from
  * the database a page at a time): begin, any number of adds,
@@ -79,14 +88,14 @@ typedef struct FvgStatsAcc {
     int bad, bad_hour;
 } FvgStatsAcc;
 
-int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, FarmErr *err) SF_MUSTCHECK;
-int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, FarmErr *err) SF_MUSTCHECK;
+int fvg_stats_begin(FvgStatsAcc *a, const FvgStatsOptions *opt, char *why, size_t cap) FVG_MUSTCHECK;
+int fvg_stats_add(FvgStatsAcc *a, const FvgGap *gaps, size_t n, char *why, size_t cap) FVG_MUSTCHECK;
 /* fvg_stats_add over the records fvg_hit_expand would build from hits of
  * a scan of c with tick_size, without building them: bit for bit the same
  * statistics. */
 int fvg_stats_add_hits(FvgStatsAcc *a, const FvgCandles *c, double tick_size,
-                       const FvgHit *hits, size_t n, FarmErr *err) SF_MUSTCHECK;
-int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, FarmErr *err) SF_MUSTCHECK;
+                       const FvgHit *hits, size_t n, char *why, size_t cap) FVG_MUSTCHECK;
+int fvg_stats_end(FvgStatsAcc *a, FvgStats *out, char *why, size_t cap) FVG_MUSTCHECK;
 void fvg_stats_discard(FvgStatsAcc *a);
 
 /* The distribution key of bucket i (0..n_edges): "0-1", "1-2", ..., "50+".

@@ -25,6 +25,7 @@
 #include "candle.h"
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
+#include "fvg_scan_glue.h"
 #include "fvg_scan_read.h"
 #include "fvg_scan_store.h"
 #include "when.h"
@@ -146,7 +147,9 @@ static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *e
     plan->size_buckets = fs->size_buckets;
     plan->n_size_buckets = fs->n_size_buckets;
     plan->exchange_tz = config_exchange_tz(cfg, plan->symbol);
-    if (fvg_settings_check(&plan->settings, plan->tick_size, err)) return err_wrap(err, "fvg_scan");
+    char why[256];
+    int rc = fvg_settings_check(&plan->settings, plan->tick_size, why, sizeof why);
+    if (rc) return fvg_glue_err(err, rc, why), err_wrap(err, "fvg_scan");
     note_default_tick(cfg, plan->symbol);
     return 0;
 }
@@ -366,7 +369,10 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     t_read = now_ms();
     if (stop(ctx, 40, "scanning", err)) goto cleanup;
     FvgCandles c = {s.ts, s.open, s.high, s.low, s.close, s.n, read_from};
-    if (fvg_scan(&settings, pl->tick_size, &c, scan_from, pending, n_pending, &res, err)) {
+    char why[256];
+    int frc = fvg_scan(&settings, pl->tick_size, &c, scan_from, pending, n_pending, &res, why, sizeof why);
+    if (frc) {
+        fvg_glue_err(err, frc, why);
         if (err->code == SF_EINPUT) err->code = SF_EIO;  /* our own inconsistency: retry, do not drop */
         err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
         goto cleanup;
@@ -388,7 +394,9 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     long changed = counts.inserted + counts.cleared + counts.expired + counts.end_fixed;
     if (changed > 0) {
         if (stop(ctx, 80, "statistics", err)) goto cleanup;
-        FvgStatsOptions so = {pl->size_buckets, pl->n_size_buckets, pl->exchange_tz};
+        FvgStatsOptions so;
+        if (fvg_glue_stats_options(pl->size_buckets, pl->n_size_buckets, pl->exchange_tz, &so, err))
+            goto cleanup;
         int64_t from = pl->has_from ? pl->from : first_time;
         int64_t to = pl->has_to ? pl->to : st.last_time;
         /* A first scan's records are every row of the pair: no read-back. */

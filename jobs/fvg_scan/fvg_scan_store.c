@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fvg_scan_store.h"
+#include "fvg_scan_glue.h"
 #include "uuid7.h"
 
 #include <inttypes.h>
@@ -570,9 +571,11 @@ int fvg_store_stats(Db *db, const char *symbol, const char *tf, int64_t from, in
     size_t n = 0;
     FvgStats st;
     if (fvg_store_read(db, symbol, tf, from, to, s->max_lookback, &gaps, &n, err)) return -1;
-    int rc = fvg_stats_compute(gaps, n, opt, &st, err);
+    char why[256];
+    int rc = fvg_stats_compute(gaps, n, opt, &st, why, sizeof why);
     free(gaps);
-    if (rc || stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err)) return -1;
+    if (rc) return fvg_glue_err(err, rc, why);
+    if (stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err)) return -1;
     if (out) *out = st;
     return 0;
 }
@@ -586,9 +589,10 @@ int fvg_store_stats_records(Db *db, const char *symbol, const char *tf, int64_t 
     while (i0 < n && gaps[i0].start_time < from) i0++;
     while (i1 > i0 && gaps[i1 - 1].start_time > to) i1--;
     FvgStats st;
-    if (fvg_stats_compute(gaps + i0, i1 - i0, opt, &st, err) ||
-        stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err))
-        return -1;
+    char why[256];
+    int rc = fvg_stats_compute(gaps + i0, i1 - i0, opt, &st, why, sizeof why);
+    if (rc) return fvg_glue_err(err, rc, why);
+    if (stats_row(db, symbol, tf, from, to, opt, s, job_id, &st, err)) return -1;
     if (out) *out = st;
     return 0;
 }

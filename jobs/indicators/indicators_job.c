@@ -18,7 +18,7 @@
 
 #include "history.h"
 #include "indicators_cache.h"
-#include "indicators_compute.h"
+#include "indicators_format.h"
 #include "indicators_store.h"
 #include "log.h"
 #include "payload.h"
@@ -29,7 +29,7 @@ typedef struct IndPayload {
     const char *timeframe;            /* canonical, static */
     int has_from, has_to;
     int64_t from, to;                 /* epoch seconds, both inclusive */
-    IndicatorsSpec specs[INDICATORS_MAX];
+    TaSpec specs[INDICATORS_MAX];
     size_t n;
     const char *exchange_tz;          /* pivot sessions; the Config's */
     int ttl_s, analysis_ttl_s, candles_ttl_s; /* cache TTLs */
@@ -40,7 +40,7 @@ typedef struct IndPayload {
 static int parse_list(const json_t *list, IndPayload *out, FarmErr *err)
 {
     if (!list || json_is_null(list)) {
-        out->n = indicators_default_set(out->specs, INDICATORS_MAX);
+        out->n = ta_spec_default_set(out->specs, INDICATORS_MAX);
         return 0;
     }
     if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > INDICATORS_MAX)
@@ -49,9 +49,9 @@ static int parse_list(const json_t *list, IndPayload *out, FarmErr *err)
     json_t *val;
     json_array_foreach(list, i, val) {
         if (!json_is_string(val)) return err_set(err, SF_EINPUT, "indicators: indicator %zu is not a string", i + 1);
-        IndicatorsSpec s;
+        TaSpec s;
         char why[400];
-        if (indicators_spec_parse(json_string_value(val), &s, why, sizeof why))
+        if (ta_spec_parse(json_string_value(val), &s, why, sizeof why))
             return err_set(err, SF_EINPUT, "indicators: %s", why);
         int dup = 0;
         for (size_t j = 0; j < out->n; j++) dup |= strcmp(out->specs[j].name, s.name) == 0;
@@ -194,14 +194,14 @@ static int read_candles(Db *hist, RunState *st, FarmErr *err)
         if (pl->has_from) s = st->last[i] == INT64_MIN ? pl->from : (pl->from < next ? pl->from : next);
         st->start[i] = s;
         if (s < first) first = s;
-        need_full |= indicators_spec_needs_start(&pl->specs[i]);
-        int lb = indicators_spec_lookback(&pl->specs[i]);
+        need_full |= ta_spec_needs_start(&pl->specs[i]);
+        int lb = ta_spec_lookback(&pl->specs[i]);
         if (lb > maxlb) maxlb = lb;
     }
     int64_t to_excl = pl->has_to ? pl->to + 1 : INT64_MAX;
     int64_t read_from = INT64_MIN;
     /* Window-only sets re-read just the warm-up window before the first new
-     * bar; anything else from the series' first candle (indicators_compute.h). */
+     * bar; anything else from the series' first candle (ta/ta_spec.h). */
     if (!need_full && first != INT64_MIN) {
         HistorySeries tail;
         if (history_read_tail(hist, pl->symbol, pl->timeframe, first, (size_t)maxlb, &tail, err)) return -1;
@@ -239,36 +239,36 @@ static int check_candles(const HistorySeries *s, FarmErr *err)
  * pair's rows reach the primary key in key order. */
 static int spec_cmp(const void *a, const void *b)
 {
-    return strcmp((*(const IndicatorsSpec *const *)a)->name, (*(const IndicatorsSpec *const *)b)->name);
+    return strcmp((*(const TaSpec *const *)a)->name, (*(const TaSpec *const *)b)->name);
 }
 
 /* Every series indicator: compute, then one row per new bar. */
-static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int direct, FarmErr *err)
+static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int direct, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
-    const IndicatorsSpec *order[INDICATORS_MAX];
+    const TaSpec *order[INDICATORS_MAX];
     for (size_t j = 0; j < pl->n; j++) order[j] = &pl->specs[j];
     qsort(order, pl->n, sizeof order[0], spec_cmp);
     IndicatorsWriter w;
     if (indicators_write_begin(db, &w, direct, 0, pl->symbol, pl->timeframe, err)) return -1;
     for (size_t k = 0; k < pl->n; k++) {
-        const IndicatorsSpec *sp = order[k];
+        const TaSpec *sp = order[k];
         size_t j = (size_t)(sp - pl->specs);
-        if (sp->kind == IND_ANALYSIS) continue;
+        if (sp->kind == TA_SPEC_ANALYSIS) continue;
         char msg[96];
         snprintf(msg, sizeof msg, "computing and writing %s", sp->name);
         if (ctx->progress(ctx, 20 + (int)(60 * k / pl->n), msg)) { indicators_write_abort(&w, "stopped"); return stop(ctx, err); }
         double t0 = now_s();
-        IndicatorsOut o;
+        TaOut o;
         char why[256];
-        if (indicators_compute(sp, in, &o, why, sizeof why)) {
-            indicators_out_free(&o);
+        if (ta_spec_compute(sp, in, &o, why, sizeof why)) {
+            ta_spec_out_free(&o);
             indicators_write_abort(&w, "compute failed");
             return err_set(err, SF_EIO, "indicators: %s", why);
         }
         double t1 = now_s();
         st->t_compute += t1 - t0;
-        int lb = indicators_spec_lookback(sp);
+        int lb = ta_spec_lookback(sp);
         size_t last_row = SIZE_MAX;
         for (size_t i = lower_bound(in->ts, in->n, st->start[j]); i < in->n; i++) {
             size_t len = indicators_format(&o, in, i, st->buf, st->bufcap);
@@ -280,7 +280,7 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsI
             st->rows++;
             last_row = i;
             if (indicators_write_flush_if(&w, err)) {
-                indicators_out_free(&o);
+                ta_spec_out_free(&o);
                 indicators_write_abort(&w, "client error");
                 st->copy_failed = 1;
                 return -1;
@@ -291,7 +291,7 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsI
             st->latest_val[j] = strdup(st->buf);
             st->latest_ts[j] = in->ts[last_row];
         }
-        indicators_out_free(&o);
+        ta_spec_out_free(&o);
         st->t_copy += now_s() - t1;
     }
     double t2 = now_s();
@@ -301,22 +301,22 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const IndicatorsI
     return rc;
 }
 
-static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int64_t start, int direct,
+static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int64_t start, int direct,
                           FarmErr *err)
 {
     if (ctx->progress(ctx, 80, "computing and writing analysis")) return stop(ctx, err);
     double t0 = now_s();
-    IndicatorsAnalysis a;
+    TaAnalysisSeries a;
     char why[256];
-    if (indicators_analysis_prepare(in, &a, why, sizeof why)) {
-        indicators_analysis_free(&a);
+    if (ta_spec_analysis_prepare(in, &a, why, sizeof why)) {
+        ta_spec_analysis_free(&a);
         return err_set(err, SF_EIO, "indicators: %s", why);
     }
     double t1 = now_s();
     st->t_compute += t1 - t0;
     IndicatorsWriter w;
     if (indicators_write_begin(db, &w, direct, 1, st->pl.symbol, st->pl.timeframe, err)) {
-        indicators_analysis_free(&a);
+        ta_spec_analysis_free(&a);
         return -1;
     }
     IndicatorsAnalysisRow row;
@@ -328,7 +328,7 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInp
         st->rows++;
         last_row = i;
         if (indicators_write_flush_if(&w, err)) {
-            indicators_analysis_free(&a);
+            ta_spec_analysis_free(&a);
             indicators_write_abort(&w, "client error");
             st->copy_failed = 1;
             return -1;
@@ -346,7 +346,7 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInp
                      row.fibonacci[0] ? row.fibonacci : "null");
         st->analysis_ts = in->ts[last_row];
     }
-    indicators_analysis_free(&a);
+    ta_spec_analysis_free(&a);
     int rc = indicators_write_end(&w, &st->ana_rows, err);
     st->t_copy += now_s() - t1;
     if (rc) st->copy_failed = 1;
@@ -354,12 +354,12 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInp
 }
 
 /* One write pass: every indicator's rows, then analysis rows. */
-static int write_rows(JobCtx *ctx, Db *db, RunState *st, const IndicatorsInput *in, int direct, FarmErr *err)
+static int write_rows(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int direct, FarmErr *err)
 {
     if (write_indicators(ctx, db, st, in, direct, err)) return -1;
     int64_t ana_start = INT64_MAX;
     for (size_t i = 0; i < st->pl.n; i++)
-        if (st->pl.specs[i].kind == IND_ANALYSIS) ana_start = st->start[i];
+        if (st->pl.specs[i].kind == TA_SPEC_ANALYSIS) ana_start = st->start[i];
     if (ana_start != INT64_MAX) return write_analysis(ctx, db, st, in, ana_start, direct, err);
     if (direct) return 0;
     IndicatorsWriter none;   /* an empty stage keeps the merge one code path */
@@ -456,7 +456,7 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
     for (size_t j = 0; j < pl->n; j++) {
         /* Only a run that reached the newest stored bar knows "latest". */
         if (st->last[j] != INT64_MIN && newest < st->last[j]) continue;
-        if (pl->specs[j].kind == IND_ANALYSIS) {
+        if (pl->specs[j].kind == TA_SPEC_ANALYSIS) {
             if (st->analysis_json) json_object_set_new(doc, "analysis", json_string(st->analysis_json));
             continue;
         }
@@ -505,7 +505,7 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
         return 0;
     }
     int want_sessions = 0;
-    for (size_t i = 0; i < pl->n; i++) want_sessions |= pl->specs[i].kind == IND_PIVOTS;
+    for (size_t i = 0; i < pl->n; i++) want_sessions |= pl->specs[i].kind == TA_SPEC_PIVOTS;
     if (want_sessions) {
         st->session = malloc(s->n * sizeof *st->session);
         if (!st->session) return err_set(err, SF_EIO, "out of memory");
@@ -514,7 +514,7 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     st->bufcap = 8192;
     st->buf = malloc(st->bufcap);
     if (!st->buf) return err_set(err, SF_EIO, "out of memory");
-    IndicatorsInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
+    TaInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
     if (ctx->progress(ctx, 20, "computing")) return stop(ctx, err);
     int direct = can_write_direct(st), fell_back = 0;
     int rc = direct ? indicators_direct_begin(bt, err) : indicators_stage_create(bt, err);

@@ -14,7 +14,7 @@ int indicators_store_lock(Db *db, const char *symbol, const char *timeframe, Far
     return db_execp(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, p, NULL, err);
 }
 
-/* {"a","b"}: names are [a-z0-9_.] by construction (indicators_spec_parse),
+/* {"a","b"}: names are [a-z0-9_.] by construction (ta_spec_parse),
  * quoted anyway; passed as one text[] parameter. */
 static char *pg_text_array(const char *const *names, size_t n)
 {

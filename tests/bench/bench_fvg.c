@@ -8,6 +8,7 @@
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
 #include "fvg/fvg_kernel.h"
+#include "fvg_scan/fvg_scan_glue.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -117,11 +118,11 @@ BENCH(fvg_scan_1m)
     }
     FvgCandles c = {big.t, big.o, big.h, big.l, big.c, big.n, 0};
     FvgSettings st = fvg_settings_default();
-    FvgStatsOptions so = {NULL, 0, "America/New_York"};
+    FvgStatsOptions so = {NULL, 0, "America/New_York", fvg_glue_utc_offset, (void *)"America/New_York"};
     FvgResult r;
     fvg_result_init(&r);
     FvgStats stats;
-    FarmErr err = {0};
+    char why[256] = "";
 
     /* Each configuration runs RUNS times in a row and the best run counts
      * (the usual way to time code over data in memory); the statistics
@@ -142,9 +143,9 @@ BENCH(fvg_scan_1m)
     double best_scan = 1e9, best_stats = 1e9;
     for (int run = 0; run < RUNS; run++) {
         t0 = bench_now();
-        if (fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, &err) < 0) break;
+        if (fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, why, sizeof why) != 0) break;
         double t1 = bench_now();
-        if (fvg_stats_compute(r.gaps, r.n_gaps, &so, &stats, &err) < 0) break;
+        if (fvg_stats_compute(r.gaps, r.n_gaps, &so, &stats, why, sizeof why) != 0) break;
         double t2 = bench_now();
         if (t1 - t0 < best_scan) best_scan = t1 - t0;
         if (t2 - t1 < best_stats) best_stats = t2 - t1;
@@ -160,15 +161,15 @@ BENCH(fvg_scan_1m)
             FvgStatsAcc acc;
             FvgStats fused;
             t0 = bench_now();
-            if (fvg_stats_begin(&acc, &so, &err) < 0) break;
-            int rc = pass == 0 ? fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, &acc, &err)
-                               : fvg_scan_stats(&st, 0.25, &c, 0, NULL, 0, &r, &acc, &err);
-            if (rc < 0) {
+            if (fvg_stats_begin(&acc, &so, why, sizeof why) != 0) break;
+            int rc = pass == 0 ? fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, &acc, why, sizeof why)
+                               : fvg_scan_stats(&st, 0.25, &c, 0, NULL, 0, &r, &acc, why, sizeof why);
+            if (rc != 0) {
                 fvg_stats_discard(&acc);
-                printf("  error: %s\n", err.msg);
+                printf("  error: %s\n", why);
                 break;
             }
-            if (fvg_stats_end(&acc, &fused, &err) < 0) break;
+            if (fvg_stats_end(&acc, &fused, why, sizeof why) != 0) break;
             best = bench_now() - t0;
             double *b = pass == 0 ? &best_full : &best_rec;
             if (best < *b) *b = best;
@@ -176,7 +177,7 @@ BENCH(fvg_scan_1m)
         }
     for (int run = 0; run < RUNS; run++) {
         t0 = bench_now();
-        if (fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, NULL, &err) < 0) break;
+        if (fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, NULL, why, sizeof why) != 0) break;
         if ((best = bench_now() - t0) < best_hits) best_hits = best;
     }
 
@@ -205,12 +206,12 @@ BENCH(fvg_scan_1m)
             FvgStatsAcc acc;
             FvgStats sv;
             t0 = bench_now();
-            if (fvg_stats_begin(&acc, &so, &err) < 0) break;
-            if (fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, &acc, &err) < 0) {
+            if (fvg_stats_begin(&acc, &so, why, sizeof why) != 0) break;
+            if (fvg_scan_hits(&st, 0.25, &c, 0, NULL, 0, &r, &acc, why, sizeof why) != 0) {
                 fvg_stats_discard(&acc);
                 break;
             }
-            if (fvg_stats_end(&acc, &sv, &err) < 0) break;
+            if (fvg_stats_end(&acc, &sv, why, sizeof why) != 0) break;
             if ((best = bench_now() - t0) < bv) bv = best;
             if (memcmp(&sv, &stats, sizeof stats) != 0)
                 printf("  ERROR: kernel %s gives different statistics\n", variants[v]);

@@ -22,7 +22,7 @@
 #include "candle_csv.h"
 #include "config.h"
 #include "history.h"
-#include "indicators/indicators_compute.h"
+#include "indicators/indicators_format.h"
 #include "indicators/indicators_job.h"
 #include "migrate.h"
 

@@ -190,8 +190,8 @@ static void check_series_with(const Bars *b, const char *name)
                 FvgSettings st = {lookbacks[li], mins[mi], ov};
                 size_t nw = brute(b, st.max_lookback, st.min_gap_size, ov, want);
                 FvgCandles c = {b->t, b->o, b->h, b->l, b->c, b->n, 0};
-                FarmErr err = {0};
-                REQUIREF(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, &err) == 0, "%s", err.msg);
+                char why[256] = "";
+                REQUIREF(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, why, sizeof why) == 0, "%s", why);
                 char what[128];
                 snprintf(what, sizeof what, "%s lookback %d min %g overlap %d", name,
                          st.max_lookback, st.min_gap_size, ov);
@@ -250,9 +250,9 @@ static size_t scan_in_pieces(const Bars *b, const FvgSettings *st, const size_t 
         size_t base = (size_t)fvg_reread_from(pend, np, (int64_t)from);
         FvgCandles c = {b->t + base, b->o + base, b->h + base, b->l + base, b->c + base,
                         cuts[ci] - base, (int64_t)base};
-        FarmErr err = {0};
-        REQUIREF(fvg_scan(st, 0.25, &c, (int64_t)from, pend, np, &r, &err) == 0, "cut %zu: %s",
-                 cuts[ci], err.msg);
+        char why[256] = "";
+        REQUIREF(fvg_scan(st, 0.25, &c, (int64_t)from, pend, np, &r, why, sizeof why) == 0, "cut %zu: %s",
+                 cuts[ci], why);
         for (size_t i = 0; i < r.n_gaps; i++) {
             REQUIRE(r.gaps[i].right_index >= (int64_t)from);
             at[r.gaps[i].right_index] = (long)n_all;
@@ -302,8 +302,8 @@ TEST_T(fvg_incremental_scans_equal_one_scan_at_any_split, 300)
         for (int ml = 10; ml <= 100; ml += 90) {
             FvgSettings st = {ml, 0, ov};
             FvgCandles c = {b.t, b.o, b.h, b.l, b.c, b.n, 0};
-            FarmErr err = {0};
-            REQUIRE(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &one, &err) == 0);
+            char why[256] = "";
+            REQUIRE(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &one, why, sizeof why) == 0);
             char what[96];
             /* Pieces of every length from 1 to 60 candles in turn: cuts land
              * inside windows, on R candles, right after L and M. */

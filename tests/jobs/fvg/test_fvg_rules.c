@@ -61,11 +61,11 @@ static FvgCandles view(const Ser *s, size_t from, size_t to)
 /* Scans all of s in one call; the result is checked to have n_gaps gaps. */
 static void scan_all(const Ser *s, FvgSettings st, FvgResult *r, size_t n_gaps)
 {
-    FarmErr err = {0};
+    char why[256] = "";
     FvgCandles c = view(s, 0, s->n);
     fvg_result_init(r);
-    int rc = fvg_scan(&st, 0.25, &c, 0, NULL, 0, r, &err);
-    REQUIREF(rc == 0, "%s", err.msg);
+    int rc = fvg_scan(&st, 0.25, &c, 0, NULL, 0, r, why, sizeof why);
+    REQUIREF(rc == 0, "%s", why);
     REQUIREF(r->n_gaps == n_gaps, "%zu gaps, want %zu", r->n_gaps, n_gaps);
 }
 
@@ -336,44 +336,43 @@ TEST(fvg_min_gap_size_keeps_a_gap_of_exactly_that_size)
     put(&d, 0.4, 0.72, 0.39, 0.7);
     put(&d, 0.72, 0.8, 0.7, 0.75);
     st.min_gap_size = 0.3;
-    FarmErr err = {0};
+    char why[256] = "";
     FvgCandles c = view(&d, 0, d.n);
     fvg_result_init(&r);
-    REQUIRE(fvg_scan(&st, 0.1, &c, 0, NULL, 0, &r, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.1, &c, 0, NULL, 0, &r, why, sizeof why) == 0);
     CHECK_INT(r.n_gaps, 1);
     fvg_result_free(&r);
 }
 
 TEST(fvg_settings_out_of_range_are_clear_errors)
 {
-    FarmErr err = {0};
+    char why[256] = "";
     FvgSettings st = fvg_settings_default();
     CHECK_INT(st.max_lookback, 40);
     CHECK_INT(st.include_overlapping, 1);
     CHECK(st.min_gap_size == 0);
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), 0);
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), 0);
     st.max_lookback = 9;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), -1);
-    CHECK_INT(err.code, SF_EINPUT);
-    CHECK_CONTAINS(err.msg, "max_lookback 9 out of range 10..100");
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "max_lookback 9 out of range 10..100");
     st.max_lookback = 101;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), -1);
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), FVG_EPARAM);
     st.max_lookback = 10;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), 0);
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), 0);
     st.max_lookback = 100;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), 0);
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), 0);
     st.min_gap_size = -0.25;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), -1);
-    CHECK_CONTAINS(err.msg, "min_gap_size");
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "min_gap_size");
     st.min_gap_size = NAN;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), -1);
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), FVG_EPARAM);
     st.min_gap_size = 0;
     st.include_overlapping = 2;
-    CHECK_INT(fvg_settings_check(&st, 0.25, &err), -1);
-    CHECK_CONTAINS(err.msg, "include_overlapping");
+    CHECK_INT(fvg_settings_check(&st, 0.25, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "include_overlapping");
     st.include_overlapping = 0;
-    CHECK_INT(fvg_settings_check(&st, 0, &err), -1);
-    CHECK_CONTAINS(err.msg, "tick size");
+    CHECK_INT(fvg_settings_check(&st, 0, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "tick size");
 
     /* fvg_scan refuses the same settings before touching the candles. */
     Ser s = {0};
@@ -382,8 +381,8 @@ TEST(fvg_settings_out_of_range_are_clear_errors)
     FvgResult r;
     fvg_result_init(&r);
     st.max_lookback = 5;
-    CHECK_INT(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, &err), -1);
-    CHECK_CONTAINS(err.msg, "max_lookback");
+    CHECK_INT(fvg_scan(&st, 0.25, &c, 0, NULL, 0, &r, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "max_lookback");
     fvg_result_free(&r);
 }
 
@@ -395,14 +394,14 @@ TEST(fvg_window_past_the_data_is_carried_on_by_a_later_scan)
     put(&s, 103, 104.5, 101, 103.5);      /* 9: clears */
     fill(&s, 3, 104);                     /* 10..12 */
     FvgSettings st = lookback(10);
-    FarmErr err = {0};
+    char why[256] = "";
     FvgResult a, b;
     fvg_result_init(&a);
     fvg_result_init(&b);
 
     /* First scan sees candles 0..6: the gap is open, its end unknown. */
     FvgCandles c1 = view(&s, 0, 7);
-    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, why, sizeof why) == 0);
     REQUIRE(a.n_gaps == 1);
     FvgGap open = a.gaps[0];
     CHECK_INT(open.status, FVG_VALID);
@@ -413,13 +412,13 @@ TEST(fvg_window_past_the_data_is_carried_on_by_a_later_scan)
 
     /* A scan of 7..8 (read from 3) changes nothing: no update. */
     FvgCandles c2 = view(&s, 3, 9);
-    REQUIRE(fvg_scan(&st, 0.25, &c2, 7, &open, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c2, 7, &open, 1, &b, why, sizeof why) == 0);
     CHECK_INT(b.n_gaps, 0);
     CHECK_INT(b.n_updates, 0);
 
     /* A scan of 9..12 clears it at 9 and learns its end time. */
     FvgCandles c3 = view(&s, 3, 13);
-    REQUIRE(fvg_scan(&st, 0.25, &c3, 9, &open, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c3, 9, &open, 1, &b, why, sizeof why) == 0);
     CHECK_INT(b.n_gaps, 0);
     REQUIRE(b.n_updates == 1);
     check_cleared(&b.updates[0], FVG_BY_WICK, 101, 9);
@@ -429,14 +428,14 @@ TEST(fvg_window_past_the_data_is_carried_on_by_a_later_scan)
 
     /* Cleared before its end is in the data: a later scan fills end_time. */
     FvgCandles c4 = view(&s, 0, 10);
-    REQUIRE(fvg_scan(&st, 0.25, &c4, 0, NULL, 0, &a, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c4, 0, NULL, 0, &a, why, sizeof why) == 0);
     REQUIRE(a.n_gaps == 1);
     FvgGap cleared = a.gaps[0];
     CHECK_INT(cleared.status, FVG_CLEARED);
     CHECK_INT(cleared.has_end_time, 0);
     CHECK_INT(fvg_reread_from(&cleared, 1, 10), 8);  /* scan_from - 2 < end_index */
     FvgCandles c5 = view(&s, 8, 13);
-    REQUIRE(fvg_scan(&st, 0.25, &c5, 10, &cleared, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c5, 10, &cleared, 1, &b, why, sizeof why) == 0);
     REQUIRE(b.n_updates == 1);
     CHECK_INT(b.updates[0].status, FVG_CLEARED);
     CHECK_INT(b.updates[0].cleared_index, 9);
@@ -451,15 +450,15 @@ TEST(fvg_window_past_the_data_expires_in_a_later_scan)
     bull_gap(&s);
     fill(&s, 10, 104);                    /* 3..12, nothing reaches 101 */
     FvgSettings st = lookback(10);
-    FarmErr err = {0};
+    char why[256] = "";
     FvgResult a, b;
     fvg_result_init(&a);
     fvg_result_init(&b);
     FvgCandles c1 = view(&s, 0, 5);
-    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, why, sizeof why) == 0);
     REQUIRE(a.n_gaps == 1 && a.gaps[0].status == FVG_VALID);
     FvgCandles c2 = view(&s, (size_t)fvg_reread_from(a.gaps, 1, 5), 13);
-    REQUIRE(fvg_scan(&st, 0.25, &c2, 5, a.gaps, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c2, 5, a.gaps, 1, &b, why, sizeof why) == 0);
     REQUIRE(b.n_updates == 1);
     CHECK_INT(b.updates[0].status, FVG_INVALID);
     CHECK_INT(b.updates[0].end_time, T0 + 600);
@@ -473,27 +472,27 @@ TEST(fvg_rejects_a_slice_that_misses_candles_it_needs)
     bull_gap(&s);
     fill(&s, 12, 104);
     FvgSettings st = lookback(10);
-    FarmErr err = {0};
+    char why[256] = "";
     FvgResult r;
     fvg_result_init(&r);
     /* Detection from 6 needs candles 4 and 5. */
     FvgCandles c = view(&s, 5, 10);
-    CHECK_INT(fvg_scan(&st, 0.25, &c, 6, NULL, 0, &r, &err), -1);
-    CHECK_CONTAINS(err.msg, "2 candles before scan_from");
+    CHECK_INT(fvg_scan(&st, 0.25, &c, 6, NULL, 0, &r, why, sizeof why), FVG_EINPUT);
+    CHECK_CONTAINS(why, "2 candles before scan_from");
     /* A pending gap must come from before scan_from... */
     Ser g = {0};
     bull_gap(&g);
     FvgCandles cg = view(&g, 0, 3);
     FvgResult one;
     fvg_result_init(&one);
-    REQUIRE(fvg_scan(&st, 0.25, &cg, 0, NULL, 0, &one, &err) == 0 && one.n_gaps == 1);
+    REQUIRE(fvg_scan(&st, 0.25, &cg, 0, NULL, 0, &one, why, sizeof why) == 0 && one.n_gaps == 1);
     FvgCandles c2 = view(&s, 0, 10);
-    CHECK_INT(fvg_scan(&st, 0.25, &c2, 2, one.gaps, 1, &r, &err), -1);
-    CHECK_CONTAINS(err.msg, "not before scan_from");
+    CHECK_INT(fvg_scan(&st, 0.25, &c2, 2, one.gaps, 1, &r, why, sizeof why), FVG_EINPUT);
+    CHECK_CONTAINS(why, "not before scan_from");
     /* ...and its window must not have closed before the slice starts. */
     FvgCandles c3 = view(&s, 11, 15);
-    CHECK_INT(fvg_scan(&st, 0.25, &c3, 13, one.gaps, 1, &r, &err), -1);
-    CHECK_CONTAINS(err.msg, "before the slice starts");
+    CHECK_INT(fvg_scan(&st, 0.25, &c3, 13, one.gaps, 1, &r, why, sizeof why), FVG_EINPUT);
+    CHECK_CONTAINS(why, "before the slice starts");
     fvg_result_free(&one);
     fvg_result_free(&r);
 }
@@ -504,16 +503,16 @@ TEST(fvg_updates_come_sorted_by_detection_whatever_the_pending_order)
     overlapping_series(&s);               /* gaps at R = 2, 7, 10 */
     put(&s, 105, 105.5, 100, 100.5);      /* 11: closes below all three */
     FvgSettings st = lookback(40);
-    FarmErr err = {0};
+    char why[256] = "";
     FvgResult a, b;
     fvg_result_init(&a);
     fvg_result_init(&b);
     FvgCandles c1 = view(&s, 0, 11);
-    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c1, 0, NULL, 0, &a, why, sizeof why) == 0);
     REQUIRE(a.n_gaps == 3);
     FvgGap rev[3] = {a.gaps[2], a.gaps[0], a.gaps[1]};
     FvgCandles c2 = view(&s, (size_t)fvg_reread_from(rev, 3, 11), 12);
-    REQUIRE(fvg_scan(&st, 0.25, &c2, 11, rev, 3, &b, &err) == 0);
+    REQUIRE(fvg_scan(&st, 0.25, &c2, 11, rev, 3, &b, why, sizeof why) == 0);
     REQUIRE(b.n_updates == 3);
     for (int i = 0; i < 3; i++) {
         CHECK_INT(b.updates[i].right_index, a.gaps[i].right_index);
@@ -531,16 +530,16 @@ TEST(fvg_a_pending_gap_cleared_earlier_blocks_nothing_even_without_its_clear_ind
     overlapping_series(&s);               /* A at R=2, B at R=7 overlaps A */
     FvgSettings off = lookback(40);
     off.include_overlapping = 0;
-    FarmErr err = {0};
+    char why[256] = "";
     FvgResult a, b;
     fvg_result_init(&a);
     fvg_result_init(&b);
     FvgCandles c1 = view(&s, 0, 5);
-    REQUIRE(fvg_scan(&off, 0.25, &c1, 0, NULL, 0, &a, &err) == 0);
+    REQUIRE(fvg_scan(&off, 0.25, &c1, 0, NULL, 0, &a, why, sizeof why) == 0);
     REQUIRE(a.n_gaps == 1);
     FvgGap p = a.gaps[0];
     FvgCandles c2 = view(&s, 3, s.n);
-    REQUIRE(fvg_scan(&off, 0.25, &c2, 5, &p, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&off, 0.25, &c2, 5, &p, 1, &b, why, sizeof why) == 0);
     REQUIRE(b.n_gaps == 1);               /* C only: B is blocked by the valid A */
     CHECK_INT(b.gaps[0].right_index, 10);
     p.status = FVG_CLEARED;
@@ -548,7 +547,7 @@ TEST(fvg_a_pending_gap_cleared_earlier_blocks_nothing_even_without_its_clear_ind
     p.cleared_price = 101;
     p.cleared_time = T0 + 180;
     p.cleared_index = -1;
-    REQUIRE(fvg_scan(&off, 0.25, &c2, 5, &p, 1, &b, &err) == 0);
+    REQUIRE(fvg_scan(&off, 0.25, &c2, 5, &p, 1, &b, why, sizeof why) == 0);
     REQUIRE(b.n_gaps == 1);               /* B, which now blocks C */
     CHECK_INT(b.gaps[0].right_index, 7);
     fvg_result_free(&a);

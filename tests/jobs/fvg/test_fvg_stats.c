@@ -2,10 +2,19 @@
  * NQ series checked against straightforward loops written here. */
 #include "th.h"
 #include "fvg/fvg.h"
-#include "fvg/fvg_hours.h"
 #include "fvg/fvg_kernel.h"
 #include "fvg/fvg_stats.h"
+#include "fvg_scan/fvg_scan_glue.h"
 #include "tz.h"
+
+/* Exchange zones as the job passes them: offsets by lib/tz (the glue). */
+#define ZONE(z) (z), fvg_glue_utc_offset, (void *)(z)
+
+static int no_offset(void *arg, int64_t t, int *off)
+{
+    (void)arg, (void)t, (void)off;
+    return -1;
+}
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,10 +54,10 @@ TEST(fvg_stats_fill_every_seed_field)
         /* 2023-03-12 03:30 EDT, half an hour after the spring-forward gap */
         rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_CLOSE, 3.0, 1678606200, 120),
     };
-    FvgStatsOptions opt = {NULL, 0, NY};
+    FvgStatsOptions opt = {NULL, 0, ZONE(NY)};
     FvgStats s;
-    FarmErr err = {0};
-    REQUIREF(fvg_stats_compute(g, 5, &opt, &s, &err) == 0, "%s", err.msg);
+    char why[256] = "";
+    REQUIREF(fvg_stats_compute(g, 5, &opt, &s, why, sizeof why) == 0, "%s", why);
     CHECK_INT(s.total_detected, 5);
     CHECK_INT(s.bullish_count, 3);
     CHECK_INT(s.bearish_count, 2);
@@ -77,7 +86,8 @@ TEST(fvg_stats_fill_every_seed_field)
 
     /* The same counted in UTC. */
     opt.zone = NULL;
-    REQUIRE(fvg_stats_compute(g, 5, &opt, &s, &err) == 0);
+    opt.utc_offset = NULL;
+    REQUIRE(fvg_stats_compute(g, 5, &opt, &s, why, sizeof why) == 0);
     CHECK_INT(s.hourly_distribution[13], 1);
     CHECK_INT(s.hourly_distribution[23], 1);
     CHECK_INT(s.hourly_distribution[5], 1);
@@ -92,8 +102,8 @@ TEST(fvg_stats_durations_round_and_take_the_middle_of_an_even_count)
         rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1700000600, 121),
     };
     FvgStats s;
-    FarmErr err = {0};
-    REQUIRE(fvg_stats_compute(g, 2, NULL, &s, &err) == 0);
+    char why[256] = "";
+    REQUIRE(fvg_stats_compute(g, 2, NULL, &s, why, sizeof why) == 0);
     CHECK_INT(s.average_duration_seconds, 91);   /* 90.5 rounds up */
     CHECK_INT(s.median_duration_seconds, 90);    /* (60 + 121) / 2, floored */
     CHECK_NEAR(s.clearance_rate, 100, 0);
@@ -105,7 +115,7 @@ TEST(fvg_stats_durations_round_and_take_the_middle_of_an_even_count)
         rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1000000000, 150 * year),
         rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1000000000, 60),
     };
-    REQUIRE(fvg_stats_compute(far, 3, NULL, &s, &err) == 0);
+    REQUIRE(fvg_stats_compute(far, 3, NULL, &s, why, sizeof why) == 0);
     CHECK_INT(s.median_duration_seconds, 150 * year);
     CHECK_INT(s.longest_duration_seconds, 200 * year);
 }
@@ -113,8 +123,8 @@ TEST(fvg_stats_durations_round_and_take_the_middle_of_an_even_count)
 TEST(fvg_stats_of_nothing_are_zero)
 {
     FvgStats s;
-    FarmErr err = {0};
-    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, &err) == 0);
+    char why[256] = "";
+    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, why, sizeof why) == 0);
     CHECK_INT(s.total_detected, 0);
     CHECK(s.clearance_rate == 0 && s.average_gap_size == 0 && s.smallest_gap_size == 0);
     CHECK_INT(s.average_duration_seconds, 0);
@@ -125,8 +135,8 @@ TEST(fvg_stats_of_nothing_are_zero)
 TEST(fvg_stats_bucket_labels_and_edges)
 {
     FvgStats s;
-    FarmErr err = {0};
-    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, &err) == 0);
+    char why[256] = "";
+    REQUIRE(fvg_stats_compute(NULL, 0, NULL, &s, why, sizeof why) == 0);
     static const char *want[] = {"0-1", "1-2", "2-5", "5-10", "10-20", "20-50", "50+"};
     char buf[32];
     for (size_t i = 0; i < 7; i++) {
@@ -137,65 +147,41 @@ TEST(fvg_stats_bucket_labels_and_edges)
 
     /* Custom edges; a size a hair below an edge (decimal rounding) is on it. */
     double edges[] = {0.5, 3};
-    FvgStatsOptions opt = {edges, 2, "UTC"};
+    FvgStatsOptions opt = {edges, 2, "UTC", NULL, NULL};
     FvgGap g = rec(FVG_BULLISH, FVG_VALID, FVG_BY_NONE, 0.75, 1700000000, 0);
     g.gap_size_points = (0.7 - 0.4) / 0.1;    /* 2.9999999999999996 */
-    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, &err) == 0);
+    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, why, sizeof why) == 0);
     CHECK_INT(s.gap_size_distribution[2], 1);
     REQUIRE(fvg_stats_bucket_label(&s, 0, buf, sizeof buf) == 0);
     CHECK_STR(buf, "0-0.5");
     REQUIRE(fvg_stats_bucket_label(&s, 2, buf, sizeof buf) == 0);
     CHECK_STR(buf, "3+");
     g.gap_size_points = 0.5;
-    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, &err) == 0);
+    REQUIRE(fvg_stats_compute(&g, 1, &opt, &s, why, sizeof why) == 0);
     CHECK_INT(s.gap_size_distribution[1], 1);   /* lower edge inclusive */
 }
 
 TEST(fvg_stats_reject_bad_options_and_records)
 {
     FvgStats s;
-    FarmErr err = {0};
+    char why[256] = "";
     FvgGap g = rec(FVG_BULLISH, FVG_VALID, FVG_BY_NONE, 1, 1700000000, 0);
-    FvgStatsOptions zone = {NULL, 0, "Mars/Olympus"};
-    CHECK_INT(fvg_stats_compute(&g, 1, &zone, &s, &err), -1);
-    CHECK_CONTAINS(err.msg, "Mars/Olympus");
+    /* An unknown zone is the glue's to refuse (tests/jobs/fvg_scan); a
+     * zone that cannot convert a detection time is refused here. */
+    FvgStatsOptions zone = {NULL, 0, "Mars/Olympus", no_offset, NULL};
+    CHECK_INT(fvg_stats_compute(&g, 1, &zone, &s, why, sizeof why), FVG_EINPUT);
+    CHECK_CONTAINS(why, "not convertible in Mars/Olympus");
     double down[] = {2, 1};
-    FvgStatsOptions e1 = {down, 2, NULL};
-    CHECK_INT(fvg_stats_compute(&g, 1, &e1, &s, &err), -1);
-    CHECK_CONTAINS(err.msg, "edge");
-    FvgStatsOptions e0 = {down, 0, NULL};
-    CHECK_INT(fvg_stats_compute(&g, 1, &e0, &s, &err), -1);
+    FvgStatsOptions e1 = {down, 2, NULL, NULL, NULL};
+    CHECK_INT(fvg_stats_compute(&g, 1, &e1, &s, why, sizeof why), FVG_EPARAM);
+    CHECK_CONTAINS(why, "edge");
+    FvgStatsOptions e0 = {down, 0, NULL, NULL, NULL};
+    CHECK_INT(fvg_stats_compute(&g, 1, &e0, &s, why, sizeof why), FVG_EPARAM);
     g.status = 7;
-    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, &err), -1);
+    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, why, sizeof why), FVG_EINPUT);
     g = rec(FVG_BULLISH, FVG_CLEARED, FVG_BY_WICK, 1, 1700000000, -60);
-    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, &err), -1);
-    CHECK_CONTAINS(err.msg, "cleared before");
-}
-
-TEST(fvg_hours_match_libc_across_dst_and_odd_offsets)
-{
-    static const char *zones[] = {"America/New_York", "Europe/London", "Asia/Kolkata",
-                                  "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu",
-                                  "UTC"};
-    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
-        FvgHourCache hc;
-        REQUIRE(fvg_hours_init(&hc, zones[z]) == 0);
-        /* 2023 at 7-minute steps around both US and EU/AU transitions, and a
-         * few days at 97-minute steps across the year, unsorted at the end. */
-        for (int64_t t = 1672531200; t < 1704067200; t += (t % 86400 < 3 * 3600) ? 420 : 5820) {
-            TzLocal l;
-            REQUIRE(tz_epoch_to_local(zones[z], t, &l) == 0);
-            int h = fvg_hours_of(&hc, t);
-            REQUIREF(h == l.hour, "%s at %lld: %d, libc %d", zones[z], (long long)t, h, l.hour);
-        }
-        for (int64_t t = 1699999999; t > 1600000000; t -= 3333333) {
-            TzLocal l;
-            REQUIRE(tz_epoch_to_local(zones[z], t, &l) == 0);
-            CHECK_INT(fvg_hours_of(&hc, t), l.hour);
-        }
-    }
-    FvgHourCache bad;
-    CHECK_INT(fvg_hours_init(&bad, "No/Such_Zone"), -1);
+    CHECK_INT(fvg_stats_compute(&g, 1, NULL, &s, why, sizeof why), FVG_EINPUT);
+    CHECK_CONTAINS(why, "cleared before");
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -234,11 +220,11 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
     FvgCandles cd = {t, o, h, l, c, n, 0};
     FvgResult r;
     fvg_result_init(&r);
-    FarmErr err = {0};
-    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
-    FvgStatsOptions opt = {NULL, 0, NY};
+    char why[256] = "";
+    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, why, sizeof why) == 0);
+    FvgStatsOptions opt = {NULL, 0, ZONE(NY)};
     FvgStats s;
-    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0, "%s", err.msg);
+    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, why, sizeof why) == 0, "%s", why);
 
     /* The same from plain loops. */
     long long bull = 0, valid = 0, cleared = 0, nd = 0, hours[24] = {0}, sizes[7] = {0};
@@ -289,13 +275,13 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
 
     /* Fed in uneven batches, the accumulator gives the same. */
     FvgStatsAcc acc;
-    REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
+    REQUIRE(fvg_stats_begin(&acc, &opt, why, sizeof why) == 0);
     for (size_t i = 0, k = 1; i < r.n_gaps; i += k, k = k * 3 % 1000 + 1) {
         size_t m = r.n_gaps - i < k ? r.n_gaps - i : k;
-        REQUIRE(fvg_stats_add(&acc, r.gaps + i, m, &err) == 0);
+        REQUIRE(fvg_stats_add(&acc, r.gaps + i, m, why, sizeof why) == 0);
     }
     FvgStats s2;
-    REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+    REQUIRE(fvg_stats_end(&acc, &s2, why, sizeof why) == 0);
     CHECK(memcmp(&s, &s2, sizeof s) == 0);
 
     /* Taken during the scan (fvg_scan_stats), block by block: the same
@@ -304,13 +290,13 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
      * gaps (the updates are not counted). */
     for (int ov = 1; ov >= 0; ov--) {
         st.include_overlapping = ov;
-        REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
-        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0);
+        REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, why, sizeof why) == 0);
+        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, why, sizeof why) == 0);
         FvgResult r2;
         fvg_result_init(&r2);
-        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
-        REQUIRE(fvg_scan_stats(&st, 0.25, &cd, 0, NULL, 0, &r2, &acc, &err) == 0);
-        REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+        REQUIRE(fvg_stats_begin(&acc, &opt, why, sizeof why) == 0);
+        REQUIRE(fvg_scan_stats(&st, 0.25, &cd, 0, NULL, 0, &r2, &acc, why, sizeof why) == 0);
+        REQUIRE(fvg_stats_end(&acc, &s2, why, sizeof why) == 0);
         CHECK(memcmp(&s, &s2, sizeof s) == 0);
         REQUIRE(r2.n_gaps == r.n_gaps);
         size_t differ = 0;
@@ -327,7 +313,7 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
         /* Second half, carrying the first half's still-valid gaps. */
         size_t cut = n / 2;
         FvgCandles first = {t, o, h, l, c, cut, 0};
-        REQUIRE(fvg_scan(&st, 0.25, &first, 0, NULL, 0, &r, &err) == 0);
+        REQUIRE(fvg_scan(&st, 0.25, &first, 0, NULL, 0, &r, why, sizeof why) == 0);
         size_t np = 0;
         FvgGap *pend = malloc((r.n_gaps + 1) * sizeof *pend);
         REQUIRE(pend);
@@ -335,12 +321,12 @@ TEST_T(fvg_stats_of_the_nq_series_match_plain_loops, 300)
             if (r.gaps[i].status == FVG_VALID || !r.gaps[i].has_end_time) pend[np++] = r.gaps[i];
         int64_t from = fvg_reread_from(pend, np, (int64_t)cut);
         FvgCandles rest = {t + from, o + from, h + from, l + from, c + from, n - (size_t)from, from};
-        REQUIRE(fvg_scan(&st, 0.25, &rest, (int64_t)cut, pend, np, &r, &err) == 0);
+        REQUIRE(fvg_scan(&st, 0.25, &rest, (int64_t)cut, pend, np, &r, why, sizeof why) == 0);
         REQUIRE(r.n_updates > 0);
-        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, &err) == 0);
-        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
-        REQUIRE(fvg_scan_stats(&st, 0.25, &rest, (int64_t)cut, pend, np, &r2, &acc, &err) == 0);
-        REQUIRE(fvg_stats_end(&acc, &s2, &err) == 0);
+        REQUIRE(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &s, why, sizeof why) == 0);
+        REQUIRE(fvg_stats_begin(&acc, &opt, why, sizeof why) == 0);
+        REQUIRE(fvg_scan_stats(&st, 0.25, &rest, (int64_t)cut, pend, np, &r2, &acc, why, sizeof why) == 0);
+        REQUIRE(fvg_stats_end(&acc, &s2, why, sizeof why) == 0);
         CHECK(memcmp(&s, &s2, sizeof s) == 0);
         CHECK_INT((long long)r2.n_updates, (long long)r.n_updates);
         free(pend);
@@ -371,7 +357,7 @@ TEST_T(fvg_stats_taken_during_the_scan_equal_the_records_everywhere, 300)
     FvgResult r, rh;
     fvg_result_init(&r);
     fvg_result_init(&rh);
-    FarmErr err = {0};
+    char why[256] = "";
     int compared = 0;
     for (int si = 0; si < 3; si++) {
         for (size_t i = 0; i < n; i++) t[i] = t0[0] + (t0[i] - t0[0]) * stretch[si];
@@ -381,11 +367,11 @@ TEST_T(fvg_stats_taken_during_the_scan_equal_the_records_everywhere, 300)
                 for (int mg = 0; mg < 2; mg++) {
                     FvgSettings st = fvg_settings_default();
                     st.min_gap_size = mg ? 1.0 : 0;
-                    FvgStatsOptions opt = {ei ? many_edges : NULL, ei ? 12 : 0, zones[zi]};
-                    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, &err) == 0);
+                    FvgStatsOptions opt = {ei ? many_edges : NULL, ei ? 12 : 0, ZONE(zones[zi])};
+                    REQUIRE(fvg_scan(&st, 0.25, &cd, 0, NULL, 0, &r, why, sizeof why) == 0);
                     FvgStats want, got;
-                    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &want, &err) == 0, "%s",
-                             err.msg);
+                    REQUIREF(fvg_stats_compute(r.gaps, r.n_gaps, &opt, &want, why, sizeof why) == 0, "%s",
+                             why);
                     /* The durations from plain loops: sorted, the middle. */
                     long long *dur = malloc((r.n_gaps + 1) * sizeof *dur), nd = 0, dsum = 0;
                     REQUIRE(dur);
@@ -404,10 +390,10 @@ TEST_T(fvg_stats_taken_during_the_scan_equal_the_records_everywhere, 300)
                     for (int v = 0; v < 3; v++) {
                         if (fvg_kernel_use(variants[v]) < 0) continue;
                         FvgStatsAcc acc;
-                        REQUIRE(fvg_stats_begin(&acc, &opt, &err) == 0);
-                        REQUIREF(fvg_scan_hits(&st, 0.25, &cd, 0, NULL, 0, &rh, &acc, &err) == 0,
-                                 "%s", err.msg);
-                        REQUIREF(fvg_stats_end(&acc, &got, &err) == 0, "%s", err.msg);
+                        REQUIRE(fvg_stats_begin(&acc, &opt, why, sizeof why) == 0);
+                        REQUIREF(fvg_scan_hits(&st, 0.25, &cd, 0, NULL, 0, &rh, &acc, why, sizeof why) == 0,
+                                 "%s", why);
+                        REQUIREF(fvg_stats_end(&acc, &got, why, sizeof why) == 0, "%s", why);
                         CHECKF(memcmp(&want, &got, sizeof want) == 0,
                                "stretch %lld zone %s edges %d min_gap %d kernel %s: median %lld/%lld "
                                "avg %lld/%lld", (long long)stretch[si], zones[zi], ei, mg,

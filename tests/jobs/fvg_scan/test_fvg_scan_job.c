@@ -92,7 +92,8 @@ TEST(fvg_scan_job_stores_what_the_library_finds_and_a_rerun_changes_nothing)
     FvgSettings s = fvg_settings_default();
     FvgResult res;
     fvg_result_init(&res);
-    REQUIRE(fvg_scan(&s, 0.25, &fc, 0, NULL, 0, &res, &err) == 0);
+    char why[256];
+    REQUIRE(fvg_scan(&s, 0.25, &fc, 0, NULL, 0, &res, why, sizeof why) == 0);
     size_t cleared = 0, valid = 0;
     for (size_t i = 0; i < res.n_gaps; i++) { cleared += res.gaps[i].status == FVG_CLEARED; valid += res.gaps[i].status == FVG_VALID; }
     CHECK(res.n_gaps > 100);
@@ -364,9 +365,31 @@ TEST(fvg_scan_and_stats_run_through_a_select_only_history_role)
     char *out = scan("{\"symbol\":\"FDAX\",\"timeframe\":\"M1\"}", 1);
     free(out);
     CHECK(th_sql_int(f.backtest, "SELECT count(*) FROM fvg_detections") > 100);
+    /* fvg stats only reads: it prints the row the scan wrote, and a range
+     * no scan wrote is an error naming it, not a computation. */
+    long long rows = th_sql_int(f.backtest, "SELECT count(*) FROM fvg_statistics");
+    CHECK_INT(rows, 1);
+    char *want = th_sql(f.backtest, "SELECT total_detected || ',' || range_to FROM fvg_statistics");
     CHECK_INT(th_run(&out, "%s fvg stats FDAX M1", th_bin("stratfarm")), 0);
     CHECK_CONTAINS(out, "\"total_detected\"");
     CHECK_CONTAINS(out, "\"hourly_distribution\"");
+    char tot[64];
+    snprintf(tot, sizeof tot, "\"total_detected\": %.*s,", (int)strcspn(want, ","), want);
+    CHECK_CONTAINS(out, tot);
+    CHECK_CONTAINS(out, "\"gap_size_distribution\": {\"0-1\": ");
+    CHECK_CONTAINS(out, "\"20-50\": ");
     free(out);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "--to %s", strchr(want, ',') + 1);
+    CHECK_INT(th_run(&out, "%s fvg stats FDAX M1 %s", th_bin("stratfarm"), cmd), 0);
+    free(out);
+    CHECK_INT(th_run(&out, "%s fvg stats FDAX M1 --from 2006-01-02 --to 2006-01-03", th_bin("stratfarm")), 1);
+    CHECK_CONTAINS(out, "no statistics for FDAX M1 with range from 2006-01-02 to 2006-01-03");
+    free(out);
+    CHECK_INT(th_run(&out, "%s fvg stats FDAX H1", th_bin("stratfarm")), 1);
+    CHECK_CONTAINS(out, "no statistics for FDAX H1");
+    free(out);
+    CHECK_INT(th_sql_int(f.backtest, "SELECT count(*) FROM fvg_statistics"), rows);
+    free(want);
     CHECK_INT(th_stop(w, SIGTERM, 10000), 0);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "indicators/indicators_compute.h"
+#include "indicators/indicators_format.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 

@@ -14,7 +14,7 @@
 #include "candle_csv.h"
 #include "config.h"
 #include "history.h"
-#include "indicators/indicators_compute.h"
+#include "indicators/indicators_format.h"
 #include "indicators/indicators_job.h"
 #include "registry.h"
 #include "uuid7.h"
@@ -301,7 +301,7 @@ TEST(indicators_rows_equal_jobs_ta_on_the_same_arrays)
     stored_free(&s);
     /* Analysis: one row per bar from the first where every input is defined. */
     CHECK_INT(q_int(&t, "SELECT count(*) FROM analysis WHERE symbol = 'ORCL'"),
-              (long long)n - indicators_analysis_lookback());
+              (long long)n - ta_spec_analysis_lookback());
     CHECK_INT(q_int(&t, "SELECT count(*) FROM analysis WHERE trend NOT IN ('up','down','sideways')"
                         " OR jsonb_typeof(support_levels) <> 'array' OR jsonb_typeof(signals) <> 'array'"), 0);
     CHECK(q_int(&t, "SELECT count(*) FROM analysis WHERE signals ? 'golden_cross'") > 0);
@@ -395,8 +395,8 @@ static void incremental_case(T *t, const char *file, const char *tz, const char 
         run_ok(t, payload);
     }
     candle_series_free(&cs);
-    IndicatorsSpec specs[32];
-    size_t ns = indicators_default_set(specs, 32);
+    TaSpec specs[32];
+    size_t ns = ta_spec_default_set(specs, 32);
     char names[1024] = "{";
     for (size_t i = 0; i < ns; i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "", specs[i].name);
