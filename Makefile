@@ -6,13 +6,15 @@ PKGS    := hiredis libpq yaml-0.1 jansson libcurl libgit2 libmicrohttpd
 WARN    := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter -Wno-format-truncation
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-INCS    := -Ilib -Ijobs -I. -Itests -Itests/bench
+INCS    := -Ilib -Ijobs -I.
+# Only the test and bench flavours see tests/ (the release build must not).
+TINCS   := $(INCS) -Itests -Itests/bench
 LDLIBS   = $(PKG_LIBS) -lpthread -lm
 
 REL_CFLAGS  := -O2 -g -march=x86-64-v2 $(WARN) $(INCS)
 TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-               -fno-sanitize-recover=all $(WARN) $(INCS) -DSF_TESTING=1
-BENCH_CFLAGS := -O3 -g -march=native $(WARN) $(INCS)
+               -fno-sanitize-recover=all $(WARN) $(TINCS) -DSF_TESTING=1
+BENCH_CFLAGS := -O3 -g -march=native $(WARN) $(TINCS)
 
 LIB_SRC    := $(wildcard lib/*.c)
 JOBS_SRC   := $(wildcard jobs/*.c jobs/*/*.c)
