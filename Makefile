@@ -28,7 +28,7 @@ BENCH_SRC  := $(wildcard tests/bench/*.c)
 Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
-.PHONY: all deps test demo bench clean stack-up stack-down fault
+.PHONY: all deps test demo bench measure clean stack-up stack-down fault
 all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
 	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
 
@@ -93,6 +93,11 @@ demo: all
 
 bench: build/.deps-ok $(PROGS:%=build/bench/bin/%) build/bench/bin/stratfarm-bench
 	@bash tests/bench/run.sh
+
+# Size measures of the production C: long functions, long files, duplicate
+# pairs (ops/measure.sh); prints, never fails.
+measure:
+	@bash ops/measure.sh || true
 
 # Long fault runs (the suite runs the same scenarios bounded).
 fault: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
