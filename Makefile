@@ -6,13 +6,15 @@ PKGS    := hiredis libpq yaml-0.1 jansson libcurl libgit2 libmicrohttpd
 WARN    := -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter -Wno-format-truncation
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-INCS    := -Ilib -Ijobs -I. -Itests -Itests/bench
+INCS    := -Ilib -Ijobs -I.
+# Only the test and bench flavours see tests/ (the release build must not).
+TINCS   := $(INCS) -Itests -Itests/bench
 LDLIBS   = $(PKG_LIBS) -lpthread -lm
 
 REL_CFLAGS  := -O2 -g -march=x86-64-v2 $(WARN) $(INCS)
 TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-               -fno-sanitize-recover=all $(WARN) $(INCS) -DSF_TESTING=1
-BENCH_CFLAGS := -O3 -g -march=native $(WARN) $(INCS)
+               -fno-sanitize-recover=all $(WARN) $(TINCS) -DSF_TESTING=1
+BENCH_CFLAGS := -O3 -g -march=native $(WARN) $(TINCS)
 
 LIB_SRC    := $(wildcard lib/*.c)
 JOBS_SRC   := $(wildcard jobs/*.c jobs/*/*.c)
@@ -26,7 +28,7 @@ BENCH_SRC  := $(wildcard tests/bench/*.c)
 Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
-.PHONY: all deps test demo bench clean stack-up stack-down fault
+.PHONY: all deps test demo bench measure clean stack-up stack-down fault
 all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
 	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
 
@@ -91,6 +93,11 @@ demo: all
 
 bench: build/.deps-ok $(PROGS:%=build/bench/bin/%) build/bench/bin/stratfarm-bench
 	@bash tests/bench/run.sh
+
+# Size measures of the production C: long functions, long files, duplicate
+# pairs (ops/measure.sh); prints, never fails.
+measure:
+	@bash ops/measure.sh || true
 
 # Long fault runs (the suite runs the same scenarios bounded).
 fault: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
