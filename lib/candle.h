@@ -44,7 +44,7 @@ static inline int candle_symbol_valid(const char *s)
     return n >= 1 && n <= 20;
 }
 
-/* Which rule of seed 000 2.1 / DESIGN 9 a bar breaks, first one found. */
+/* Which rule of seed 000 2.1 / architecture.md 9 a bar breaks, first one found. */
 typedef enum CandleFault {
     CANDLE_OK = 0,
     CANDLE_PRICE_NOT_POSITIVE,  /* some price <= 0 or not finite */

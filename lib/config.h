@@ -188,7 +188,7 @@ const char *config_dsn(const Config *cfg, DbRole role);
 
 /* 1 when api.listen binds a loopback address (127.0.0.0/8, ::1,
  * localhost); otherwise the status API must refuse to start without
- * api.token (DESIGN.md section 5). */
+ * api.token (docs/architecture.md section 6). */
 int config_api_listen_is_loopback(const Config *cfg);
 
 /* A schedule by name, or NULL. */

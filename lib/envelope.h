@@ -1,4 +1,4 @@
-/* envelope.h - the job envelope of DESIGN.md section 2 (the `job` field of
+/* envelope.h - the job envelope of docs/architecture.md section 2 (the `job` field of
  * a stream entry), parsed and written with jansson.
  *
  * An Envelope owns its payload (a json_t reference) and strings; release it

@@ -31,7 +31,7 @@ static int add_item(JobCtx *ctx, json_t *item)
 int jobctx_event_after_commit(JobCtx *ctx, const char *type, json_t *payload)
 {
     if (!payload) return -1;
-    return add_item(ctx, json_pack("{s:s, s:o}", "event", type, payload));
+    return add_item(ctx, json_pack("{s:s, s:o}", "event", type, "payload", payload));
 }
 
 int jobctx_after_commit(JobCtx *ctx, json_t *value)
@@ -56,6 +56,9 @@ void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
         json_t *work = json_object_get(it, "work");
         const char *type = json_string_value(json_object_get(it, "event"));
         if (work) {
+            /* after() talks to Redis itself: no reply of ours may be pending. */
+            if (pending && rds_drain(ctx->redis, pending, &err)) break;
+            pending = 0;
             if (kind->after) kind->after(ctx, work);
             continue;
         }

@@ -1,4 +1,4 @@
-/* queue.h - the delivery core on Redis Streams (DESIGN.md section 2).
+/* queue.h - the delivery core on Redis Streams (docs/architecture.md section 2).
  *
  *   <p>q:<kind>:interactive, <p>q:<kind>:batch   streams, group "workers"
  *   <p>delayed                                    zset, score = due ms

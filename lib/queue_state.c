@@ -42,6 +42,11 @@ static int append_finish(Rds *r, const QueueOpts *o, const QueueMsg *m, const ch
         } else if (rds_append(r, err, "HSET %s status %s finished_at %lld updated_at %lld",
                               kjob, status, now, now)) return -1;
         n++;
+        /* Every succeeded job ends at 100, whatever its last progress point. */
+        if (strcmp(status, "succeeded") == 0) {
+            if (rds_append(r, err, "HSET %s progress 100", kjob)) return -1;
+            n++;
+        }
         if (rds_append(r, err, "EXPIRE %s %d", kjob, o->job_ttl_s)) return -1;
         n++;
     }

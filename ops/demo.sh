@@ -39,7 +39,7 @@ step "Indicator precompute: NQ M1 and ORCL D1 (jobs/ta, equal to TA-Lib)"
 submit indicators '{"symbol":"NQ","timeframe":"M1"}'
 submit indicators '{"symbol":"ORCL","timeframe":"D1"}'
 
-step "Fair Value Gap scan: NQ M1 (DESIGN.md section 9 rules)"
+step "Fair Value Gap scan: NQ M1 (docs/architecture.md section 9 rules)"
 submit fvg_scan '{"symbol":"NQ","timeframe":"M1"}'
 "$BIN/stratfarm" fvg stats NQ M1 2>/dev/null || true
 

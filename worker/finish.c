@@ -1,6 +1,6 @@
 /* finish.c - the successes of fast jobs (kinds with claim_batch 0, such as
  * noop), recorded a batch at a time: one EVALSHA per batch instead of seven
- * commands per job. Each job still goes through the states of DESIGN.md
+ * commands per job. Each job still goes through the states of docs/architecture.md
  * section 2 in order - running (worker, attempt, deliveries, started_at),
  * then succeeded (finished_at), expiry from its end - and its entry is
  * acknowledged and deleted only in the same atomic script, after the job

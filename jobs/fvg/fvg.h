@@ -1,4 +1,4 @@
-/* fvg.h - Fair Value Gap detection and clearing (DESIGN.md 6.2 and 9).
+/* fvg.h - Fair Value Gap detection and clearing (docs/architecture.md sections 7 and 9).
  *
  * Pure compute: arrays of candles in, gap records out; no I/O, no globals,
  * no allocation per candle. One forward pass finds the gaps a block of

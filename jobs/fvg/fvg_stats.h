@@ -1,5 +1,5 @@
 /* fvg_stats.h - FVGStatistics of seed 000 over a set of gap records
- * (DESIGN.md 9; every field's definition is in docs/fvg.md).
+ * (docs/architecture.md section 9; every field's definition is in docs/fvg.md).
  *
  * Pure compute over the caller's records (any order, any status; fastest
  * in time order, as fvg_scan returns them). The caller owns the records,

@@ -1,4 +1,4 @@
-/* fvg_scan: Fair Value Gap scan (DESIGN.md 6.2, section 9). */
+/* fvg_scan: Fair Value Gap scan (docs/architecture.md sections 7 and 9). */
 #ifndef SF_FVG_SCAN_JOB_H
 #define SF_FVG_SCAN_JOB_H
 #include "jobctx.h"

@@ -2,7 +2,7 @@
  * jobs/ta/ta_spec series at one bar as the JSON the `indicators` table
  * stores, the `analysis` row's columns, and the number text both use.
  * Names, specs and the series themselves are jobs/ta/ta_spec.h. No I/O: no
- * libpq, hiredis or jansson (DESIGN.md section 8).
+ * libpq, hiredis or jansson (docs/architecture.md section 8).
  *
  * Memory: nothing is allocated here; rows are formatted one at a time into
  * the caller's buffer, and the TaOut / TaAnalysisSeries stay the caller's. */

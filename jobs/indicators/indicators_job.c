@@ -1,4 +1,4 @@
-/* indicators_job.c - the `indicators` kind (DESIGN.md 6.1, section 9): the
+/* indicators_job.c - the `indicators` kind (docs/architecture.md sections 7 and 9): the
  * payload, and one run: lock the pair, read indicator_state, read candles
  * from History (read-only), compute with jobs/ta, binary-COPY the new rows
  * straight into the tables when they cannot conflict (else into staging,
@@ -152,7 +152,9 @@ typedef struct RunState {
     int64_t *session;
     char *buf;                           /* one value's JSON */
     size_t bufcap;
-    long long rows, skipped;
+    long long rows;
+    long long skipped;                   /* defined but not finite (infinite): a data fault */
+    long long undefined;                 /* not yet defined: warm-up, pivots' first session */
     long long ind_rows, ana_rows;        /* stored by the server (direct path) */
     int copy_failed;                     /* the server refused a COPY (db sqlstate says why) */
     double t_read, t_compute, t_copy, t_merge;
@@ -173,7 +175,7 @@ static void rows_reset(RunState *st)
     for (size_t i = 0; i < INDICATORS_MAX; i++) { free(st->latest_val[i]); st->latest_val[i] = NULL; }
     free(st->analysis_json);
     st->analysis_json = NULL;
-    st->rows = st->skipped = st->ind_rows = st->ana_rows = 0;
+    st->rows = st->skipped = st->undefined = st->ind_rows = st->ana_rows = 0;
     st->copy_failed = 0;
 }
 
@@ -242,6 +244,17 @@ static int spec_cmp(const void *a, const void *b)
     return strcmp((*(const TaSpec *const *)a)->name, (*(const TaSpec *const *)b)->name);
 }
 
+/* A bar with no row because the indicator is not defined there yet (NaN
+ * in a series, the lookback for window kinds), rather than because a
+ * defined value is not finite. */
+static int bar_undefined(const TaOut *o, size_t i, int lb)
+{
+    if (o->nv == 0) return i < (size_t)lb;
+    for (int k = 0; k < o->nv; k++)
+        if (isnan(o->v[k][i])) return 1;
+    return 0;
+}
+
 /* Every series indicator: compute, then one row per new bar. */
 static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int direct, FarmErr *err)
 {
@@ -272,8 +285,9 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const TaInput *in
         size_t last_row = SIZE_MAX;
         for (size_t i = lower_bound(in->ts, in->n, st->start[j]); i < in->n; i++) {
             size_t len = indicators_format(&o, in, i, st->buf, st->bufcap);
-            if (len == 0) {
-                if (i >= (size_t)lb) st->skipped++;   /* defined but not finite: never stored */
+            if (len == 0) {   /* never stored; counted apart: warm-up is not a fault */
+                if (bar_undefined(&o, i, lb)) st->undefined++;
+                else st->skipped++;
                 continue;
             }
             indicators_write_row(&w, sp->name, in->ts[i], st->buf, len);
@@ -553,10 +567,11 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
              "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"candles_read\":%zu,\"first_bar\":\"%s\","
              "\"last_bar\":\"%s\",\"indicators\":%zu,\"rows\":%lld,\"inserted\":%lld,\"updated\":%lld,"
              "\"analysis_inserted\":%lld,\"analysis_updated\":%lld,\"skipped_not_finite\":%lld,"
+             "\"skipped_undefined\":%lld,"
              "\"write\":\"%s\",\"cache\":\"%s\",\"ms\":{\"read\":%.1f,\"compute\":%.1f,"
              "\"format_copy\":%.1f,\"upsert\":%.1f}}",
              pl->symbol, pl->timeframe, s->n, from, to, pl->n, st->rows, ic.inserted, ic.updated, ac.inserted,
-             ac.updated, st->skipped, direct ? "direct" : fell_back ? "upsert_after_conflict" : "upsert",
+             ac.updated, st->skipped, st->undefined, direct ? "direct" : fell_back ? "upsert_after_conflict" : "upsert",
              changed == 0 ? "unchanged" : "after_commit",
              st->t_read * 1e3, st->t_compute * 1e3, st->t_copy * 1e3, st->t_merge * 1e3);
     ctx->result_json = strdup(summary);

@@ -1,4 +1,4 @@
-/* indicators: indicator precompute (DESIGN.md 6.1, section 9). */
+/* indicators: indicator precompute (docs/architecture.md sections 7 and 9). */
 #ifndef SF_INDICATORS_JOB_H
 #define SF_INDICATORS_JOB_H
 #include "jobctx.h"

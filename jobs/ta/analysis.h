@@ -53,7 +53,7 @@ int ta_analysis_at(const TaAnalysisInput *in, const TaAnalysisParams *params,
 
 /* a crosses above b at t: a[t] > b[t] and, on the latest earlier bar where
  * a != b, a < b (equal bars are skipped; a NaN ends the search: no cross).
- * The same rule as the backtest DSL's crosses_above (DESIGN.md section 9). */
+ * The same rule as the backtest DSL's crosses_above (docs/architecture.md section 9). */
 int ta_crosses_above(const double *a, const double *b, size_t t);
 int ta_crosses_below(const double *a, const double *b, size_t t);
 

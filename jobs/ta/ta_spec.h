@@ -13,7 +13,7 @@
  * bb_N_K, macd_F_S_G, stoch_K_S_D, ichimoku_T_K_S[_D], obv, volume,
  * fibonacci[_W], support_resistance[_W], volume_profile[_W[_B]], pivots,
  * and analysis. TaSpec.name is the canonical spelling, which spells every
- * parameter (DESIGN.md section 9).
+ * parameter (docs/architecture.md section 9).
  *
  * Memory: a TaOut owns its arrays (ta_spec_out_free), n doubles per output
  * series; a TaAnalysisSeries owns its arrays (ta_spec_analysis_free). Input
@@ -55,7 +55,7 @@ typedef struct TaSpec {
  * reason in why (unknown name, period out of range, bad spelling). */
 int ta_spec_parse(const char *text, TaSpec *out, char *why, size_t cap);
 
-/* The default set (DESIGN.md 6.1 + section 9), analysis last. Returns the
+/* The default set (docs/architecture.md sections 7 and 9), analysis last. Returns the
  * count written (cap >= TA_SPEC_DEFAULT_MAX holds them all). */
 size_t ta_spec_default_set(TaSpec *out, size_t cap);
 

@@ -1,7 +1,7 @@
 -- Backtest DB, migration 001: the farm's own run records.
 --
 -- The Backtest DB is this farm's (seed 002: "BacktestServer 讀寫, StratPlat
--- 無權限"). job_runs is the exactly-once record of DESIGN 2: every job's
+-- 無權限"). job_runs is the exactly-once record of architecture.md 2: every job's
 -- writes to this database commit in the same transaction as its job_runs row,
 -- so a redelivered job whose row exists is acknowledged and skipped.
 -- backtest_runs and execution_logs are seed 002's "回測執行細節 (backtest_runs)"
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS backtest_runs (
     commission        NUMERIC(20, 8),
     slippage          NUMERIC(20, 8),
     status            VARCHAR(20)    NOT NULL,      -- running | completed | failed
-    error_code        VARCHAR(32),                  -- 002/DESIGN 9 error codes
+    error_code        VARCHAR(32),                  -- 002/architecture.md 9 error codes
     error_message     TEXT,
     candles_read      BIGINT,
     trade_count       INTEGER,

@@ -1,10 +1,10 @@
 -- Backtest DB, migration 002: precomputed indicators and analysis (seed 004
--- "Таблица индикаторов", "Таблица анализа"; DESIGN 6.1 and 9).
+-- "Таблица индикаторов", "Таблица анализа"; architecture.md 7 and 9).
 --
 -- Shapes are 004's: symbol VARCHAR(20), timeframe VARCHAR(10), "timestamp"
 -- TIMESTAMP (the candle's UTC wall time, as History's candles), value JSONB.
 -- indicator_name spells the parameters (sma_20, bb_20_2, macd_12_26_9); value
--- is a JSON number for one output, an object for several (DESIGN 9).
+-- is a JSON number for one output, an object for several (architecture.md 9).
 -- As for candles, the primary key is 004's UNIQUE natural key (it includes
 -- the time column, as a hypertable needs, and it is 004's lookup index:
 -- idx_indicators_lookup would be the same index twice); 004's surrogate id is
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS indicators (
     value          JSONB       NOT NULL,
     created_at     TIMESTAMP   DEFAULT (now() AT TIME ZONE 'UTC'),
     CONSTRAINT indicators_pkey PRIMARY KEY (symbol, timeframe, indicator_name, "timestamp"),
-    -- A number or an object of numbers, never null/NaN text (DESIGN 9).
+    -- A number or an object of numbers, never null/NaN text (architecture.md 9).
     CONSTRAINT indicators_value_shape CHECK (jsonb_typeof(value) IN ('number', 'object'))
 );
 

@@ -1,5 +1,5 @@
 -- Backtest DB, migration 003: Fair Value Gaps (seed 000 sections 2.2 and 6.1;
--- DESIGN 6.2 and 9).
+-- architecture.md 7 and 9).
 --
 -- fvg_detections is seed 000's FVGModel: UUID id, a global unique `number`
 -- drawn from a sequence (never supplied by the writer), the enums
@@ -14,9 +14,9 @@
 --   * symbol is VARCHAR(20) as in History's candles (000 wrote 10), so every
 --     series that can be loaded can be scanned;
 --   * the natural key UNIQUE (symbol, timeframe, type, start_time) makes a
---     re-scan write nothing new and keeps numbers stable (DESIGN 9);
+--     re-scan write nothing new and keeps numbers stable (architecture.md 9);
 --   * status is NOT NULL (default 'valid'), and CHECKs hold 000's validators
---     (bottom < top, prices > 0, sizes >= 0) and DESIGN 9's rules (L, M, R
+--     (bottom < top, prices > 0, sizes >= 0) and architecture.md 9's rules (L, M, R
 --     consecutive; cleared_* set exactly when status = 'cleared');
 --   * primary key (id, start_time) and UNIQUE (number, start_time): a
 --     hypertable's unique keys must include its time column, and the shape
@@ -33,7 +33,7 @@
 -- hypertable on start_time with 7-day chunks (604800 s; integer time needs
 -- sf_unix_now() as its "now"), compressed after 30 days segmented by symbol
 -- and timeframe. No retention: a deleted gap would be found again by the next
--- scan of its range and get a new number, breaking DESIGN 9's "numbers never
+-- scan of its range and get a new number, breaking architecture.md 9's "numbers never
 -- change"; and its time is market time, as for candles.
 
 DO $$

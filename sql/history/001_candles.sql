@@ -1,7 +1,7 @@
 -- History DB, migration 001: candles (seed 004 "Таблица свечей").
 --
 -- The History DB belongs to the market-data project and is read-only for
--- every service in production (seed 002; DESIGN 9). This migration exists for
+-- every service in production (seed 002; architecture.md 9). This migration exists for
 -- the local stack (demo, tests, benchmarks), where `stratfarm load-candles`
 -- fills the table. It creates no role: the read-only role is the test's.
 --
@@ -15,7 +15,7 @@
 --     separate idx_candles_symbol_timeframe_timestamp would duplicate it and
 --     slow every COPY). 004's surrogate `id` is kept as a BIGINT identity
 --     column, not a key (nothing refers to it);
---   * CHECK constraints hold seed 000 2.1's candle rules (DESIGN 9): every
+--   * CHECK constraints hold seed 000 2.1's candle rules (architecture.md 9): every
 --     price > 0, high >= max(open, close, low), low <= min(open, close,
 --     high), volume >= 0. load-candles rejects such rows first, with their
 --     line numbers; the constraints make the table itself unable to hold one.

@@ -1,6 +1,6 @@
 -- Website DB, migration 001 (LOCAL STACK ONLY): the website's own tables.
 --
--- The Website DB belongs to the website (StratPlat, seed 001). DESIGN 9: "The
+-- The Website DB belongs to the website (StratPlat, seed 001). architecture.md 9: "The
 -- users, sessions and roles tables are the website's: the farm creates them
 -- only in the local stack." A `.local.sql` file is applied only when
 -- STRATFARM_LOCAL_STACK=1; in production these tables already exist, made by
@@ -14,7 +14,7 @@
 -- 003_website_extras.local.sql because they refer to strategies.)
 --
 -- One addition to 001's users: `initial_capital` from seed 003's users
--- (NUMERIC(20,2) DEFAULT 10000.00). DESIGN 9 creates a user's portfolio at
+-- (NUMERIC(20,2) DEFAULT 10000.00). architecture.md 9 creates a user's portfolio at
 -- the first trade "from the user's initial capital (default 10000)"; the
 -- production website must carry this column too (docs/data-model.md).
 --

@@ -7,7 +7,7 @@
 -- production, 001_website_accounts.local.sql in the local stack.
 --
 -- strategies is seed 001's table merged with seed 003's strategy template
--- (DESIGN 9). 003's columns are added with ADD COLUMN IF NOT EXISTS, so the
+-- (architecture.md 9). 003's columns are added with ADD COLUMN IF NOT EXISTS, so the
 -- same statements extend the website's existing table in production:
 --   slug VARCHAR(50) UNIQUE     003's text id (hodl-wave); NULL for a user's
 --                               DSL strategy
@@ -18,13 +18,13 @@
 --   execution_config JSONB      003 JSON {"cron":"0 */4 * * *","max_position":0.05}
 --   sharpe_ratio, max_drawdown, win_rate, total_return_pct  003 showcase figures
 --   is_active BOOLEAN DEFAULT TRUE
--- and two of the farm's (DESIGN 4, strategies as code):
+-- and two of the farm's (architecture.md 6, strategies as code):
 --   source_path TEXT            strategies-repository path of a synced strategy
 --   source_commit VARCHAR(64)   the commit it was last synced from
 -- 003's JSON columns are JSONB here, as 001's own JSON columns are.
 --
 -- subscription_plans and user_subscriptions are 001's; the farm reads
--- max_concurrent_backtests from the user's active plan (DESIGN 9, per-user
+-- max_concurrent_backtests from the user's active plan (architecture.md 9, per-user
 -- fairness). 001's default plan rows are inserted only in the local stack
 -- (003_website_extras.local.sql): production plans are the website's.
 
@@ -106,7 +106,7 @@ CREATE TABLE IF NOT EXISTS backtest_trades (
     backtest_id    INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
     timestamp      TIMESTAMP WITH TIME ZONE NOT NULL,
     symbol         VARCHAR(50) NOT NULL,
-    action         VARCHAR(10) NOT NULL,   -- buy, sell (what was executed, DESIGN 9)
+    action         VARCHAR(10) NOT NULL,   -- buy, sell (what was executed, architecture.md 9)
     quantity       DECIMAL(20, 8) NOT NULL,
     price          DECIMAL(20, 8) NOT NULL,
     commission     DECIMAL(20, 8) DEFAULT 0,
@@ -139,7 +139,7 @@ CREATE INDEX IF NOT EXISTS idx_backtest_positions_date ON backtest_positions (da
 CREATE INDEX IF NOT EXISTS idx_backtest_positions_symbol ON backtest_positions (symbol);
 CREATE INDEX IF NOT EXISTS idx_backtest_positions_backtest_date ON backtest_positions (backtest_id, date);
 
--- 6. backtest_performance_metrics (undefined ratios are NULL, DESIGN 9)
+-- 6. backtest_performance_metrics (undefined ratios are NULL, architecture.md 9)
 CREATE TABLE IF NOT EXISTS backtest_performance_metrics (
     id                     INTEGER PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
     backtest_id            INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,

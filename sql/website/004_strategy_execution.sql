@@ -1,5 +1,5 @@
 -- Website DB, migration 004: seed 003's strategy-execution tables, joined to
--- seed 001's on integer users.id and strategies.id (DESIGN 3 and 9).
+-- seed 001's on integer users.id and strategies.id (architecture.md 5 and 9).
 --
 -- The farm writes these (agent_analysis jobs): paper trades for active
 -- subscriptions, portfolios and holdings in one transaction, one

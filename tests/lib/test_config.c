@@ -567,3 +567,49 @@ TEST(config_every_key_is_documented_and_in_the_shipped_file)
     free(doc);
     free(yaml);
 }
+
+/* lib/ knows no kind: a caller's kind brings its name and rows, and gets
+ * jobs.<kind>.*, file:line errors, environment overrides and the dump. */
+typedef struct WidgetSettings { int size; double *edges; size_t n_edges; } WidgetSettings;
+
+static const CfKey widget_keys[] = {
+    CF_ROW_INT("widget.size", WidgetSettings, size, 1, 10, "3"),
+    CF_ROW_LIST("widget.edges", CF_NUMS, WidgetSettings, edges, n_edges, "1,2"),
+    CF_ROW_MOVED("widget.old_size", "widget.size"),
+};
+
+TEST(config_loader_takes_kinds_and_their_rows_from_the_caller)
+{
+    clear_env();
+    const ConfigKindDecl widget = {"widget", 0, 42, widget_keys, 3, sizeof(WidgetSettings)};
+    const ConfigKindDecl probe = {"probe", CONFIG_KIND_TEST_ONLY, 0, NULL, 0, 0};
+    const ConfigKindDecl *const kinds[] = {&widget, &probe};
+    Config *c = NULL;
+    char *errs = NULL;
+    REQUIREF(config_load_all(NULL, kinds, 2, &c, &errs) == 0, "%s", errs);
+    const WidgetSettings *ws = config_kind_settings(c, "widget");
+    CHECK_INT(ws->size, 3);
+    CHECK_INT(ws->n_edges, 2);
+    CHECK_INT(config_job(c, "widget")->timeout_s, 42);
+    CHECK_INT(config_job(c, "probe")->timeout_s, 600);
+    CHECK_INT(c->worker.n_kinds, 1);            /* test kinds are not served by default */
+    CHECK_STR(c->worker.kinds[0], "widget");
+    CHECK(!config_kind_valid(c, "probe") && !config_kind_valid(c, "fvg_scan"));
+    char *d = dump_of(c);
+    CHECK_CONTAINS(d, "  widget:\n    timeout_s: 42\n");
+    CHECK_CONTAINS(d, "widget:\n  size: 3\n  edges: [1, 2]\n");
+    CHECK(!strstr(d, "old_size"));
+    free(d);
+    config_free(c);
+    write_file("w.yaml", "widget:\n  size: 11\n  old_size: 2\njobs:\n  widgit:\n    timeout_s: 1\n");
+    CHECK_INT(config_load_all("w.yaml", kinds, 2, &c, &errs), -1);
+    CHECK_STR(errs, "w.yaml:2: widget.size: 11 is out of range 1..10\n"
+                    "w.yaml:3: widget.old_size: moved to widget.size\n"
+                    "w.yaml:5: jobs.widgit: unknown job kind (did you mean 'widget'?)");
+    free(errs);
+    setenv("STRATFARM_WIDGET_SIZE", "7", 1);
+    REQUIREF(config_load_all(NULL, kinds, 2, &c, &errs) == 0, "%s", errs);
+    CHECK_INT(((const WidgetSettings *)config_kind_settings(c, "widget"))->size, 7);
+    config_free(c);
+    unsetenv("STRATFARM_WIDGET_SIZE");
+}

@@ -85,7 +85,7 @@ TEST(cron_next_ordinary_cases_strictly_after)
     CHECK_INT(next_of("0 9 * * 1-5", "UTC", 1704448800), 1704704400);
     /* 18:00 EST on 2023-11-19 is 23:00Z. */
     CHECK_INT(next_of("0 18 * * *", "America/New_York", 1700380800), 1700434800);
-    /* The DESIGN example: 17:30 New York on weekdays; Sat 2023-11-18 -> Mon 20. */
+    /* The documented example: 17:30 New York on weekdays; Sat 2023-11-18 -> Mon 20. */
     CHECK_INT(next_of("30 17 * * 1-5", "America/New_York", 1700300000), 1700519400);
 }
 

@@ -22,7 +22,7 @@
 #include <string.h>
 
 /* Tables of the Website DB that belong to the website alone: the farm
- * creates them only in the local stack (.local.sql files; DESIGN 9). */
+ * creates them only in the local stack (.local.sql files; architecture.md 9). */
 static const char *const website_local_only[] = {
     "users", "user_sessions", "roles", "permissions", "role_permissions",
     "user_roles", "api_keys", "audit_logs", "strategy_versions", "user_favorites",
@@ -480,7 +480,7 @@ TEST(schema_candles_reject_rows_breaking_the_candle_rules)
     PQfinish(c);
 }
 
-/* 000 6.1 with DESIGN 9: a re-scan's insert of the same gap writes nothing
+/* 000 6.1 with architecture.md 9: a re-scan's insert of the same gap writes nothing
  * and keeps the number; numbers come from the sequence; statuses and the
  * cleared_* columns go together. */
 TEST(schema_fvg_natural_key_keeps_numbers_stable)
@@ -529,7 +529,7 @@ TEST(schema_fvg_natural_key_keeps_numbers_stable)
     PQfinish(c);
 }
 
-/* DESIGN 9: one portfolio per user; an execution (job id) is recorded once
+/* architecture.md 9: one portfolio per user; an execution (job id) is recorded once
  * per user and trades at most once per user. */
 TEST(schema_website_executions_are_once_per_job_and_user)
 {

@@ -2,6 +2,8 @@
  * processes (the sanitizer build), jobs enqueued through lib/queue. */
 #define _GNU_SOURCE
 #include "th.h"
+
+#include <jansson.h>
 #include "th_farm.h"
 #include "th_queue.h"
 
@@ -178,6 +180,25 @@ TEST(submit_wait_follows_the_job_to_success)
     int rc = th_run(&out, "%s submit sleep --payload '{\"ms\": 300}' --wait", th_bin("stratfarm"));
     CHECKF(rc == 0, "%s", out);
     CHECK_CONTAINS(out, "\"status\": \"succeeded\"");
+    free(out);
+    /* stdout alone is one JSON document, the id inside: pipeable into jq. */
+    rc = th_run(&out, "%s submit sleep --payload '{\"ms\": 10}' --wait 2>/dev/null", th_bin("stratfarm"));
+    CHECKF(rc == 0, "%s", out);
+    json_error_t je;
+    json_t *doc = json_loads(out, 0, &je);
+    CHECKF(doc != NULL, "stdout is not one JSON document (%s): %s", je.text, out);
+    CHECK_STR(json_string_value(json_object_get(doc, "status")), "succeeded");
+    CHECK_INT(json_integer_value(json_object_get(doc, "progress")), 100);
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    CHECK(id && strlen(id) == 36);
+    CHECK(json_is_false(json_object_get(doc, "deduped")));
+    json_decref(doc);
+    free(out);
+    rc = th_run(&out, "%s submit sleep --json 2>/dev/null", th_bin("stratfarm"));
+    CHECKF(rc == 0, "%s", out);
+    doc = json_loads(out, 0, &je);
+    CHECKF(doc && strlen(json_string_value(json_object_get(doc, "id"))) == 36, "%s", out);
+    json_decref(doc);
     free(out);
     CHECK_INT(th_stop(w, SIGTERM, 10000), 0);
 }

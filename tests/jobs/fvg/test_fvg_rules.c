@@ -1,4 +1,4 @@
-/* Every rule of DESIGN.md section 9 on hand-built candle sequences.
+/* Every rule of docs/architecture.md section 9 on hand-built candle sequences.
  * Candle i has time T0 + 60 i; tick size 0.25; max_lookback 10 unless a
  * test says otherwise, so a gap with L at 0 has its window end at 10. */
 #include "th.h"

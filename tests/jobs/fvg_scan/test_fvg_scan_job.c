@@ -336,8 +336,14 @@ TEST(fvg_scan_bad_input_goes_dead_with_the_reason)
     free(out);
     out = scan("{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"max_lookback\":20}", 1);
     free(out);
+    /* Other settings for a scanned pair: refused at submit with the run's
+     * message, never queued (so never dead-lettered). */
     out = scan("{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"max_lookback\":30}", 0);
     CHECK_CONTAINS(out, "settings differ from the earlier scans");
+    CHECK(!strstr(out, "\"status\""));
+    free(out);
+    CHECK_INT(th_run(&out, "redis-cli -p %d XLEN sf:dead", th_redis_port()), 0);
+    CHECK_STR(out, "1\n");   /* NOPE only */
     free(out);
     out = scan("{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"max_lookback\":30,\"reset\":true}", 1);
     free(out);

@@ -1,5 +1,5 @@
 /* The indicators kind through a real worker process, with History reached
- * through a role that may only SELECT candles (DESIGN.md section 9: History
+ * through a role that may only SELECT candles (docs/architecture.md section 9: History
  * is read-only for the farm). */
 #define _GNU_SOURCE
 #include "th.h"
