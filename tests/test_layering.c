@@ -429,3 +429,67 @@ TEST(layering_includes_resolve_as_the_compiler_resolves_them)
     CHECK_STR(out, "lib/err.h");
     CHECK_INT(path_join("lib", "../../x.h", out, sizeof out), -1);
 }
+
+/* lib/ spells no kind: no string literal in lib/ is a kind's name or starts
+ * a key of a kind's own section ("fvg."), so a kind's names and settings
+ * live in its folder only. The kinds come from the registry itself. */
+#include "registry.h"
+
+static void scan_lib_file(const char *path, const char *rel, const char *const *needles, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    REQUIREF(f != NULL, "%s", path);
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        for (size_t i = 0; i < n; i++) {
+            char quoted[160];
+            snprintf(quoted, sizeof quoted, "\"%s", needles[i]);
+            const char *hit = strstr(line, quoted);
+            if (!hit) continue;
+            char after = hit[strlen(quoted)];
+            /* "name" or "name." (a key), not a longer word such as "failed_at". */
+            if (after == '"' || after == '.')
+                CHECKF(0, "%s:%d spells the kind or kind key %s", rel, lineno, quoted);
+        }
+    }
+    fclose(f);
+}
+
+TEST(layering_lib_spells_no_kind_name_or_kind_setting)
+{
+    size_t nk;
+    const JobKind *const *kinds = registry_all(&nk);
+    const char *needles[80];
+    size_t n = 0;
+    for (size_t i = 0; i < nk && n < 70; i++) {
+        needles[n++] = kinds[i]->config.name;
+        for (size_t k = 0; k < kinds[i]->config.n_keys && n < 78; k++) {
+            static char sections[80][40];
+            const char *key = kinds[i]->config.keys[k].name;
+            snprintf(sections[n], sizeof sections[n], "%.*s", (int)strcspn(key, "."), key);
+            needles[n] = sections[n];
+            n++;
+        }
+    }
+    needles[n++] = "backtest_request";
+    needles[n++] = "agent_analysis";
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/lib", getenv("SF_TEST_ROOT") ? getenv("SF_TEST_ROOT") : ".");
+    DIR *d = opendir(dir);
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 3 || (strcmp(e->d_name + l - 2, ".c") && strcmp(e->d_name + l - 2, ".h"))) continue;
+        char path[2048], rel[300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(rel, sizeof rel, "lib/%s", e->d_name);
+        scan_lib_file(path, rel, needles, n);
+        files++;
+    }
+    closedir(d);
+    CHECK(files > 20);
+}

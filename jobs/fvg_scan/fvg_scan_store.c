@@ -402,57 +402,43 @@ static int changed_gaps(Db *db, const char *symbol, const char *tf, const FvgGap
     return 0;
 }
 
-int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
-                    const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
-                    FvgStoreCounts *counts, const FvgEventSink *events, FarmErr *err)
+/* New staged rows, numbered by the sequence in time order. */
+static int insert_staged(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
+                         FarmErr *err)
 {
-    memset(counts, 0, sizeof *counts);
-    if (res->n_gaps + res->n_updates == 0) return 0;
-    /* The table holds a scanned prefix: rows with right index up to
-     * stored_last_index. New gaps past it cannot be there yet. */
-    int known_new = res->n_gaps == 0 || res->gaps[0].right_index > stored_last_index;
     const char *p[2] = {symbol, tf};
-    PGresult *r = NULL;
-    Ev ev = {events, symbol, tf, 0};
-    int rc = -1;
-    FvgGap *todo = NULL;           /* the re-covered gaps that change something */
-    size_t n_todo = 0;
-    if (known_new && res->n_gaps) {
-        if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events ? &ev : NULL, err)) goto cleanup;
-        counts->inserted = (long)res->n_gaps;
-    }
-    if (!known_new && changed_gaps(db, symbol, tf, res->gaps, res->n_gaps, &todo, &n_todo, err))
-        goto cleanup;
-    if (n_todo + res->n_updates == 0) goto done;
-    if (stage(db, todo, n_todo, res->updates, res->n_updates, tf_seconds, s->max_lookback, err))
-        goto cleanup;
-    /* New rows, numbered by the sequence in time order. */
-    if (!known_new) {
-        if (db_execp(db,
-            "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
-            " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
-            " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
-            " SELECT $1::varchar, $2::timeframe_enum, type, top_price, bottom_price, gap_size, gap_size_points,"
-            " start_time, end_time, detection_time, status, cleared_at, cleared_by, cleared_price,"
-            " left_candle_index, left_candle_index + 1, left_candle_index + 2"
-            " FROM fvg_stage s WHERE NOT EXISTS (SELECT 1 FROM fvg_detections d"
-            "  WHERE d.symbol = $1::varchar AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
-            "  AND d.start_time = s.start_time)"
-            " ORDER BY start_time, type"
-            /* Rows already stored are filtered out above, not by the conflict
-             * clause alone: a conflicting row would still draw a number from
-             * the sequence and leave a hole. The scan holds the pair's lock. */
-            " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
-            " RETURNING number, type::text, start_time, detection_time, status::text",
-            2, p, &r, err))
-            goto cleanup;
-        counts->inserted = PQntuples(r);
-        collect(&ev, r, "fvg_detected", NULL);
-        db_result_free(r);
-    }
-    if (res->n_updates == 0 && known_new) goto done;
-    /* Open rows learn their fate; a final status is never undone, and a
-     * provisional end_time is replaced once the real end candle is read. */
+    PGresult *r;
+    if (db_execp(db,
+        "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
+        " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
+        " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
+        " SELECT $1::varchar, $2::timeframe_enum, type, top_price, bottom_price, gap_size, gap_size_points,"
+        " start_time, end_time, detection_time, status, cleared_at, cleared_by, cleared_price,"
+        " left_candle_index, left_candle_index + 1, left_candle_index + 2"
+        " FROM fvg_stage s WHERE NOT EXISTS (SELECT 1 FROM fvg_detections d"
+        "  WHERE d.symbol = $1::varchar AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
+        "  AND d.start_time = s.start_time)"
+        " ORDER BY start_time, type"
+        /* Rows already stored are filtered out above, not by the conflict
+         * clause alone: a conflicting row would still draw a number from
+         * the sequence and leave a hole. The scan holds the pair's lock. */
+        " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
+        " RETURNING number, type::text, start_time, detection_time, status::text",
+        2, p, &r, err))
+        return -1;
+    counts->inserted = PQntuples(r);
+    collect(ev, r, "fvg_detected", NULL);
+    db_result_free(r);
+    return 0;
+}
+
+/* Open rows learn their fate; a final status is never undone, and a
+ * provisional end_time is replaced once the real end candle is read. */
+static int update_open(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
+                       FarmErr *err)
+{
+    const char *p[2] = {symbol, tf};
+    PGresult *r;
     if (db_execp(db,
         "WITH old AS (SELECT d.id, d.start_time, d.status AS was FROM fvg_detections d JOIN fvg_stage s"
         "  ON d.symbol = $1 AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
@@ -470,7 +456,7 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
         " AND ((d.status = 'valid' AND s.status <> 'valid') OR (s.end_known AND d.end_time <> s.end_time))"
         " RETURNING d.number, d.type::text, d.start_time, d.detection_time, d.status::text, o.was::text",
         2, p, &r, err))
-        goto cleanup;
+        return -1;
     for (int i = 0; i < PQntuples(r); i++) {
         int was_valid = strcmp(PQgetvalue(r, i, 5), "valid") == 0;
         const char *now = PQgetvalue(r, i, 4);
@@ -478,9 +464,36 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
         else if (was_valid && strcmp(now, "invalid") == 0) counts->expired++;
         else counts->end_fixed++;
     }
-    collect(&ev, r, "fvg_cleared", "cleared");
+    collect(ev, r, "fvg_cleared", "cleared");
     db_result_free(r);
-done:
+    return 0;
+}
+
+int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_seconds,
+                    const FvgSettings *s, const FvgResult *res, int64_t stored_last_index,
+                    FvgStoreCounts *counts, const FvgEventSink *events, FarmErr *err)
+{
+    memset(counts, 0, sizeof *counts);
+    if (res->n_gaps + res->n_updates == 0) return 0;
+    /* The table holds a scanned prefix: rows with right index up to
+     * stored_last_index. New gaps past it cannot be there yet. */
+    int known_new = res->n_gaps == 0 || res->gaps[0].right_index > stored_last_index;
+    Ev ev = {events, symbol, tf, 0};
+    int rc = -1;
+    FvgGap *todo = NULL;           /* the re-covered gaps that change something */
+    size_t n_todo = 0;
+    if (known_new && res->n_gaps) {
+        if (insert_known_new(db, symbol, tf, tf_seconds, s, res, events ? &ev : NULL, err)) goto cleanup;
+        counts->inserted = (long)res->n_gaps;
+    }
+    if (!known_new && changed_gaps(db, symbol, tf, res->gaps, res->n_gaps, &todo, &n_todo, err))
+        goto cleanup;
+    if (n_todo + res->n_updates > 0) {
+        if (stage(db, todo, n_todo, res->updates, res->n_updates, tf_seconds, s->max_lookback, err) ||
+            (!known_new && insert_staged(db, symbol, tf, &ev, counts, err)) ||
+            ((res->n_updates > 0 || !known_new) && update_open(db, symbol, tf, &ev, counts, err)))
+            goto cleanup;
+    }
     if (ev.failed) { err_set(err, SF_EIO, "events: out of memory"); goto cleanup; }
     rc = 0;
 cleanup:
