@@ -108,8 +108,9 @@ const char *db_last_sqlstate(const Db *db)
 
 /* ---- COPY ------------------------------------------------------------------ */
 
-int db_copy_start(Db *db, const char *copy_sql, FarmErr *err)
+int db_copy_open(Db *db, const char *copy_sql, size_t cap, char **buf, FarmErr *err)
 {
+    *buf = NULL;
     PGresult *r = PQexec(db->conn, copy_sql);
     if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
         int rc = db_fail(db, err, "copy", r);
@@ -117,7 +118,18 @@ int db_copy_start(Db *db, const char *copy_sql, FarmErr *err)
         return rc;
     }
     PQclear(r);
+    if (!(*buf = malloc(cap))) {
+        db_copy_cancel(db, "out of memory");
+        return err_set(err, SF_EIO, "out of memory");
+    }
     return 0;
+}
+
+void db_copy_close(Db *db, char **buf, const char *why)
+{
+    free(*buf);
+    *buf = NULL;
+    if (db) db_copy_cancel(db, why ? why : "aborted");
 }
 
 void db_copy_cancel(Db *db, const char *why)
@@ -149,14 +161,8 @@ int db_copy_begin(Db *db, const char *copy_sql, DbCopy *cp, FarmErr *err)
 {
     memset(cp, 0, sizeof *cp);
     cp->db = db;
-    if (db_copy_start(db, copy_sql, err)) return -1;
     cp->cap = COPY_CHUNK + 4096;
-    cp->buf = malloc(cp->cap);
-    if (!cp->buf) {
-        db_copy_cancel(db, "out of memory");
-        return err_set(err, SF_EIO, "out of memory");
-    }
-    return 0;
+    return db_copy_open(db, copy_sql, cp->cap, &cp->buf, err);
 }
 
 static void need(DbCopy *cp, size_t extra)
@@ -248,18 +254,12 @@ int db_copy_flush_if(DbCopy *cp, FarmErr *err)
 int db_copy_end(DbCopy *cp, FarmErr *err)
 {
     int rc = send_buf(cp, err);
-    free(cp->buf);
-    cp->buf = NULL;
     if (rc != 0) {
-        db_copy_cancel(cp->db, "client failed");
+        db_copy_close(cp->db, &cp->buf, "client failed");
         return rc;
     }
+    db_copy_close(NULL, &cp->buf, NULL);
     return db_copy_finish(cp->db, NULL, err);
 }
 
-void db_copy_abort(DbCopy *cp, const char *why)
-{
-    free(cp->buf);
-    cp->buf = NULL;
-    if (cp->db) db_copy_cancel(cp->db, why ? why : "aborted");
-}
+void db_copy_abort(DbCopy *cp, const char *why) { db_copy_close(cp->db, &cp->buf, why); }

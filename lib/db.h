@@ -76,8 +76,13 @@ void db_copy_abort(DbCopy *cp, const char *why);
  * sets err to "<name> database: <what>: <libpq message>" (SF_EIO);
  * returns err_set's value. */
 int db_fail(Db *db, FarmErr *err, const char *what, const PGresult *r);
-/* Runs a COPY ... FROM STDIN statement and checks the server is ready. */
-int db_copy_start(Db *db, const char *copy_sql, FarmErr *err) SF_MUSTCHECK;
+/* Runs a COPY ... FROM STDIN statement, checks the server is ready and
+ * allocates the client's buffer of cap bytes into *buf (the caller's, to
+ * release with db_copy_close); on failure nothing is left open. */
+int db_copy_open(Db *db, const char *copy_sql, size_t cap, char **buf, FarmErr *err) SF_MUSTCHECK;
+/* Releases *buf and, when db is not NULL, ends its COPY as db_copy_cancel
+ * does with why (NULL: "aborted"). */
+void db_copy_close(Db *db, char **buf, const char *why);
 /* Ends a COPY IN from the client's side with a failure (why) and discards
  * the results: the server stores nothing. */
 void db_copy_cancel(Db *db, const char *why);

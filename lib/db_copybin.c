@@ -42,13 +42,8 @@ int db_copybin_begin(Db *db, const char *copy_sql, DbCopyBin *cp, FarmErr *err)
 {
     memset(cp, 0, sizeof *cp);
     cp->db = db;
-    if (db_copy_start(db, copy_sql, err)) return -1;
     cp->cap = COPYBIN_CHUNK + 65536;
-    cp->buf = malloc(cp->cap);
-    if (!cp->buf) {
-        db_copy_cancel(db, "out of memory");
-        return err_set(err, SF_EIO, "out of memory");
-    }
+    if (db_copy_open(db, copy_sql, cp->cap, &cp->buf, err)) return -1;
     /* Signature, flags (no OIDs), header extension length. */
     static const char sig[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
     put_raw(cp, sig, sizeof sig);
@@ -135,18 +130,12 @@ int db_copybin_end(DbCopyBin *cp, long long *rows, FarmErr *err)
     if (rows) *rows = 0;
     put_u(cp, 0xffff, 2);   /* trailer */
     int rc = send_buf(cp, err);
-    free(cp->buf);
-    cp->buf = NULL;
     if (rc != 0) {
-        if (cp->db) db_copy_cancel(cp->db, "client failed");   /* else ended by fail_drain */
+        db_copy_close(cp->db, &cp->buf, "client failed");   /* cp->db NULL: ended by fail_drain */
         return rc;
     }
+    db_copy_close(NULL, &cp->buf, NULL);
     return db_copy_finish(cp->db, rows, err);
 }
 
-void db_copybin_abort(DbCopyBin *cp, const char *why)
-{
-    free(cp->buf);
-    cp->buf = NULL;
-    if (cp->db) db_copy_cancel(cp->db, why ? why : "aborted");
-}
+void db_copybin_abort(DbCopyBin *cp, const char *why) { db_copy_close(cp->db, &cp->buf, why); }

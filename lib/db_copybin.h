@@ -41,12 +41,8 @@ static inline uint64_t db_get_be64(const void *p)
 
 static inline uint32_t db_get_be32(const void *p)
 {
-    uint32_t v;
-    memcpy(&v, p, 4);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    v = __builtin_bswap32(v);
-#endif
-    return v;
+    const unsigned char *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
 static inline uint16_t db_get_be16(const void *p)
