@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "candle_csv_time.h"
 #include "tz.h"
 
 #define MAXF 64                      /* fields per line we look at */
@@ -126,147 +127,6 @@ static int parse_number(const char *p, size_t n, double *out)
     return NUM_OK;
 }
 
-/* ---- time ------------------------------------------------------------------ */
-
-typedef struct Wall { int y, mo, d, h, mi, s, has_zone, off; } Wall;
-
-enum { TS_OK = 0, TS_SYNTAX, TS_DATE, TS_TIME, TS_FRACTION, TS_RANGE, TS_GAP, TS_TZFAIL };
-
-static int64_t wall_secs(const Wall *w)
-{
-    return civil_days_from_date(w->y, w->mo, w->d) * 86400 + w->h * 3600 + w->mi * 60 + w->s;
-}
-
-static int num2(const char *p) { return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ? (p[0] - '0') * 10 + p[1] - '0' : -1; }
-
-/* HH:MM[:SS[.000]] at p; returns bytes used or -TS_* on error. */
-static int parse_clock(const char *p, size_t n, Wall *w)
-{
-    if (n < 5 || p[2] != ':' || (w->h = num2(p)) < 0 || (w->mi = num2(p + 3)) < 0) return -TS_SYNTAX;
-    size_t i = 5;
-    w->s = 0;
-    if (i < n && p[i] == ':') {
-        if (n - i < 3 || (w->s = num2(p + i + 1)) < 0) return -TS_SYNTAX;
-        i += 3;
-        if (i < n && p[i] == '.') {
-            int any = 0;
-            for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++, any++)
-                if (p[i] != '0') return -TS_FRACTION;
-            if (!any) return -TS_SYNTAX;
-        }
-    }
-    return (int)i;
-}
-
-/* Z, +HH, +HHMM or +HH:MM, to the end of the field. */
-static int parse_zone(const char *p, size_t n, Wall *w)
-{
-    w->has_zone = 1;
-    if (n == 1 && (*p == 'Z' || *p == 'z')) { w->off = 0; return TS_OK; }
-    if (n < 3 || (*p != '+' && *p != '-')) return TS_SYNTAX;
-    int hh = num2(p + 1), mm = 0;
-    if (hh < 0) return TS_SYNTAX;
-    if (n == 6 && p[3] == ':') mm = num2(p + 4);
-    else if (n == 5) mm = num2(p + 3);
-    else if (n != 3) return TS_SYNTAX;
-    if (mm < 0 || hh > 18 || mm > 59) return TS_SYNTAX;
-    w->off = (*p == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
-    return TS_OK;
-}
-
-/* All-digit fields: YYYYMMDD when 8 digits, else epoch seconds. */
-static int parse_digits(const char *p, size_t n, Wall *w, int64_t *epoch, int *is_epoch)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9') return TS_SYNTAX;
-    if (n == 8) {
-        w->y = num2(p) * 100 + num2(p + 2); w->mo = num2(p + 4); w->d = num2(p + 6);
-        return TS_OK;
-    }
-    if (n > 12) return TS_RANGE;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) v = v * 10 + (p[i] - '0');
-    *epoch = v;
-    *is_epoch = 1;
-    return TS_OK;
-}
-
-/* A timestamp field: date [sep clock] [zone], or digits. Checks ranges too. */
-static int parse_ts(const char *p, size_t n, Wall *w, int64_t *epoch, int *is_epoch)
-{
-    memset(w, 0, sizeof *w);
-    *is_epoch = 0;
-    int rc;
-    if (n && p[0] >= '0' && p[0] <= '9' && (n < 5 || (p[4] >= '0' && p[4] <= '9'))) {
-        if ((rc = parse_digits(p, n, w, epoch, is_epoch)) != TS_OK || *is_epoch) return rc;
-    } else {
-        char sep = n >= 10 ? p[4] : 0;
-        if ((sep != '-' && sep != '.' && sep != '/') || p[7] != sep || num2(p) < 0 ||
-            num2(p + 2) < 0 || (w->mo = num2(p + 5)) < 0 || (w->d = num2(p + 8)) < 0)
-            return TS_SYNTAX;
-        w->y = num2(p) * 100 + num2(p + 2);
-        size_t i = 10;
-        if (i < n && (p[i] == ' ' || p[i] == 'T' || p[i] == 't')) {
-            int used = parse_clock(p + i + 1, n - i - 1, w);
-            if (used < 0) return -used;
-            i += 1 + (size_t)used;
-        }
-        if (i < n && (rc = parse_zone(p + i, n - i, w)) != TS_OK) return rc;
-    }
-    if (w->mo < 1 || w->mo > 12 || w->d < 1 || w->d > civil_days_in_month(w->y, w->mo)) return TS_DATE;
-    if (w->h > 23 || w->mi > 59 || w->s > 59) return TS_TIME;
-    return TS_OK;
-}
-
-/* ---- zones ----------------------------------------------------------------- */
-
-/* tz_local_to_epoch takes a lock and calls mktime several times; per row
- * that would dominate. A span (a whole day, else one hour) whose ends both
- * round-trip and lie exactly its length apart has no transition inside, so
- * its rows are base + offset. Only irregular hours go row by row. */
-typedef struct ZoneCache {
-    int dy, dmo, dd, day_ok; int64_t day_base;
-    int hy, hmo, hd, hh, hour_ok; int64_t hour_base;
-} ZoneCache;
-
-static int same_wall(const char *zone, int64_t e, int y, int mo, int d, int h, int mi, int s)
-{
-    TzLocal l;
-    return tz_epoch_to_local(zone, e, &l) == 0 && l.year == y && l.mon == mo && l.day == d &&
-           l.hour == h && l.min == mi && l.sec == s;
-}
-
-static int span_regular(const char *zone, const Wall *w, int h0, int h1, int64_t *base)
-{
-    int64_t e0, e1;
-    if (tz_local_to_epoch(zone, w->y, w->mo, w->d, h0, 0, 0, &e0) != 0 ||
-        tz_local_to_epoch(zone, w->y, w->mo, w->d, h1, 59, 59, &e1) != 0)
-        return 0;
-    if (e1 - e0 != (int64_t)(h1 - h0 + 1) * 3600 - 1) return 0;
-    if (!same_wall(zone, e0, w->y, w->mo, w->d, h0, 0, 0) ||
-        !same_wall(zone, e1, w->y, w->mo, w->d, h1, 59, 59))
-        return 0;
-    *base = e0;
-    return 1;
-}
-
-static int zone_to_epoch(ZoneCache *zc, const char *zone, int gap_shift, const Wall *w, int64_t *ts)
-{
-    if (zc->dy != w->y || zc->dmo != w->mo || zc->dd != w->d) {
-        zc->dy = w->y; zc->dmo = w->mo; zc->dd = w->d;
-        zc->day_ok = span_regular(zone, w, 0, 23, &zc->day_base);
-    }
-    if (zc->day_ok) { *ts = zc->day_base + w->h * 3600 + w->mi * 60 + w->s; return TS_OK; }
-    if (zc->hy != w->y || zc->hmo != w->mo || zc->hd != w->d || zc->hh != w->h) {
-        zc->hy = w->y; zc->hmo = w->mo; zc->hd = w->d; zc->hh = w->h;
-        zc->hour_ok = span_regular(zone, w, w->h, w->h, &zc->hour_base);
-    }
-    if (zc->hour_ok) { *ts = zc->hour_base + w->mi * 60 + w->s; return TS_OK; }
-    if (tz_local_to_epoch(zone, w->y, w->mo, w->d, w->h, w->mi, w->s, ts) != 0) return TS_TZFAIL;
-    if (!gap_shift && !same_wall(zone, *ts, w->y, w->mo, w->d, w->h, w->mi, w->s)) return TS_GAP;
-    return TS_OK;
-}
-
 /* ---- the reader ------------------------------------------------------------ */
 
 enum { R_SKIP = 0, R_TS, R_DATE, R_TIME, R_OPEN, R_HIGH, R_LOW, R_CLOSE, R_VOL, R_TICKVOL, R_N };
@@ -278,7 +138,7 @@ typedef struct Rd {
     const CandleCsvOptions *opt;
     const char *zone;
     int zone_utc;
-    ZoneCache zc;
+    CandleCsvZoneCache zc;
     char delim;
     size_t nfields;
     unsigned char role[MAXF];
@@ -327,13 +187,13 @@ static const char *const ts_reason[] = {
 /* In a DST fold the first reading may go back in time from the previous row
  * while the second occurrence (30 or 60 minutes later, same wall time) does
  * not: the file then runs through the fold as recorded. */
-static void fold_later(Rd *r, const Wall *w, int64_t *ts)
+static void fold_later(Rd *r, const CandleCsvWall *w, int64_t *ts)
 {
     if (!r->have_prev || *ts > r->prev_ts) return;
     static const int shift[] = {3600, 1800};
     for (size_t i = 0; i < sizeof shift / sizeof shift[0]; i++) {
         int64_t alt = *ts + shift[i];
-        if (alt > r->prev_ts && same_wall(r->zone, alt, w->y, w->mo, w->d, w->h, w->mi, w->s)) {
+        if (alt > r->prev_ts && candle_csv_same_wall(r->zone, alt, w->y, w->mo, w->d, w->h, w->mi, w->s)) {
             *ts = alt;
             return;
         }
@@ -341,14 +201,14 @@ static void fold_later(Rd *r, const Wall *w, int64_t *ts)
 }
 
 /* The date field plus the separate clock field, when the layout has one. */
-static int time_column(Rd *r, const Fld *f, Wall *w, int is_epoch, Fld *text)
+static int time_column(Rd *r, const Fld *f, CandleCsvWall *w, int is_epoch, Fld *text)
 {
     Fld tf = f[r->ix[R_TS]], cf = f[r->ix[R_TIME]];
     const char *lo = tf.p < cf.p ? tf.p : cf.p;
     const char *hi = tf.p + tf.n > cf.p + cf.n ? tf.p + tf.n : cf.p + cf.n;
     *text = (Fld){lo, (size_t)(hi - lo)};
     if (is_epoch || (tf.n != 10 && tf.n != 8)) return TS_SYNTAX;   /* a date only */
-    int used = parse_clock(cf.p, cf.n, w);
+    int used = candle_csv_parse_clock(cf.p, cf.n, w);
     if (used < 0) return -used;
     if ((size_t)used != cf.n) return TS_SYNTAX;
     return w->h > 23 || w->mi > 59 || w->s > 59 ? TS_TIME : TS_OK;
@@ -358,18 +218,18 @@ static int time_column(Rd *r, const Fld *f, Wall *w, int is_epoch, Fld *text)
  * returns -1 when the timestamp cannot be read. */
 static int row_time(Rd *r, const Fld *f, size_t line, int64_t *ts, Fld *text)
 {
-    Wall w;
+    CandleCsvWall w;
     int64_t epoch = 0;
     int is_epoch;
     *text = f[r->ix[R_TS]];
-    int rc = parse_ts(text->p, text->n, &w, &epoch, &is_epoch);
+    int rc = candle_csv_parse_ts(text->p, text->n, &w, &epoch, &is_epoch);
     if (rc == TS_OK && r->ix[R_TIME] >= 0) rc = time_column(r, f, &w, is_epoch, text);
     if (rc == TS_OK) {
         if (is_epoch) *ts = epoch;
-        else if (w.has_zone) *ts = wall_secs(&w) - w.off;
-        else if (r->zone_utc) *ts = wall_secs(&w);
+        else if (w.has_zone) *ts = candle_csv_wall_secs(&w) - w.off;
+        else if (r->zone_utc) *ts = candle_csv_wall_secs(&w);
         else if (w.y < 1969) rc = TS_RANGE;          /* before tzdata's useful range anyway */
-        else if ((rc = zone_to_epoch(&r->zc, r->zone, r->opt->dst_gap_shift, &w, ts)) == TS_OK)
+        else if ((rc = candle_csv_zone_to_epoch(&r->zc, r->zone, r->opt->dst_gap_shift, &w, ts)) == TS_OK)
             fold_later(r, &w, ts);
         if (rc == TS_OK && (*ts <= 0 || *ts > TS_MAX)) rc = TS_RANGE;
     }
@@ -579,9 +439,9 @@ static int implied_time(Rd *r, const char *p, const char *e)
     for (size_t i = 0; i < r->nfields; i++)
         if (r->role[i] == R_TIME) return 0;
     if (ts == r->nfields || r->nfields + 1 > MAXF || split(p, e, r->delim, f) != r->nfields + 1) return 0;
-    Wall w;
+    CandleCsvWall w;
     Fld c = f[ts + 1];
-    if (parse_clock(c.p, c.n, &w) != (int)c.n) return 0;
+    if (candle_csv_parse_clock(c.p, c.n, &w) != (int)c.n) return 0;
     memmove(r->role + ts + 2, r->role + ts + 1, r->nfields - ts - 1);
     r->role[ts + 1] = R_TIME;
     r->nfields++;

@@ -9,14 +9,14 @@
 
 #define COPY_CHUNK (1u << 20)
 
-static int fail(Db *db, int code, FarmErr *err, const char *what, const PGresult *r)
+int db_fail(Db *db, FarmErr *err, const char *what, const PGresult *r)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
     const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(db->sqlstate, sizeof db->sqlstate, "%s", st ? st : "");
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
-    return err_set(err, code, "%s database: %s: %.*s", db->name, what, (int)n, msg);
+    return err_set(err, SF_EIO, "%s database: %s: %.*s", db->name, what, (int)n, msg);
 }
 
 int db_open(const char *dsn, const char *name, Db **out, FarmErr *err)
@@ -35,7 +35,7 @@ int db_open(const char *dsn, const char *name, Db **out, FarmErr *err)
                           "10", "stratfarm", NULL};
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
-        int rc = db->conn ? fail(db, SF_EIO, err, "connect", NULL)
+        int rc = db->conn ? db_fail(db, err, "connect", NULL)
                           : err_set(err, SF_EIO, "%s database: out of memory", name);
         db_close(db);
         return rc;
@@ -59,10 +59,10 @@ static int status_ok(ExecStatusType s)
 int db_exec(Db *db, const char *sql, FarmErr *err)
 {
     PGresult *r = PQexec(db->conn, sql);
-    if (!r) return fail(db, SF_EIO, err, "exec", NULL);
+    if (!r) return db_fail(db, err, "exec", NULL);
     /* PQexec returns only the last result of a multi-statement string; an
      * error stops the string there, so checking the last one suffices. */
-    int rc = status_ok(PQresultStatus(r)) ? 0 : fail(db, SF_EIO, err, "exec", r);
+    int rc = status_ok(PQresultStatus(r)) ? 0 : db_fail(db, err, "exec", r);
     PQclear(r);
     return rc;
 }
@@ -72,9 +72,9 @@ int db_execp(Db *db, const char *sql, int nparams, const char *const *params,
 {
     if (out) *out = NULL;
     PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    if (!r) return fail(db, SF_EIO, err, "query", NULL);
+    if (!r) return db_fail(db, err, "query", NULL);
     if (!status_ok(PQresultStatus(r))) {
-        int rc = fail(db, SF_EIO, err, "query", r);
+        int rc = db_fail(db, err, "query", r);
         PQclear(r);
         return rc;
     }
@@ -108,24 +108,61 @@ const char *db_last_sqlstate(const Db *db)
 
 /* ---- COPY ------------------------------------------------------------------ */
 
-int db_copy_begin(Db *db, const char *copy_sql, DbCopy *cp, FarmErr *err)
+int db_copy_open(Db *db, const char *copy_sql, size_t cap, char **buf, FarmErr *err)
 {
-    memset(cp, 0, sizeof *cp);
-    cp->db = db;
+    *buf = NULL;
     PGresult *r = PQexec(db->conn, copy_sql);
     if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        int rc = fail(db, SF_EIO, err, "copy", r);
+        int rc = db_fail(db, err, "copy", r);
         PQclear(r);
         return rc;
     }
     PQclear(r);
-    cp->cap = COPY_CHUNK + 4096;
-    cp->buf = malloc(cp->cap);
-    if (!cp->buf) {
-        PQputCopyEnd(db->conn, "out of memory");
+    if (!(*buf = malloc(cap))) {
+        db_copy_cancel(db, "out of memory");
         return err_set(err, SF_EIO, "out of memory");
     }
     return 0;
+}
+
+void db_copy_close(Db *db, char **buf, const char *why)
+{
+    free(*buf);
+    *buf = NULL;
+    if (db) db_copy_cancel(db, why ? why : "aborted");
+}
+
+void db_copy_cancel(Db *db, const char *why)
+{
+    PQputCopyEnd(db->conn, why);
+    PGresult *r;
+    while ((r = PQgetResult(db->conn))) PQclear(r);
+}
+
+int db_copy_finish(Db *db, long long *rows, FarmErr *err)
+{
+    if (rows) *rows = 0;
+    PGresult *r;
+    if (PQputCopyEnd(db->conn, NULL) != 1) {
+        int rc = db_fail(db, err, "copy end", NULL);
+        while ((r = PQgetResult(db->conn))) PQclear(r);
+        return rc;
+    }
+    int rc = 0;
+    while ((r = PQgetResult(db->conn))) {
+        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = db_fail(db, err, "copy", r);
+        else if (rc == 0 && rows) *rows = strtoll(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    return rc;
+}
+
+int db_copy_begin(Db *db, const char *copy_sql, DbCopy *cp, FarmErr *err)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->db = db;
+    cp->cap = COPY_CHUNK + 4096;
+    return db_copy_open(db, copy_sql, cp->cap, &cp->buf, err);
 }
 
 static void need(DbCopy *cp, size_t extra)
@@ -204,7 +241,7 @@ static int send_buf(DbCopy *cp, FarmErr *err)
     if (cp->failed) return err_set(err, SF_EIO, "%s database: copy: out of memory", cp->db->name);
     if (cp->len == 0) return 0;
     if (PQputCopyData(cp->db->conn, cp->buf, (int)cp->len) != 1)
-        return fail(cp->db, SF_EIO, err, "copy", NULL);
+        return db_fail(cp->db, err, "copy", NULL);
     cp->len = 0;
     return 0;
 }
@@ -217,31 +254,12 @@ int db_copy_flush_if(DbCopy *cp, FarmErr *err)
 int db_copy_end(DbCopy *cp, FarmErr *err)
 {
     int rc = send_buf(cp, err);
-    free(cp->buf);
-    cp->buf = NULL;
     if (rc != 0) {
-        PQputCopyEnd(cp->db->conn, "client failed");
-        PGresult *r;
-        while ((r = PQgetResult(cp->db->conn))) PQclear(r);
+        db_copy_close(cp->db, &cp->buf, "client failed");
         return rc;
     }
-    if (PQputCopyEnd(cp->db->conn, NULL) != 1) return fail(cp->db, SF_EIO, err, "copy end", NULL);
-    PGresult *r;
-    rc = 0;
-    while ((r = PQgetResult(cp->db->conn))) {
-        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = fail(cp->db, SF_EIO, err, "copy", r);
-        PQclear(r);
-    }
-    return rc;
+    db_copy_close(NULL, &cp->buf, NULL);
+    return db_copy_finish(cp->db, NULL, err);
 }
 
-void db_copy_abort(DbCopy *cp, const char *why)
-{
-    free(cp->buf);
-    cp->buf = NULL;
-    if (!cp->db) return;
-    PQputCopyEnd(cp->db->conn, why ? why : "aborted");
-    PGresult *r;
-    while ((r = PQgetResult(cp->db->conn))) PQclear(r);
-}
-
+void db_copy_abort(DbCopy *cp, const char *why) { db_copy_close(cp->db, &cp->buf, why); }

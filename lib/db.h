@@ -71,4 +71,24 @@ int db_copy_flush_if(DbCopy *cp, FarmErr *err) SF_MUSTCHECK; /* sends when the b
 int db_copy_end(DbCopy *cp, FarmErr *err) SF_MUSTCHECK;
 void db_copy_abort(DbCopy *cp, const char *why);
 
+/* ---- shared by the COPY flavours (text here, binary in db_copybin.c,
+ * binary COPY out in history.c); not for jobs ---- */
+/* Records db->sqlstate from r (NULL: none, the connection's message) and
+ * sets err to "<name> database: <what>: <libpq message>" (SF_EIO);
+ * returns err_set's value. */
+int db_fail(Db *db, FarmErr *err, const char *what, const PGresult *r);
+/* Runs a COPY ... FROM STDIN statement, checks the server is ready and
+ * allocates the client's buffer of cap bytes into *buf (the caller's, to
+ * release with db_copy_close); on failure nothing is left open. */
+int db_copy_open(Db *db, const char *copy_sql, size_t cap, char **buf, FarmErr *err) SF_MUSTCHECK;
+/* Releases *buf and, when db is not NULL, ends its COPY as db_copy_cancel
+ * does with why (NULL: "aborted"). */
+void db_copy_close(Db *db, char **buf, const char *why);
+/* Ends a COPY IN from the client's side with a failure (why) and discards
+ * the results: the server stores nothing. */
+void db_copy_cancel(Db *db, const char *why);
+/* Ends a COPY IN normally and reads its results; *rows (may be NULL) =
+ * rows the server stored. */
+int db_copy_finish(Db *db, long long *rows, FarmErr *err) SF_MUSTCHECK;
+
 #endif

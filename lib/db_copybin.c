@@ -6,18 +6,6 @@
 #include <string.h>
 
 #define COPYBIN_CHUNK (1u << 20)
-/* 2000-01-01 00:00:00 UTC, PostgreSQL's timestamp epoch, in Unix seconds. */
-#define PG_EPOCH_UNIX 946684800LL
-
-static int copy_fail(Db *db, FarmErr *err, const char *what, const PGresult *r)
-{
-    const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
-    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", st ? st : "");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
-    return err_set(err, SF_EIO, "%s database: %s: %.*s", db->name, what, (int)n, msg);
-}
 
 static int need(DbCopyBin *cp, size_t extra)
 {
@@ -54,20 +42,8 @@ int db_copybin_begin(Db *db, const char *copy_sql, DbCopyBin *cp, FarmErr *err)
 {
     memset(cp, 0, sizeof *cp);
     cp->db = db;
-    PGresult *r = PQexec(db->conn, copy_sql);
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        int rc = copy_fail(db, err, "copy", r);
-        PQclear(r);
-        return rc;
-    }
-    PQclear(r);
     cp->cap = COPYBIN_CHUNK + 65536;
-    cp->buf = malloc(cp->cap);
-    if (!cp->buf) {
-        PQputCopyEnd(db->conn, "out of memory");
-        while ((r = PQgetResult(db->conn))) PQclear(r);
-        return err_set(err, SF_EIO, "out of memory");
-    }
+    if (db_copy_open(db, copy_sql, cp->cap, &cp->buf, err)) return -1;
     /* Signature, flags (no OIDs), header extension length. */
     static const char sig[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
     put_raw(cp, sig, sizeof sig);
@@ -103,7 +79,7 @@ void db_copybin_int8(DbCopyBin *cp, int64_t v)
 
 void db_copybin_timestamp(DbCopyBin *cp, int64_t epoch_s)
 {
-    db_copybin_int8(cp, (epoch_s - PG_EPOCH_UNIX) * 1000000LL);
+    db_copybin_int8(cp, (epoch_s - DB_PG_EPOCH_UNIX) * 1000000LL);
 }
 
 void db_copybin_jsonb(DbCopyBin *cp, const char *json, size_t len)
@@ -122,12 +98,12 @@ void db_copybin_jsonb(DbCopyBin *cp, const char *json, size_t len)
 static int fail_drain(DbCopyBin *cp, FarmErr *err)
 {
     Db *db = cp->db;
-    int rc = copy_fail(db, err, "copy", NULL);
+    int rc = db_fail(db, err, "copy", NULL);
     PQputCopyEnd(db->conn, "client could not send");
     PGresult *r;
     int server = 0;
     while ((r = PQgetResult(db->conn))) {
-        if (!server && PQresultStatus(r) == PGRES_FATAL_ERROR) { rc = copy_fail(db, err, "copy", r); server = 1; }
+        if (!server && PQresultStatus(r) == PGRES_FATAL_ERROR) { rc = db_fail(db, err, "copy", r); server = 1; }
         PQclear(r);
     }
     cp->db = NULL;   /* ended: end and abort have nothing left to do */
@@ -154,34 +130,12 @@ int db_copybin_end(DbCopyBin *cp, long long *rows, FarmErr *err)
     if (rows) *rows = 0;
     put_u(cp, 0xffff, 2);   /* trailer */
     int rc = send_buf(cp, err);
-    free(cp->buf);
-    cp->buf = NULL;
-    PGresult *r;
     if (rc != 0) {
-        if (!cp->db) return rc;   /* already ended by fail_drain */
-        PQputCopyEnd(cp->db->conn, "client failed");
-        while ((r = PQgetResult(cp->db->conn))) PQclear(r);
+        db_copy_close(cp->db, &cp->buf, "client failed");   /* cp->db NULL: ended by fail_drain */
         return rc;
     }
-    if (PQputCopyEnd(cp->db->conn, NULL) != 1) {
-        rc = copy_fail(cp->db, err, "copy end", NULL);
-        while ((r = PQgetResult(cp->db->conn))) PQclear(r);
-        return rc;
-    }
-    while ((r = PQgetResult(cp->db->conn))) {
-        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = copy_fail(cp->db, err, "copy", r);
-        else if (rc == 0 && rows) *rows = strtoll(PQcmdTuples(r), NULL, 10);
-        PQclear(r);
-    }
-    return rc;
+    db_copy_close(NULL, &cp->buf, NULL);
+    return db_copy_finish(cp->db, rows, err);
 }
 
-void db_copybin_abort(DbCopyBin *cp, const char *why)
-{
-    free(cp->buf);
-    cp->buf = NULL;
-    if (!cp->db) return;
-    PQputCopyEnd(cp->db->conn, why ? why : "aborted");
-    PGresult *r;
-    while ((r = PQgetResult(cp->db->conn))) PQclear(r);
-}
+void db_copybin_abort(DbCopyBin *cp, const char *why) { db_copy_close(cp->db, &cp->buf, why); }

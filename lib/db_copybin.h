@@ -19,8 +19,37 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "db.h"
+
+/* 2000-01-01 00:00:00 UTC, PostgreSQL's timestamp epoch, in Unix seconds:
+ * a binary timestamp is int64 microseconds since then. */
+#define DB_PG_EPOCH_UNIX 946684800LL
+
+/* Big-endian integers of the binary format, read from unaligned bytes (for
+ * readers of binary COPY out, such as lib/history.c). */
+static inline uint64_t db_get_be64(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint32_t db_get_be32(const void *p)
+{
+    const unsigned char *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint16_t db_get_be16(const void *p)
+{
+    const unsigned char *b = p;
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
 
 typedef struct DbCopyBin {
     Db *db;

@@ -1,15 +1,17 @@
-#define _DEFAULT_SOURCE
+/* history.c - reading History's candles (history.h): binary COPY out of the
+ * stored NUMERIC values, decoded here, and the few index/time queries the
+ * jobs ask. The loader is history_load.c. */
+#define _POSIX_C_SOURCE 200809L
 #include "history.h"
 
-#include <endian.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* PostgreSQL's timestamp epoch (2000-01-01) in Unix seconds. */
-#define PG_EPOCH_OFFSET 946684800LL
+#include "db_copybin.h"
 
 void history_format_ts(int64_t epoch, char out[20])
 {
@@ -20,86 +22,72 @@ void history_format_ts(int64_t epoch, char out[20])
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static int copy_stage(Db *db, const Candle *v, size_t n, FarmErr *err)
-{
-    DbCopy cp;
-    if (db_copy_begin(db, "COPY candles_stage (\"timestamp\", open, high, low, close, volume) FROM STDIN",
-                      &cp, err))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        char ts[20];
-        history_format_ts(v[i].ts, ts);
-        db_copy_text(&cp, ts);
-        db_copy_double(&cp, v[i].open);
-        db_copy_double(&cp, v[i].high);
-        db_copy_double(&cp, v[i].low);
-        db_copy_double(&cp, v[i].close);
-        db_copy_double(&cp, v[i].volume);
-        db_copy_endrow(&cp);
-        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "client error"); return -1; }
-    }
-    return db_copy_end(&cp, err);
-}
+/* ---- NUMERIC in binary send format -------------------------------------- */
 
-static int count_conflicts(Db *db, const char *const *p, HistoryStoreReport *rep, FarmErr *err)
+static int be16s(const unsigned char *p) { return (int16_t)db_get_be16(p); }
+
+/* The digits through strtod (correctly rounded): the rare values the fast
+ * path cannot take exactly. */
+static int numeric_slow(const unsigned char *d, int nd, int sign, int e, double *out)
 {
-    PGresult *r;
-    if (db_execp(db,
-                 "SELECT count(*), min(s.\"timestamp\")::text FROM candles_stage s JOIN candles c"
-                 " ON c.symbol = $1 AND c.timeframe = $2 AND c.\"timestamp\" = s.\"timestamp\""
-                 " WHERE (c.open, c.high, c.low, c.close, c.volume)"
-                 "  IS DISTINCT FROM (s.open, s.high, s.low, s.close, s.volume)",
-                 2, p, &r, err))
-        return -1;
-    rep->conflicts = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-    snprintf(rep->first_conflict, sizeof rep->first_conflict, "%s", PQgetvalue(r, 0, 1));
-    db_result_free(r);
+    char buf[4 * 64 + 16];
+    if (nd > 64) return -1;
+    int o = 0;
+    if (sign) buf[o++] = '-';
+    for (int i = 0; i < nd; i++) {
+        int g = be16s(d + 2 * i);
+        if (g < 0 || g > 9999) return -1;
+        o += snprintf(buf + o, sizeof buf - (size_t)o, i ? "%04d" : "%d", g);
+    }
+    snprintf(buf + o, sizeof buf - (size_t)o, "e%d", e);
+    *out = strtod(buf, NULL);
     return 0;
 }
 
-int history_store(Db *db, const char *symbol, const char *timeframe, const Candle *v, size_t n,
-                  int upsert, HistoryStoreReport *rep, FarmErr *err)
+int history_numeric_to_double(const unsigned char *p, int len, double *out)
 {
-    memset(rep, 0, sizeof *rep);
-    const char *p[2] = {symbol, timeframe};
-    PGresult *r = NULL;
-    if (db_begin(db, err)) return -1;
-    /* The stage has the target's numeric type, so equal means equal after
-     * the same rounding to 8 decimals. */
-    if (db_exec(db, "CREATE TEMP TABLE candles_stage ("
-                    " \"timestamp\" timestamp NOT NULL, open numeric(20,8) NOT NULL,"
-                    " high numeric(20,8) NOT NULL, low numeric(20,8) NOT NULL,"
-                    " close numeric(20,8) NOT NULL, volume numeric(20,8) NOT NULL) ON COMMIT DROP", err))
-        goto fail;
-    if (copy_stage(db, v, n, err)) goto fail;
-    if (count_conflicts(db, p, rep, err)) goto fail;
-    if (rep->conflicts > 0 && !upsert) {
-        err_set(err, SF_EINPUT, "%zu candle(s) already stored with other values, first at %s UTC; "
-                "nothing written (use --upsert to replace them)", rep->conflicts, rep->first_conflict);
-        goto fail;
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (len < 8) return -1;
+    int nd = be16s(p), weight = be16s(p + 2), sign = db_get_be16(p + 4);
+    if (nd < 0 || len != 8 + 2 * nd || (sign != 0 && sign != 0x4000)) return -1;
+    const unsigned char *d = p + 8;
+    if (nd == 0) { *out = 0.0; return 0; }
+    int e = 4 * (weight - nd + 1);              /* value = N * 10^e */
+    if (nd <= 4) {
+        uint64_t n = 0;
+        for (int i = 0; i < nd; i++) {
+            int g = be16s(d + 2 * i);
+            if (g < 0 || g > 9999) return -1;
+            n = n * 10000 + (uint64_t)g;
+        }
+        if (n < (1ull << 53) && e >= -22 && e <= 22) {
+            double v = (double)n;
+            v = e < 0 ? v / p10[-e] : v * p10[e];
+            if (e <= 0 || v < 9007199254740992.0) {   /* a product is exact below 2^53 */
+                *out = sign ? -v : v;
+                return 0;
+            }
+        }
     }
-    if (db_execp(db,
-                 "WITH up AS ("
-                 " INSERT INTO candles (symbol, timeframe, \"timestamp\", open, high, low, close, volume)"
-                 " SELECT $1, $2, \"timestamp\", open, high, low, close, volume FROM candles_stage"
-                 " ON CONFLICT (symbol, timeframe, \"timestamp\") DO UPDATE SET"
-                 "  open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,"
-                 "  close = EXCLUDED.close, volume = EXCLUDED.volume"
-                 " WHERE (candles.open, candles.high, candles.low, candles.close, candles.volume)"
-                 "  IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)"
-                 " RETURNING (xmax = 0) AS inserted)"
-                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
-                 2, p, &r, err))
-        goto fail;
-    rep->inserted = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-    rep->updated = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
-    rep->unchanged = n - rep->inserted - rep->updated;
-    db_result_free(r);
-    return db_commit(db, err);
-fail:
-    db_rollback(db);
-    return -1;
+    return numeric_slow(d, nd, sign, e, out);
 }
+
+/* A stored value as the server's float8 cast gives it: NaN and the
+ * infinities too, unless finite_only. */
+static int numeric_value(const unsigned char *p, int len, int finite_only, double *out)
+{
+    if (history_numeric_to_double(p, len, out) == 0) return 0;
+    if (finite_only || len != 8) return -1;
+    switch (db_get_be16(p + 4)) {
+    case 0xC000: *out = NAN; return 0;
+    case 0xD000: *out = INFINITY; return 0;
+    case 0xF000: *out = -INFINITY; return 0;
+    default: return -1;
+    }
+}
+
+/* ---- the series ---------------------------------------------------------- */
 
 void history_series_free(HistorySeries *s)
 {
@@ -108,105 +96,76 @@ void history_series_free(HistorySeries *s)
     memset(s, 0, sizeof *s);
 }
 
-static int series_alloc(HistorySeries *s, size_t cap)
+/* Grows the arrays to twice the capacity (4096 at first), keeping the rows
+ * read and first_index; volume only when the series has it. */
+static int grow(HistorySeries *s, size_t *cap, int with_volume)
 {
-    void *block = malloc(cap * (sizeof(int64_t) + 5 * sizeof(double)) + 64);
-    if (!block) return -1;
-    free(s->block);
-    s->block = block;
-    s->ts = block;
-    s->open = (double *)(s->ts + cap);
-    s->high = s->open + cap;
-    s->low = s->high + cap;
-    s->close = s->low + cap;
-    s->volume = s->close + cap;
-    return 0;
-}
-
-static int grow(HistorySeries *s, size_t *cap)
-{
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    HistorySeries t = {0};
-    if (series_alloc(&t, ncap)) return -1;
-    if (s->n == 0) {
-        free(s->block);
-        t.first_index = s->first_index;
-        *s = t;
-        *cap = ncap;
-        return 0;
+    size_t nc = *cap ? *cap * 2 : 4096;
+    int ncols = with_volume ? 5 : 4;
+    char *b = malloc(nc * (sizeof(int64_t) + (size_t)ncols * sizeof(double)));
+    if (!b) return -1;
+    HistorySeries t = {s->n, (int64_t *)b, NULL, NULL, NULL, NULL, NULL, s->first_index, b};
+    double *col = (double *)(t.ts + nc);
+    double **cols[5] = {&t.open, &t.high, &t.low, &t.close, &t.volume};
+    double *old[5] = {s->open, s->high, s->low, s->close, s->volume};
+    for (int c = 0; c < ncols; c++, col += nc) {
+        *cols[c] = col;
+        if (s->n) memcpy(col, old[c], s->n * sizeof(double));
     }
-    memcpy(t.ts, s->ts, s->n * sizeof *s->ts);
-    memcpy(t.open, s->open, s->n * sizeof(double));
-    memcpy(t.high, s->high, s->n * sizeof(double));
-    memcpy(t.low, s->low, s->n * sizeof(double));
-    memcpy(t.close, s->close, s->n * sizeof(double));
-    memcpy(t.volume, s->volume, s->n * sizeof(double));
+    if (s->n) memcpy(t.ts, s->ts, s->n * sizeof *s->ts);
     free(s->block);
-    t.n = s->n;
-    t.first_index = s->first_index;
     *s = t;
-    *cap = ncap;
+    *cap = nc;
     return 0;
 }
 
-static int64_t be64(const char *p)
+/* One tuple: int16 field count, then per field int32 length and data: a
+ * timestamp, then ncols NUMERICs. 1 for a row, 0 for the trailer, -1 when
+ * malformed. */
+static int parse_tuple(const unsigned char *p, int len, HistorySeries *s, int ncols, int finite_only)
 {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return (int64_t)be64toh(v);
-}
-
-static double bef64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    v = be64toh(v);
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-/* One binary COPY tuple: int16 nfields, then per field int32 len + data.
- * Returns 1 for a row, 0 for the trailer, -1 for a malformed tuple. */
-static int parse_tuple(const char *buf, int len, HistorySeries *s)
-{
-    if (len == 2) return 0;                          /* trailer: -1 field count */
-    if (len != 2 + 6 * (4 + 8)) return -1;
-    const char *p = buf + 2;
+    if (len == 2 && be16s(p) == -1) return 0;
+    if (len < 2 || be16s(p) != 1 + ncols) return -1;
+    const unsigned char *end = p + len;
+    p += 2;
     size_t i = s->n;
     double *cols[5] = {s->open, s->high, s->low, s->close, s->volume};
-    s->ts[i] = be64(p + 4) / 1000000 + PG_EPOCH_OFFSET;
+    if (end - p < 12 || db_get_be32(p) != 8) return -1;
+    s->ts[i] = (int64_t)db_get_be64(p + 4) / 1000000 + DB_PG_EPOCH_UNIX;
     p += 12;
-    for (int c = 0; c < 5; c++, p += 12) cols[c][i] = bef64(p + 4);
+    for (int c = 0; c < ncols; c++) {
+        if (end - p < 4) return -1;
+        int32_t fl = (int32_t)db_get_be32(p);
+        if (fl < 0 || end - p - 4 < fl || numeric_value(p + 4, fl, finite_only, &cols[c][i]) < 0) return -1;
+        p += 4 + fl;
+    }
+    if (p != end) return -1;
     s->n++;
     return 1;
 }
 
-static int copy_out(Db *db, const char *sql, HistorySeries *s, size_t *cap, FarmErr *err)
+/* Reads the rows of a running COPY TO STDOUT (FORMAT binary) into s. */
+static int copy_rows(Db *db, HistorySeries *s, int flags, FarmErr *err)
 {
-    PGresult *r = PQexec(db->conn, sql);
-    if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
-        err_set(err, SF_EIO, "%s database: reading candles: %s", db->name, PQerrorMessage(db->conn));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
+    int ncols = flags & HISTORY_NO_VOLUME ? 4 : 5, finite = !!(flags & HISTORY_FINITE);
     char *buf = NULL;
-    int len, header_done = 0, rc = 0;
+    int len, header = 1, rc = 0;
+    size_t cap = 0;
     while ((len = PQgetCopyData(db->conn, &buf, 0)) > 0) {
-        const char *row = buf;
-        int rowlen = len;
-        if (!header_done) {                          /* 11-byte signature + flags + ext */
+        const unsigned char *row = (const unsigned char *)buf;
+        if (header) {                              /* 11-byte signature, flags, extension length */
+            if (len < 19) rc = rc ? rc : err_set(err, SF_EIO, "%s database: malformed COPY header", db->name);
             row += 19;
-            rowlen -= 19;
-            header_done = 1;
+            len -= 19;
+            header = 0;
         }
-        if (s->n == *cap && grow(s, cap)) { rc = err_set(err, SF_EIO, "out of memory"); }
-        else if (rc == 0 && parse_tuple(row, rowlen, s) < 0)
+        if (rc == 0 && s->n == cap && grow(s, &cap, ncols == 5)) rc = err_set(err, SF_EIO, "out of memory");
+        if (rc == 0 && len >= 0 && parse_tuple(row, len, s, ncols, finite) < 0)
             rc = err_set(err, SF_EIO, "%s database: malformed COPY row", db->name);
         PQfreemem(buf);
     }
-    if (len == -2) rc = err_set(err, SF_EIO, "%s database: %s", db->name, PQerrorMessage(db->conn));
+    if (len == -2 && rc == 0) rc = err_set(err, SF_EIO, "%s database: %s", db->name, PQerrorMessage(db->conn));
+    PGresult *r;
     while ((r = PQgetResult(db->conn))) {
         if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
             rc = err_set(err, SF_EIO, "%s database: reading candles: %s", db->name, PQresultErrorMessage(r));
@@ -216,21 +175,28 @@ static int copy_out(Db *db, const char *sql, HistorySeries *s, size_t *cap, Farm
 }
 
 /* COPY cannot take parameters: symbol and timeframe are quoted as literals
- * by libpq's own escaping, which is the parameterised path's equivalent. */
+ * by libpq's own escaping, which is the parameterised path's equivalent;
+ * where_tail and order are built here from numbers only. */
 static int read_query(Db *db, const char *symbol, const char *timeframe, const char *where_tail,
-                      const char *order, HistorySeries *out, FarmErr *err)
+                      const char *order, int flags, HistorySeries *out, FarmErr *err)
 {
     char *qs = PQescapeLiteral(db->conn, symbol, strlen(symbol));
     char *qt = PQescapeLiteral(db->conn, timeframe, strlen(timeframe));
     int rc = -1;
-    size_t cap = 0;
     if (!qs || !qt) { err_set(err, SF_EIO, "%s database: escaping failed", db->name); goto cleanup; }
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "COPY (SELECT \"timestamp\", open::float8, high::float8, low::float8, close::float8,"
-             " volume::float8 FROM candles WHERE symbol = %s AND timeframe = %s %s %s)"
-             " TO STDOUT (FORMAT binary)", qs, qt, where_tail, order);
-    rc = copy_out(db, sql, out, &cap, err);
+             "COPY (SELECT \"timestamp\", open, high, low, close%s FROM candles"
+             " WHERE symbol = %s AND timeframe = %s %s %s) TO STDOUT (FORMAT binary)",
+             flags & HISTORY_NO_VOLUME ? "" : ", volume", qs, qt, where_tail, order);
+    PGresult *r = PQexec(db->conn, sql);
+    if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
+        err_set(err, SF_EIO, "%s database: reading candles: %s", db->name, PQerrorMessage(db->conn));
+        PQclear(r);
+        goto cleanup;
+    }
+    PQclear(r);
+    rc = copy_rows(db, out, flags, err);
 cleanup:
     PQfreemem(qs);
     PQfreemem(qt);
@@ -245,7 +211,7 @@ static void ts_literal(int64_t epoch, char *out, size_t cap)
 }
 
 int history_read(Db *db, const char *symbol, const char *timeframe, int64_t from, int64_t to,
-                 int want_index, HistorySeries *out, FarmErr *err)
+                 int flags, HistorySeries *out, FarmErr *err)
 {
     memset(out, 0, sizeof *out);
     char where[256] = "", lit[64];
@@ -257,24 +223,11 @@ int history_read(Db *db, const char *symbol, const char *timeframe, int64_t from
         ts_literal(to, lit, sizeof lit);
         snprintf(where + strlen(where), sizeof where - strlen(where), " AND \"timestamp\" < %s", lit);
     }
-    if (read_query(db, symbol, timeframe, where, "ORDER BY \"timestamp\"", out, err)) {
+    if (read_query(db, symbol, timeframe, where, "ORDER BY \"timestamp\"", flags, out, err) ||
+        ((flags & HISTORY_WITH_INDEX) && from != INT64_MIN &&
+         history_index_of(db, symbol, timeframe, from, &out->first_index, err))) {
         history_series_free(out);
         return -1;
-    }
-    if (want_index && from != INT64_MIN) {
-        char n[32];
-        ts_literal(from, lit, sizeof lit);
-        snprintf(n, sizeof n, "%" PRId64, from);
-        const char *p[3] = {symbol, timeframe, n};
-        PGresult *r;
-        if (db_execp(db, "SELECT count(*) FROM candles WHERE symbol = $1 AND timeframe = $2"
-                         " AND \"timestamp\" < to_timestamp($3::bigint) AT TIME ZONE 'UTC'",
-                     3, p, &r, err)) {
-            history_series_free(out);
-            return -1;
-        }
-        out->first_index = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        db_result_free(r);
     }
     return 0;
 }
@@ -288,7 +241,7 @@ int history_read_tail(Db *db, const char *symbol, const char *timeframe, int64_t
     snprintf(where, sizeof where, " AND \"timestamp\" < %s", lit);
     char order[64];
     snprintf(order, sizeof order, "ORDER BY \"timestamp\" DESC LIMIT %zu", count);
-    if (read_query(db, symbol, timeframe, where, order, out, err)) {
+    if (read_query(db, symbol, timeframe, where, order, 0, out, err)) {
         history_series_free(out);
         return -1;
     }
@@ -299,4 +252,73 @@ int history_read_tail(Db *db, const char *symbol, const char *timeframe, int64_t
         for (int c = 0; c < 5; c++) { double d = cols[c][i]; cols[c][i] = cols[c][j]; cols[c][j] = d; }
     }
     return 0;
+}
+
+/* ---- single values -------------------------------------------------------- */
+
+int history_time_at(Db *db, const char *symbol, const char *timeframe, int64_t index,
+                    int64_t known_index, int64_t known_time, int64_t *t, FarmErr *err)
+{
+    char idx[24], lt[24];
+    PGresult *r;
+    if (known_index >= 0 && index <= known_index && known_index - index < index) {
+        snprintf(idx, sizeof idx, "%" PRId64, known_index - index);
+        snprintf(lt, sizeof lt, "%" PRId64, known_time);
+        const char *p[4] = {symbol, timeframe, lt, idx};
+        if (db_execp(db, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
+                        " WHERE symbol = $1 AND timeframe = $2"
+                        " AND \"timestamp\" <= to_timestamp($3::bigint) AT TIME ZONE 'UTC'"
+                        " ORDER BY \"timestamp\" DESC OFFSET $4 LIMIT 1", 4, p, &r, err))
+            return -1;
+    } else {
+        snprintf(idx, sizeof idx, "%" PRId64, index);
+        const char *p[3] = {symbol, timeframe, idx};
+        if (db_execp(db, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
+                        " WHERE symbol = $1 AND timeframe = $2 ORDER BY \"timestamp\" OFFSET $3 LIMIT 1",
+                    3, p, &r, err))
+            return -1;
+    }
+    *t = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    db_result_free(r);
+    return 0;
+}
+
+int history_index_of(Db *db, const char *symbol, const char *timeframe, int64_t t, int64_t *index,
+                     FarmErr *err)
+{
+    char ts[24];
+    snprintf(ts, sizeof ts, "%" PRId64, t);
+    const char *p[3] = {symbol, timeframe, ts};
+    PGresult *r;
+    if (db_execp(db, "SELECT count(*) FROM candles WHERE symbol = $1 AND timeframe = $2"
+                    " AND \"timestamp\" < to_timestamp($3::bigint) AT TIME ZONE 'UTC'", 3, p, &r, err))
+        return -1;
+    *index = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    db_result_free(r);
+    return 0;
+}
+
+int history_first_time(Db *db, const char *symbol, const char *timeframe, int64_t *first, FarmErr *err)
+{
+    const char *p[2] = {symbol, timeframe};
+    PGresult *r;
+    if (db_execp(db, "SELECT extract(epoch FROM min(\"timestamp\"))::bigint FROM candles"
+                    " WHERE symbol = $1 AND timeframe = $2", 2, p, &r, err))
+        return -1;
+    int found = !PQgetisnull(r, 0, 0);
+    *first = found ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    db_result_free(r);
+    return found;
+}
+
+int history_has_candles(Db *db, const char *symbol, const char *timeframe, FarmErr *err)
+{
+    const char *p[2] = {symbol, timeframe};
+    PGresult *r;
+    if (db_execp(db, "SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2)",
+                2, p, &r, err))
+        return -1;
+    int known = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    db_result_free(r);
+    return known;
 }

@@ -114,6 +114,26 @@ int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *e
  * env may be NULL (unparseable job); then raw text and id "" are stored. */
 int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
                const char *reason, FarmErr *err) SF_MUSTCHECK;
+/* One fast job's success, as queue_succeed_batch records it: plain values
+ * the caller fills in (no memory owned). */
+typedef struct QueueDone {
+    char job_id[UUID7_STRLEN + 1];
+    char entry_id[48];            /* its stream entry */
+    int attempt;
+    long deliveries;
+    int64_t started_ms, finished_ms;
+} QueueDone;
+/* At most this many jobs per queue_succeed_batch call. */
+#define QUEUE_BATCH_MAX 256
+/* Records n (1..QUEUE_BATCH_MAX) successes of jobs of one kind and lane
+ * delivered from one stream, in one atomic script (one round trip): each
+ * job's state hash goes through running (worker, attempt, deliveries,
+ * started_at) then succeeded (finished_at), expiry from its end, and the
+ * entries are acknowledged and deleted. What queue_mark_running then
+ * queue_succeed would leave, without a result. */
+int queue_succeed_batch(Rds *r, const QueueOpts *o, const char *stream, const char *worker,
+                        const char *kind, Lane lane, const QueueDone *jobs, int n,
+                        FarmErr *err) SF_MUSTCHECK;
 int queue_cancelled(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
                     const char *why, FarmErr *err) SF_MUSTCHECK;
 /* Puts a delivery back at the end of its stream, unrun, as a new entry

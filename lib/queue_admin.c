@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workers.h"
+
 static json_t *entry_object(const redisReply *e)
 {
     json_t *o = json_object();
@@ -130,7 +132,7 @@ static json_t *stream_status(Rds *r, const char *kind, Lane lane, const char *ke
 
 json_t *queue_status(Rds *r, const QueueOpts *o, const char *const *kinds, int nkinds, FarmErr *err)
 {
-    json_t *out = json_object(), *streams = json_array(), *workers = json_array();
+    json_t *out = json_object(), *streams = json_array();
     int bad = 0;
     for (int k = 0; k < nkinds; k++)
         for (int l = 0; l < 2; l++) {
@@ -138,32 +140,14 @@ json_t *queue_status(Rds *r, const QueueOpts *o, const char *const *kinds, int n
             queue_stream_key(o, kinds[k], (Lane)l, key, sizeof key);
             json_array_append_new(streams, stream_status(r, kinds[k], (Lane)l, key, err, &bad));
         }
-    char kdelayed[64], kdead[64], kworkers[64];
+    char kdelayed[64], kdead[64];
     queue_key(o, kdelayed, sizeof kdelayed, "delayed");
     queue_key(o, kdead, sizeof kdead, "dead");
-    queue_key(o, kworkers, sizeof kworkers, "workers");
     json_object_set_new(out, "streams", streams);
     json_object_set_new(out, "delayed", json_integer(int_reply(r, err, "ZCARD", kdelayed, &bad)));
     json_object_set_new(out, "dead", json_integer(int_reply(r, err, "XLEN", kdead, &bad)));
-    redisReply *rep = rds_cmd(r, err, "ZRANGE %s 0 -1", kworkers);
-    for (size_t i = 0; rep && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
-        char kw[256];
-        queue_key(o, kw, sizeof kw, "worker:%s", rep->element[i]->str);
-        redisReply *h = rds_cmd(r, err, "HGETALL %s", kw);
-        if (h && h->type == REDIS_REPLY_ARRAY && h->elements > 0) {
-            json_t *w = json_object();
-            json_object_set_new(w, "id", json_string(rep->element[i]->str));
-            for (size_t j = 0; j + 1 < h->elements; j += 2) {
-                json_t *v = NULL;
-                if (strcmp(h->element[j]->str, "jobs") == 0) v = json_loads(h->element[j + 1]->str, 0, NULL);
-                json_object_set_new(w, h->element[j]->str, v ? v : json_string(h->element[j + 1]->str));
-            }
-            json_array_append_new(workers, w);
-        }
-        rds_free(h);
-    }
-    if (!rep) bad = 1;
-    rds_free(rep);
+    json_t *workers = workers_list(r, o, err);
+    if (!workers) { bad = 1; workers = json_array(); }
     json_object_set_new(out, "workers", workers);
     if (bad) { json_decref(out); return NULL; }
     return out;

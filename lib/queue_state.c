@@ -141,6 +141,71 @@ int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *en
     return rds_drain(r, n + 1, err);
 }
 
+/* KEYS[1] the stream, KEYS[2..n+1] the jobs' state hashes.
+ * ARGV[1] worker, [2] ttl s, [3] kind, [4] lane, then per job: entry id,
+ * attempt, deliveries, started_at ms, finished_at ms. */
+static const char SUCCEED_BATCH_LUA[] =
+    "local n = #KEYS - 1\n"
+    "local ids = {}\n"
+    "for i = 1, n do\n"
+    "  local a = 4 + (i - 1) * 5\n"
+    "  local k = KEYS[i + 1]\n"
+    "  ids[i] = ARGV[a + 1]\n"
+    "  redis.call('HSET', k, 'status', 'running', 'worker', ARGV[1], 'attempt', ARGV[a + 2],\n"
+    "    'started_at', ARGV[a + 4], 'updated_at', ARGV[a + 4], 'deliveries', ARGV[a + 3],\n"
+    "    'kind', ARGV[3], 'lane', ARGV[4])\n"
+    "  redis.call('HSET', k, 'status', 'succeeded', 'progress', 100, 'finished_at', ARGV[a + 5],\n"
+    "    'updated_at', ARGV[a + 5])\n"
+    "  redis.call('EXPIRE', k, ARGV[2])\n"
+    "end\n"
+    "redis.call('XACK', KEYS[1], '" QUEUE_GROUP "', unpack(ids))\n"
+    "redis.call('XDEL', KEYS[1], unpack(ids))\n"
+    "return n\n";
+
+/* The text forms of one job's values, as the script's ARGV takes them. */
+typedef struct DoneText {
+    char kjob[96];
+    char attempt[12], deliveries[24], started[24], finished[24];
+} DoneText;
+
+int queue_succeed_batch(Rds *r, const QueueOpts *o, const char *stream, const char *worker,
+                        const char *kind, Lane lane, const QueueDone *jobs, int n, FarmErr *err)
+{
+    if (n <= 0) return 0;
+    if (n > QUEUE_BATCH_MAX) return err_set(err, SF_EINPUT, "%d jobs in one batch (at most %d)",
+                                            n, QUEUE_BATCH_MAX);
+    DoneText txt[QUEUE_BATCH_MAX];
+    const char *keys[QUEUE_BATCH_MAX + 1];
+    const char *args[4 + 5 * QUEUE_BATCH_MAX];
+    char ttl[16];
+    snprintf(ttl, sizeof ttl, "%d", o->job_ttl_s > 0 ? o->job_ttl_s : 86400);
+    keys[0] = stream;
+    args[0] = worker;
+    args[1] = ttl;
+    args[2] = kind;
+    args[3] = lane_name(lane);
+    for (int i = 0; i < n; i++) {
+        const QueueDone *d = &jobs[i];
+        DoneText *t = &txt[i];
+        queue_key(o, t->kjob, sizeof t->kjob, "job:%s", d->job_id);
+        snprintf(t->attempt, sizeof t->attempt, "%d", d->attempt);
+        snprintf(t->deliveries, sizeof t->deliveries, "%ld", d->deliveries);
+        snprintf(t->started, sizeof t->started, "%lld", (long long)d->started_ms);
+        snprintf(t->finished, sizeof t->finished, "%lld", (long long)d->finished_ms);
+        keys[1 + i] = t->kjob;
+        const char **a = &args[4 + 5 * i];
+        a[0] = d->entry_id;
+        a[1] = t->attempt;
+        a[2] = t->deliveries;
+        a[3] = t->started;
+        a[4] = t->finished;
+    }
+    redisReply *rep = rds_eval(r, err, SUCCEED_BATCH_LUA, n + 1, keys, 4 + 5 * n, args);
+    if (!rep) return -1;
+    rds_free(rep);
+    return 0;
+}
+
 int queue_cancelled(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
                     const char *why, FarmErr *err)
 {

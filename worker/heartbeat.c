@@ -1,5 +1,5 @@
 /* heartbeat.c - every worker.heartbeat_ms: announce this worker in
- * sf:workers and sf:worker:<id> (slots, kinds, current jobs), extend the
+ * the workers registry (lib/workers.h: slots, kinds, current jobs), extend the
  * claim of every running job so it is never reclaimed from a live worker,
  * and move due retries back to their streams (atomic; any process may). */
 #define _POSIX_C_SOURCE 200809L
@@ -12,51 +12,48 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "workers.h"
 
 static void announce(Worker *w, Rds *r)
 {
-    char kworkers[64], kworker[256];
-    queue_key(&w->qopts, kworkers, sizeof kworkers, "workers");
-    queue_key(&w->qopts, kworker, sizeof kworker, "worker:%s", w->id);
-    json_t *jobs = json_array();
+    /* The running jobs, copied under each slot's lock. */
+    WorkersJob *jobs = calloc((size_t)w->nslots, sizeof *jobs);
+    char (*ids)[UUID7_STRLEN + 1] = calloc((size_t)w->nslots, sizeof *ids);
+    char (*kinds_of)[32] = calloc((size_t)w->nslots, sizeof *kinds_of);
+    int njobs = 0;
     long long done = 0;
     for (int i = 0; i < w->nslots; i++) {
         Slot *s = &w->slots[i];
         pthread_mutex_lock(&s->lock);
         done += s->jobs_done;
-        if (s->busy) {
-            json_array_append_new(jobs, json_pack("{s:i,s:s,s:s,s:I}", "slot", i, "job", s->cur_job,
-                                                  "kind", s->cur_kind, "started_at", (json_int_t)s->started_ms));
+        if (s->busy && jobs && ids && kinds_of) {
+            snprintf(ids[njobs], sizeof ids[njobs], "%s", s->cur_job);
+            snprintf(kinds_of[njobs], sizeof kinds_of[njobs], "%s", s->cur_kind);
+            jobs[njobs] = (WorkersJob){i, ids[njobs], kinds_of[njobs], s->started_ms};
+            njobs++;
         }
         pthread_mutex_unlock(&s->lock);
     }
-    char *jobs_text = json_dumps(jobs, JSON_COMPACT);
-    json_decref(jobs);
     char kinds[512] = "";
     for (int i = 0; i < w->nkinds; i++) {
         strncat(kinds, w->kinds[i], sizeof kinds - strlen(kinds) - 2);
         if (i + 1 < w->nkinds) strcat(kinds, ",");
     }
-    long long now = (long long)envelope_now_ms();
+    WorkersInfo info = {.id = w->id, .host = w->host, .pid = (int)getpid(), .slots = w->nslots,
+                        .kinds = kinds, .started_ms = w->started_ms,
+                        .heartbeat_ms = envelope_now_ms(), .jobs_done = done,
+                        .stopping = (int)w->stopping, .jobs = jobs, .njobs = njobs};
     int ttl_s = 3 * w->cfg->worker.heartbeat_ms / 1000 + 2;
     FarmErr err = {0};
-    int n = 0;
-    int bad = rds_append(r, &err, "ZADD %s %lld %s", kworkers, now, w->id) ||
-              rds_append(r, &err, "HSET %s host %s pid %d slots %d kinds %s started_at %lld "
-                                  "heartbeat_at %lld jobs %s jobs_done %lld stopping %d",
-                         kworker, w->host, (int)getpid(), w->nslots, kinds, (long long)w->started_ms,
-                         now, jobs_text ? jobs_text : "[]", done, (int)w->stopping) ||
-              rds_append(r, &err, "EXPIRE %s %d", kworker, ttl_s) ||
-              /* Workers silent for 10 heartbeats are gone. */
-              rds_append(r, &err, "ZREMRANGEBYSCORE %s -inf %lld", kworkers,
-                         now - 10LL * w->cfg->worker.heartbeat_ms);
-    n = 4;
-    free(jobs_text);
-    if (bad || rds_drain(r, n, &err)) {
+    /* Workers silent for 10 heartbeats are gone. */
+    if (workers_announce(r, &w->qopts, &info, ttl_s, 10LL * w->cfg->worker.heartbeat_ms, &err)) {
         log_msg(LOG_WARN, NULL, "heartbeat: %s", err.msg);
         FarmErr e2 = {0};
         if (rds_reconnect(r, &e2)) {}
     }
+    free(jobs);
+    free(ids);
+    free(kinds_of);
 }
 
 /* Every entry a slot holds - the running one and those waiting behind it in
@@ -181,15 +178,8 @@ void *heartbeat_main(void *arg)
         struct timespec ts = {0, 200 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    if (r) {
-        char kworkers[64], kworker[256];
-        queue_key(&w->qopts, kworkers, sizeof kworkers, "workers");
-        queue_key(&w->qopts, kworker, sizeof kworker, "worker:%s", w->id);
-        redisReply *rep = rds_cmd(r, &err, "ZREM %s %s", kworkers, w->id);
-        rds_free(rep);
-        rep = rds_cmd(r, &err, "DEL %s", kworker);
-        rds_free(rep);
-    }
+    if (r && workers_remove(r, &w->qopts, w->id, &err))
+        log_msg(LOG_WARN, NULL, "heartbeat: leaving the workers registry: %s", err.msg);
     rds_close(r);
     return NULL;
 }

@@ -16,18 +16,10 @@
 #include "rds.h"
 
 #define WORKER_MAX_KINDS 16
-#define SLOT_BATCH_MAX 256        /* entries per XREADGROUP, and per recorded batch */
+#define SLOT_BATCH_MAX QUEUE_BATCH_MAX /* entries per XREADGROUP, and per recorded batch */
 #define SLOT_FLUSH_MS 100         /* a deferred success is recorded within this */
 
 typedef struct Worker Worker;
-
-/* The success of a fast job (kind with claim_batch 0), waiting to be
- * recorded with the others of its batch (finish.c). Text, ready to send. */
-typedef struct SlotDone {
-    char kjob[96];                /* <p>job:<id> */
-    char entry_id[48];
-    char attempt[12], deliveries[24], started[24], finished[24];
-} SlotDone;
 
 typedef struct Slot {
     Worker *w;
@@ -37,7 +29,8 @@ typedef struct Slot {
     Db *dbs[DB_ROLE_COUNT];       /* owned, by DbRole, opened on first use */
     int pending_replies;          /* pipelined replies not read yet */
     /* Deferred successes, all from one stream, kind and lane (finish.c). */
-    SlotDone *done;               /* owned; SLOT_BATCH_MAX entries, allocated on first use */
+    QueueDone *done;              /* owned; SLOT_BATCH_MAX deferred successes of fast jobs
+                                   * (finish.c), allocated on first use */
     int ndone;
     char done_stream[128], done_kind[32];
     Lane done_lane;

@@ -26,7 +26,6 @@
 #include "fvg/fvg.h"
 #include "fvg/fvg_stats.h"
 #include "fvg_scan_glue.h"
-#include "fvg_scan_read.h"
 #include "fvg_scan_store.h"
 #include "when.h"
 #include "history.h"
@@ -168,66 +167,11 @@ static int fvg_scan_validate(const Config *cfg, const json_t *payload, void **ou
 
 static void fvg_scan_plan_free(void *plan) { free(plan); }
 
-/* Time of candle `index` of the series, or -1 when there is none. An
- * OFFSET walks the index, so it starts from the nearer known candle: the
- * series' first (index 0), or the last scanned one (last_index at
- * last_time) walking back; an incremental scan re-reads a few candles
- * before the last scanned one, and finds them in microseconds. */
-static int candle_time_at(Db *hist, const Plan *pl, const FvgScanState *st, int64_t index, int64_t *t,
-                          FarmErr *err)
-{
-    char idx[24], lt[24];
-    PGresult *r;
-    if (st->exists && index <= st->last_index && st->last_index - index < index) {
-        snprintf(idx, sizeof idx, "%" PRId64, st->last_index - index);
-        snprintf(lt, sizeof lt, "%" PRId64, st->last_time);
-        const char *p[4] = {pl->symbol, pl->tf, lt, idx};
-        if (db_execp(hist, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
-                           " WHERE symbol = $1 AND timeframe = $2"
-                           " AND \"timestamp\" <= to_timestamp($3::bigint) AT TIME ZONE 'UTC'"
-                           " ORDER BY \"timestamp\" DESC OFFSET $4 LIMIT 1",
-                     4, p, &r, err))
-            return -1;
-    } else {
-        snprintf(idx, sizeof idx, "%" PRId64, index);
-        const char *p[3] = {pl->symbol, pl->tf, idx};
-        if (db_execp(hist, "SELECT extract(epoch FROM \"timestamp\")::bigint FROM candles"
-                           " WHERE symbol = $1 AND timeframe = $2 ORDER BY \"timestamp\" OFFSET $3 LIMIT 1",
-                     3, p, &r, err))
-            return -1;
-    }
-    *t = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
-    db_result_free(r);
-    return 0;
-}
-
-/* Index of the first candle at or after time t (= count of candles before). */
-static int candle_index_of(Db *hist, const Plan *pl, int64_t t, int64_t *index, FarmErr *err)
-{
-    char ts[24];
-    snprintf(ts, sizeof ts, "%" PRId64, t);
-    const char *p[3] = {pl->symbol, pl->tf, ts};
-    PGresult *r;
-    if (db_execp(hist, "SELECT count(*) FROM candles WHERE symbol = $1 AND timeframe = $2"
-                       " AND \"timestamp\" < to_timestamp($3::bigint) AT TIME ZONE 'UTC'",
-                 3, p, &r, err))
-        return -1;
-    *index = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    db_result_free(r);
-    return 0;
-}
-
 static int series_first(Db *hist, const Plan *pl, int64_t *first, FarmErr *err)
 {
-    const char *p[2] = {pl->symbol, pl->tf};
-    PGresult *r;
-    if (db_execp(hist, "SELECT extract(epoch FROM min(\"timestamp\"))::bigint FROM candles"
-                       " WHERE symbol = $1 AND timeframe = $2", 2, p, &r, err))
-        return -1;
-    int none = PQgetisnull(r, 0, 0);
-    *first = none ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    db_result_free(r);
-    if (none) return err_set(err, SF_EINPUT, "fvg_scan: no candles for %s %s in History", pl->symbol, pl->tf);
+    int found = history_first_time(hist, pl->symbol, pl->tf, first, err);
+    if (found < 0) return -1;
+    if (!found) return err_set(err, SF_EINPUT, "fvg_scan: no candles for %s %s in History", pl->symbol, pl->tf);
     return 0;
 }
 
@@ -318,7 +262,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     FvgScanState st;
     FvgGap *pending = NULL;
     size_t n_pending = 0;
-    FvgSeries s = {0};
+    HistorySeries s = {0};
     FvgResult res;
     fvg_result_init(&res);
     int rc = -1;
@@ -348,14 +292,16 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     int64_t scan_from = st.last_index + 1;
     if (pl->has_from) {
         int64_t idx;
-        if (candle_index_of(hist, pl, pl->from, &idx, err)) goto cleanup;
+        if (history_index_of(hist, pl->symbol, pl->tf, pl->from, &idx, err)) goto cleanup;
         if (idx < scan_from) scan_from = idx;
     }
     if (scan_from < 0) scan_from = 0;
     if (fvg_store_pending(bt, pl->symbol, pl->tf, &st, scan_from, &pending, &n_pending, err)) goto cleanup;
     int64_t read_from = fvg_reread_from(pending, n_pending, scan_from);
     int64_t read_from_time;
-    if (candle_time_at(hist, pl, &st, read_from, &read_from_time, err)) goto cleanup;
+    if (history_time_at(hist, pl->symbol, pl->tf, read_from, st.exists ? st.last_index : -1, st.last_time,
+                        &read_from_time, err))
+        goto cleanup;
     if (read_from_time < 0) {            /* nothing new in History */
         rc = 0;
         ctx->result_json = strdup("{\"candles_read\":0,\"new\":0,\"cleared\":0,\"expired\":0}");
@@ -363,8 +309,8 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     }
     if (stop(ctx, 10, "reading candles", err)) goto cleanup;
     t_plan = now_ms();
-    if (fvg_read_candles(hist, pl->symbol, pl->tf, read_from_time,
-                         pl->has_to ? pl->to + 1 : INT64_MAX, &s, err))
+    if (history_read(hist, pl->symbol, pl->tf, read_from_time, pl->has_to ? pl->to + 1 : INT64_MAX,
+                     HISTORY_NO_VOLUME | HISTORY_FINITE, &s, err))
         goto cleanup;
     t_read = now_ms();
     if (stop(ctx, 40, "scanning", err)) goto cleanup;
@@ -422,7 +368,7 @@ static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
     rc = 0;
 cleanup:
     free(pending);
-    fvg_series_free(&s);
+    history_series_free(&s);
     fvg_result_free(&res);
     return rc;
 }

@@ -214,17 +214,6 @@ static int read_candles(Db *hist, RunState *st, FarmErr *err)
     return 0;
 }
 
-static int symbol_known(Db *hist, const IndPayload *pl, int *known, FarmErr *err)
-{
-    const char *p[2] = {pl->symbol, pl->timeframe};
-    PGresult *r;
-    if (db_execp(hist, "SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2)", 2, p, &r, err))
-        return -1;
-    *known = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    db_result_free(r);
-    return 0;
-}
-
 static int check_candles(const HistorySeries *s, FarmErr *err)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -500,8 +489,8 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     st->t_read = now_s() - t0;
     HistorySeries *s = &st->s;
     if (s->n == 0) {
-        int known = 0;
-        if (symbol_known(hist, pl, &known, err)) return -1;
+        int known = history_has_candles(hist, pl->symbol, pl->timeframe, err);
+        if (known < 0) return -1;
         if (!known)
             return err_set(err, SF_EINPUT, "indicators: no candles for %s %s in History (unknown symbol or timeframe)",
                            pl->symbol, pl->timeframe);

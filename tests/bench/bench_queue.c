@@ -41,6 +41,7 @@
 #include "envelope.h"
 #include "queue.h"
 #include "rds.h"
+#include "workers.h"
 
 #define N_JOBS 100000          /* throughput runs */
 #define N_LAT 3000             /* latency run: 3 s at 1,000/s */
@@ -169,13 +170,15 @@ static pid_t spawn_worker(int slots, int batch)
     return pid;
 }
 
-/* Ready = announced in sf:workers (after its groups exist). */
+/* Ready = announced in the workers registry (after its groups exist). */
 static int wait_ready(pid_t pid)
 {
-    char key[64];
-    queue_key(&G.q, key, sizeof key, "workers");
     for (int i = 0; i < 2000; i++) {
-        if (redis_int("ZCARD %s", key) > 0) { sleep_ms(20); return 0; }
+        FarmErr err = {0};
+        json_t *live = workers_list(G.r, &G.q, &err);
+        size_t n = live ? json_array_size(live) : 0;
+        json_decref(live);
+        if (n > 0) { sleep_ms(20); return 0; }
         if (waitpid(pid, NULL, WNOHANG) == pid) return -1;
         sleep_ms(5);
     }

@@ -148,6 +148,43 @@ TEST(history_read_returns_what_the_csv_held_with_stable_indexes)
     CHECK_INT(s.ts[0], csv.v[40].ts);
     CHECK_INT(s.ts[9], csv.v[49].ts);
     history_series_free(&s);
+    /* Every value decoded from the binary NUMERIC is bit for bit the
+     * server's float8 cast (its text is the shortest exact form). */
+    REQUIRE(history_read(db, "NQ", "M1", INT64_MIN, INT64_MAX, 0, &s, &err) == 0);
+    PGresult *r = NULL;
+    REQUIRE(db_execp(db, "SELECT open::float8::text, high::float8::text, low::float8::text,"
+                         " close::float8::text, volume::float8::text FROM candles"
+                         " WHERE symbol = 'NQ' AND timeframe = 'M1' ORDER BY \"timestamp\"", 0, NULL, &r, &err) == 0);
+    REQUIRE((size_t)PQntuples(r) == s.n);
+    bad = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        double *cols[5] = {s.open, s.high, s.low, s.close, s.volume};
+        for (int c = 0; c < 5; c++)
+            if (memcmp(&cols[c][i], &(double){strtod(PQgetvalue(r, (int)i, c), NULL)}, sizeof(double)) != 0) bad++;
+    }
+    CHECK_INT(bad, 0);
+    db_result_free(r);
+    history_series_free(&s);
+    /* Without volume, the same prices. */
+    REQUIRE(history_read(db, "NQ", "M1", csv.v[10].ts, INT64_MAX, HISTORY_NO_VOLUME | HISTORY_FINITE, &s, &err) == 0);
+    CHECK_INT(s.n, csv.n - 10);
+    CHECK(s.volume == NULL);
+    CHECK(s.close[0] == csv.v[10].close && s.ts[s.n - 1] == csv.v[csv.n - 1].ts);
+    history_series_free(&s);
+    int64_t t = 0, idx = 0, first = 0;
+    REQUIRE(history_time_at(db, "NQ", "M1", 120, -1, 0, &t, &err) == 0);
+    CHECK_INT(t, csv.v[120].ts);
+    REQUIRE(history_time_at(db, "NQ", "M1", 120, 125, csv.v[125].ts, &t, &err) == 0);   /* walks back */
+    CHECK_INT(t, csv.v[120].ts);
+    REQUIRE(history_time_at(db, "NQ", "M1", (int64_t)csv.n, -1, 0, &t, &err) == 0);
+    CHECK_INT(t, -1);
+    REQUIRE(history_index_of(db, "NQ", "M1", csv.v[77].ts, &idx, &err) == 0);
+    CHECK_INT(idx, 77);
+    CHECK_INT(history_first_time(db, "NQ", "M1", &first, &err), 1);
+    CHECK_INT(first, csv.v[0].ts);
+    CHECK_INT(history_first_time(db, "NQ", "D1", &first, &err), 0);
+    CHECK_INT(history_has_candles(db, "NQ", "M1", &err), 1);
+    CHECK_INT(history_has_candles(db, "NQ", "H4", &err), 0);
     db_close(db);
     candle_series_free(&csv);
 }

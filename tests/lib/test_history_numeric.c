@@ -1,4 +1,4 @@
-/* fvg_numeric_to_double: a NUMERIC in binary send format becomes the same
+/* history_numeric_to_double (lib/history.c): a NUMERIC in binary send format becomes the same
  * double as the server's ::float8 cast (strtod of its decimal text). */
 #include "th.h"
 
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fvg_scan/fvg_scan_read.h"
+#include "history.h"
 
 /* Encodes decimal text (digits, optional point, optional '-') the way
  * numeric_send does: base-10000 groups aligned on the point, weight of the
@@ -48,7 +48,7 @@ static int encode(const char *text, unsigned char *out)
     return 8 + 2 * nd;
 }
 
-TEST(fvg_numeric_binary_reads_as_the_servers_float8_cast)
+TEST(history_numeric_binary_reads_as_the_servers_float8_cast)
 {
     static const char *cases[] = {
         "15895.25000000", "15895.00000000", "0.25", "0.1", "0.3", "1", "0", "7", "10000", "12345678",
@@ -59,7 +59,7 @@ TEST(fvg_numeric_binary_reads_as_the_servers_float8_cast)
         if (strcmp(cases[i], "1e") == 0) continue;
         int len = encode(cases[i], buf);
         double v = -1;
-        CHECKF(fvg_numeric_to_double(buf, len, &v) == 0, "%s", cases[i]);
+        CHECKF(history_numeric_to_double(buf, len, &v) == 0, "%s", cases[i]);
         CHECKF(v == strtod(cases[i], NULL), "%s -> %.17g, want %.17g", cases[i], v, strtod(cases[i], NULL));
     }
     /* Every quarter tick of an NQ-like range, and odd cents. */
@@ -68,12 +68,12 @@ TEST(fvg_numeric_binary_reads_as_the_servers_float8_cast)
         snprintf(t, sizeof t, "%ld.%02ld", 10000 + k / 100, k % 100);
         int len = encode(t, buf);
         double v = -1;
-        REQUIRE(fvg_numeric_to_double(buf, len, &v) == 0);
+        REQUIRE(history_numeric_to_double(buf, len, &v) == 0);
         CHECKF(v == strtod(t, NULL), "%s", t);
     }
     /* NaN and malformed input are refused. */
     unsigned char nan[8] = {0, 0, 0, 0, 0xC0, 0, 0, 0};
     double v;
-    CHECK(fvg_numeric_to_double(nan, 8, &v) < 0);
-    CHECK(fvg_numeric_to_double(buf, 5, &v) < 0);
+    CHECK(history_numeric_to_double(nan, 8, &v) < 0);
+    CHECK(history_numeric_to_double(buf, 5, &v) < 0);
 }
