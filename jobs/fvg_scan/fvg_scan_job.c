@@ -256,120 +256,149 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
-{
-    double t_start = now_ms(), t_plan = 0, t_read = 0, t_scan = 0, t_write = 0, t_stats = 0;
+/* One scan's working state, from planning to the summary. */
+typedef struct ScanRun {
     FvgScanState st;
-    FvgGap *pending = NULL;
-    size_t n_pending = 0;
-    HistorySeries s = {0};
+    FvgSettings settings;        /* the pair's (its first scan's) */
+    int fresh;                   /* no stored rows for the pair before this scan */
+    int64_t first_time;          /* the series' first candle */
+    int64_t scan_from, read_from, read_from_time; /* indexes; -1 time: nothing new */
+    FvgGap *pending;             /* open gaps of earlier scans (owned) */
+    size_t n_pending;
+    HistorySeries s;
     FvgResult res;
-    fvg_result_init(&res);
-    int rc = -1;
-    int64_t first_time;
-    FvgSettings settings = pl->settings;
+    FvgStoreCounts counts;
+    double t[6];                 /* start, planned, read, scanned, written, stats (ms) */
+} ScanRun;
 
-    if (stop(ctx, 0, "planning", err)) goto cleanup;
-    if (fvg_store_lock(bt, pl->symbol, pl->tf, err) || series_first(hist, pl, &first_time, err) ||
-        fvg_store_state_load(bt, pl->symbol, pl->tf, &st, err))
-        goto cleanup;
-    if (st.exists && pl->reset) {
-        if (fvg_store_reset(bt, pl->symbol, pl->tf, err)) goto cleanup;
-        st.exists = 0;
+/* Lock, state, checks, and where to read and detect from. */
+static int scan_plan(const Plan *pl, Db *hist, Db *bt, ScanRun *r, FarmErr *err)
+{
+    FvgScanState *st = &r->st;
+    if (fvg_store_lock(bt, pl->symbol, pl->tf, err) || series_first(hist, pl, &r->first_time, err) ||
+        fvg_store_state_load(bt, pl->symbol, pl->tf, st, err))
+        return -1;
+    if (st->exists && pl->reset) {
+        if (fvg_store_reset(bt, pl->symbol, pl->tf, err)) return -1;
+        st->exists = 0;
     }
-    if (st.exists && st.first_candle_time != first_time) {
-        err_set(err, SF_EINPUT, "fvg_scan: History gained candles before the first scanned one for %s %s "
-                "(candle indexes would shift); scan again with \"reset\": true", pl->symbol, pl->tf);
-        goto cleanup;
-    }
-    if (settings_conflict(pl, &st, err)) goto cleanup;
-    int fresh = !st.exists;             /* no stored rows for the pair before this scan */
-    if (st.exists) settings = st.settings;
-    else { st.settings = settings; st.first_candle_time = first_time; st.last_index = -1; }
-
+    if (st->exists && st->first_candle_time != r->first_time)
+        return err_set(err, SF_EINPUT, "fvg_scan: History gained candles before the first scanned one for %s %s "
+                       "(candle indexes would shift); scan again with \"reset\": true", pl->symbol, pl->tf);
+    if (settings_conflict(pl, st, err)) return -1;
+    r->fresh = !st->exists;
+    r->settings = st->exists ? st->settings : pl->settings;
+    if (!st->exists) { st->settings = r->settings; st->first_candle_time = r->first_time; st->last_index = -1; }
     /* Where detection starts: after the scanned prefix, or earlier for a
      * re-scan; never after it (no holes). */
-    int64_t scan_from = st.last_index + 1;
+    r->scan_from = st->last_index + 1;
     if (pl->has_from) {
         int64_t idx;
-        if (history_index_of(hist, pl->symbol, pl->tf, pl->from, &idx, err)) goto cleanup;
-        if (idx < scan_from) scan_from = idx;
+        if (history_index_of(hist, pl->symbol, pl->tf, pl->from, &idx, err)) return -1;
+        if (idx < r->scan_from) r->scan_from = idx;
     }
-    if (scan_from < 0) scan_from = 0;
-    if (fvg_store_pending(bt, pl->symbol, pl->tf, &st, scan_from, &pending, &n_pending, err)) goto cleanup;
-    int64_t read_from = fvg_reread_from(pending, n_pending, scan_from);
-    int64_t read_from_time;
-    if (history_time_at(hist, pl->symbol, pl->tf, read_from, st.exists ? st.last_index : -1, st.last_time,
-                        &read_from_time, err))
-        goto cleanup;
-    if (read_from_time < 0) {            /* nothing new in History */
+    if (r->scan_from < 0) r->scan_from = 0;
+    if (fvg_store_pending(bt, pl->symbol, pl->tf, st, r->scan_from, &r->pending, &r->n_pending, err)) return -1;
+    r->read_from = fvg_reread_from(r->pending, r->n_pending, r->scan_from);
+    return history_time_at(hist, pl->symbol, pl->tf, r->read_from, st->exists ? st->last_index : -1,
+                           st->last_time, &r->read_from_time, err);
+}
+
+/* Detection and clearing over the candles read, in memory. */
+static int scan_detect(const Plan *pl, ScanRun *r, FarmErr *err)
+{
+    FvgCandles c = {r->s.ts, r->s.open, r->s.high, r->s.low, r->s.close, r->s.n, r->read_from};
+    char why[256];
+    int frc = fvg_scan(&r->settings, pl->tick_size, &c, r->scan_from, r->pending, r->n_pending, &r->res, why,
+                       sizeof why);
+    if (frc == 0) return 0;
+    fvg_glue_err(err, frc, why);
+    if (err->code == SF_EINPUT) err->code = SF_EIO;  /* our own inconsistency: retry, do not drop */
+    return err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
+}
+
+/* Statistics of the scanned range, and the caches' invalidation after the
+ * commit; only when the scan changed rows. */
+static int scan_stats(JobCtx *ctx, const Plan *pl, Db *bt, ScanRun *r, FarmErr *err)
+{
+    FvgStatsOptions so;
+    if (fvg_glue_stats_options(pl->size_buckets, pl->n_size_buckets, pl->exchange_tz, &so, err)) return -1;
+    int64_t from = pl->has_from ? pl->from : r->first_time;
+    int64_t to = pl->has_to ? pl->to : r->st.last_time;
+    /* A first scan's records are every row of the pair: no read-back. */
+    if (r->fresh ? fvg_store_stats_records(bt, pl->symbol, pl->tf, from, to, &so, &r->settings, ctx->env->id,
+                                           r->res.gaps, r->res.n_gaps, NULL, err)
+                 : fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &r->settings, ctx->env->id, NULL, err))
+        return -1;
+    if (jobctx_after_commit(ctx, json_pack("{s:s, s:s}", "symbol", pl->symbol, "timeframe", pl->tf)))
+        return err_set(err, SF_EIO, "out of memory");
+    return 0;
+}
+
+static char *scan_summary(const ScanRun *r)
+{
+    char summary[384];
+    const double *t = r->t;
+    snprintf(summary, sizeof summary,
+             "{\"candles_read\":%zu,\"new\":%ld,\"cleared\":%ld,\"expired\":%ld,\"end_fixed\":%ld,"
+             "\"last_index\":%" PRId64 ",\"ms\":{\"plan\":%.1f,\"read\":%.1f,\"scan\":%.1f,"
+             "\"write\":%.1f,\"stats\":%.1f}}", r->s.n, r->counts.inserted, r->counts.cleared,
+             r->counts.expired, r->counts.end_fixed, r->st.last_index, t[1] - t[0], t[2] - t[1],
+             t[3] - t[2], t[4] - t[3], t[5] - t[4]);
+    return strdup(summary);
+}
+
+/* Writes what the scan found and moves the scanned prefix on. */
+static int scan_write(JobCtx *ctx, const Plan *pl, Db *bt, ScanRun *r, FarmErr *err)
+{
+    FvgEventSink sink = {emit_after_commit, ctx};
+    if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &r->settings, &r->res, r->st.last_index,
+                        &r->counts, &sink, err))
+        return -1;
+    int64_t last_read = r->read_from + (int64_t)r->s.n - 1;
+    if (r->s.n > 0 && last_read > r->st.last_index) {
+        r->st.last_index = last_read;
+        r->st.last_time = r->s.ts[r->s.n - 1];
+    }
+    if (r->st.last_index >= 0 && fvg_store_state_save(bt, pl->symbol, pl->tf, &r->st, ctx->env->id, err))
+        return -1;
+    return 0;
+}
+
+static int run_scan(JobCtx *ctx, const Plan *pl, Db *hist, Db *bt, FarmErr *err)
+{
+    ScanRun *r = calloc(1, sizeof *r);
+    if (!r) return err_set(err, SF_EIO, "out of memory");
+    fvg_result_init(&r->res);
+    int rc = -1;
+    r->t[0] = now_ms();
+    if (stop(ctx, 0, "planning", err) || scan_plan(pl, hist, bt, r, err)) goto cleanup;
+    if (r->read_from_time < 0) {            /* nothing new in History */
         rc = 0;
         ctx->result_json = strdup("{\"candles_read\":0,\"new\":0,\"cleared\":0,\"expired\":0}");
         goto cleanup;
     }
     if (stop(ctx, 10, "reading candles", err)) goto cleanup;
-    t_plan = now_ms();
-    if (history_read(hist, pl->symbol, pl->tf, read_from_time, pl->has_to ? pl->to + 1 : INT64_MAX,
-                     HISTORY_NO_VOLUME | HISTORY_FINITE, &s, err))
+    r->t[1] = now_ms();
+    if (history_read(hist, pl->symbol, pl->tf, r->read_from_time, pl->has_to ? pl->to + 1 : INT64_MAX,
+                     HISTORY_NO_VOLUME | HISTORY_FINITE, &r->s, err))
         goto cleanup;
-    t_read = now_ms();
-    if (stop(ctx, 40, "scanning", err)) goto cleanup;
-    FvgCandles c = {s.ts, s.open, s.high, s.low, s.close, s.n, read_from};
-    char why[256];
-    int frc = fvg_scan(&settings, pl->tick_size, &c, scan_from, pending, n_pending, &res, why, sizeof why);
-    if (frc) {
-        fvg_glue_err(err, frc, why);
-        if (err->code == SF_EINPUT) err->code = SF_EIO;  /* our own inconsistency: retry, do not drop */
-        err_wrap(err, "fvg_scan %s %s", pl->symbol, pl->tf);
-        goto cleanup;
-    }
-    t_scan = now_ms();
-    if (stop(ctx, 60, "writing detections", err)) goto cleanup;
-    FvgStoreCounts counts;
-    FvgEventSink sink = {emit_after_commit, ctx};
-    if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &settings, &res, st.last_index, &counts,
-                        &sink, err))
-        goto cleanup;
-    int64_t last_read = read_from + (int64_t)s.n - 1;
-    if (s.n > 0 && last_read > st.last_index) {
-        st.last_index = last_read;
-        st.last_time = s.ts[s.n - 1];
-    }
-    if (st.last_index >= 0 && fvg_store_state_save(bt, pl->symbol, pl->tf, &st, ctx->env->id, err)) goto cleanup;
-    t_write = now_ms();
-    long changed = counts.inserted + counts.cleared + counts.expired + counts.end_fixed;
-    if (changed > 0) {
-        if (stop(ctx, 80, "statistics", err)) goto cleanup;
-        FvgStatsOptions so;
-        if (fvg_glue_stats_options(pl->size_buckets, pl->n_size_buckets, pl->exchange_tz, &so, err))
-            goto cleanup;
-        int64_t from = pl->has_from ? pl->from : first_time;
-        int64_t to = pl->has_to ? pl->to : st.last_time;
-        /* A first scan's records are every row of the pair: no read-back. */
-        if (fresh ? fvg_store_stats_records(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id,
-                                            res.gaps, res.n_gaps, NULL, err)
-                  : fvg_store_stats(bt, pl->symbol, pl->tf, from, to, &so, &settings, ctx->env->id, NULL, err))
-            goto cleanup;
-        if (jobctx_after_commit(ctx, json_pack("{s:s, s:s}", "symbol", pl->symbol, "timeframe", pl->tf))) {
-            err_set(err, SF_EIO, "out of memory");
-            goto cleanup;
-        }
-    }
-    t_stats = now_ms();
-    char summary[384];
-    snprintf(summary, sizeof summary,
-             "{\"candles_read\":%zu,\"new\":%ld,\"cleared\":%ld,\"expired\":%ld,\"end_fixed\":%ld,"
-             "\"last_index\":%" PRId64 ",\"ms\":{\"plan\":%.1f,\"read\":%.1f,\"scan\":%.1f,"
-             "\"write\":%.1f,\"stats\":%.1f}}", s.n, counts.inserted, counts.cleared, counts.expired,
-             counts.end_fixed, st.last_index, t_plan - t_start, t_read - t_plan, t_scan - t_read,
-             t_write - t_scan, t_stats - t_write);
-    ctx->result_json = strdup(summary);
+    r->t[2] = now_ms();
+    if (stop(ctx, 40, "scanning", err) || scan_detect(pl, r, err)) goto cleanup;
+    r->t[3] = now_ms();
+    if (stop(ctx, 60, "writing detections", err) || scan_write(ctx, pl, bt, r, err)) goto cleanup;
+    r->t[4] = now_ms();
+    long changed = r->counts.inserted + r->counts.cleared + r->counts.expired + r->counts.end_fixed;
+    if (changed > 0 && (stop(ctx, 80, "statistics", err) || scan_stats(ctx, pl, bt, r, err))) goto cleanup;
+    r->t[5] = now_ms();
+    ctx->result_json = scan_summary(r);
     if (stop(ctx, 100, "done", err)) goto cleanup;
     rc = 0;
 cleanup:
-    free(pending);
-    history_series_free(&s);
-    fvg_result_free(&res);
+    free(r->pending);
+    history_series_free(&r->s);
+    fvg_result_free(&r->res);
+    free(r);
     return rc;
 }
 

@@ -471,6 +471,52 @@ static int schedule_caches(JobCtx *ctx, RunState *st, FarmErr *err)
     return jobctx_after_commit(ctx, doc) ? err_set(err, SF_EIO, "out of memory") : 0;
 }
 
+/* Writes every row, straight into the tables when no stored row can
+ * conflict (*direct), else through staging; a direct pass that meets a
+ * stored row anyway is undone and redone as an upsert (*fell_back). */
+static int write_pass(JobCtx *ctx, Db *bt, RunState *st, const TaInput *in, int *direct, int *fell_back,
+                      FarmErr *err)
+{
+    int rc = *direct ? indicators_direct_begin(bt, err) : indicators_stage_create(bt, err);
+    if (rc == 0) rc = write_rows(ctx, bt, st, in, *direct, err);
+    if (rc && *direct && st->copy_failed && strcmp(db_last_sqlstate(bt), "23505") == 0) {
+        /* A stored row the state did not account for (written by hand, or
+         * a state row deleted): undo the direct pass, redo it as an upsert. */
+        log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL,
+                "indicators: %s %s has rows past indicator_state; writing through the upsert", st->pl.symbol,
+                st->pl.timeframe);
+        if (indicators_direct_undo(bt, err)) return -1;
+        rows_reset(st);
+        *direct = 0;
+        *fell_back = 1;
+        rc = indicators_stage_create(bt, err);
+        if (rc == 0) rc = write_rows(ctx, bt, st, in, *direct, err);
+    }
+    return rc ? -1 : 0;
+}
+
+/* The pair's lock and state, then its candles (checked). */
+static int read_inputs(JobCtx *ctx, Db *bt, Db *hist, RunState *st, const char *const *names,
+                       FarmErr *err)
+{
+    IndPayload *pl = &st->pl;
+    if (ctx->progress(ctx, 1, "reading state")) return stop(ctx, err);
+    if (indicators_store_lock(bt, pl->symbol, pl->timeframe, err)) return -1;
+    if (indicators_state_read(bt, pl->symbol, pl->timeframe, names, pl->n, st->last, err)) return -1;
+    if (ctx->progress(ctx, 5, "reading candles")) return stop(ctx, err);
+    double t0 = now_s();
+    if (read_candles(hist, st, err)) return -1;
+    st->t_read = now_s() - t0;
+    if (st->s.n == 0) {
+        int known = history_has_candles(hist, pl->symbol, pl->timeframe, err);
+        if (known < 0) return -1;
+        if (!known)
+            return err_set(err, SF_EINPUT, "indicators: no candles for %s %s in History (unknown symbol or timeframe)",
+                           pl->symbol, pl->timeframe);
+    }
+    return check_candles(&st->s, err);
+}
+
 static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
@@ -478,24 +524,11 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     if (!bt) return -1;
     Db *hist = ctx->db(ctx, DB_HISTORY, err);
     if (!hist) return -1;
-    if (ctx->progress(ctx, 1, "reading state")) return stop(ctx, err);
-    if (indicators_store_lock(bt, pl->symbol, pl->timeframe, err)) return -1;
     const char *names[INDICATORS_MAX];
     for (size_t i = 0; i < pl->n; i++) names[i] = pl->specs[i].name;
-    if (indicators_state_read(bt, pl->symbol, pl->timeframe, names, pl->n, st->last, err)) return -1;
-    if (ctx->progress(ctx, 5, "reading candles")) return stop(ctx, err);
-    double t0 = now_s();
-    if (read_candles(hist, st, err)) return -1;
-    st->t_read = now_s() - t0;
+    if (read_inputs(ctx, bt, hist, st, names, err)) return -1;
     HistorySeries *s = &st->s;
-    if (s->n == 0) {
-        int known = history_has_candles(hist, pl->symbol, pl->timeframe, err);
-        if (known < 0) return -1;
-        if (!known)
-            return err_set(err, SF_EINPUT, "indicators: no candles for %s %s in History (unknown symbol or timeframe)",
-                           pl->symbol, pl->timeframe);
-    }
-    if (check_candles(s, err)) return -1;
+    double t0;
     int64_t first_new = INT64_MAX;
     for (size_t i = 0; i < pl->n; i++) if (st->start[i] < first_new) first_new = st->start[i];
     size_t i0 = lower_bound(s->ts, s->n, first_new);
@@ -520,22 +553,7 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     TaInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
     if (ctx->progress(ctx, 20, "computing")) return stop(ctx, err);
     int direct = can_write_direct(st), fell_back = 0;
-    int rc = direct ? indicators_direct_begin(bt, err) : indicators_stage_create(bt, err);
-    if (rc == 0) rc = write_rows(ctx, bt, st, &in, direct, err);
-    if (rc && direct && st->copy_failed && strcmp(db_last_sqlstate(bt), "23505") == 0) {
-        /* A stored row the state did not account for (written by hand, or
-         * a state row deleted): undo the direct pass, redo it as an upsert. */
-        log_msg(LOG_WARN, ctx->env ? ctx->env->id : NULL,
-                "indicators: %s %s has rows past indicator_state; writing through the upsert", pl->symbol,
-                pl->timeframe);
-        if (indicators_direct_undo(bt, err)) return -1;
-        rows_reset(st);
-        direct = 0;
-        fell_back = 1;
-        rc = indicators_stage_create(bt, err);
-        if (rc == 0) rc = write_rows(ctx, bt, st, &in, direct, err);
-    }
-    if (rc) return -1;
+    if (write_pass(ctx, bt, st, &in, &direct, &fell_back, err)) return -1;
     if (ctx->progress(ctx, 85, direct ? "recording state" : "upserting")) return stop(ctx, err);
     t0 = now_s();
     IndicatorsCounts ic = {st->ind_rows, 0}, ac = {st->ana_rows, 0};

@@ -9,7 +9,7 @@
 
 static const char CONFIG[] =
     "worker:\n  slots: 2\n  kinds: [sleep, fail]\n  test_kinds: true\n  heartbeat_ms: 200\n"
-    "  block_ms: 100\n  visibility_timeout_s: 2\n"
+    "  block_ms: 100\n  visibility_timeout_s: 2\n  grace_s: 1\n"
     "jobs:\n  fail:\n    max_attempts: 2\n    backoff_base_ms: 20\n    backoff_max_ms: 40\n";
 
 TEST(status_shows_queues_and_live_workers_with_their_running_jobs)
