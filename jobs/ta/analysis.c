@@ -36,6 +36,12 @@ static int cross(const double *a, const double *b, size_t t, int dir)
 int ta_crosses_above(const double *a, const double *b, size_t t) { return cross(a, b, t, 1); }
 int ta_crosses_below(const double *a, const double *b, size_t t) { return cross(a, b, t, -1); }
 
+/* up when a crosses above b at t, down when below, else 0. */
+static unsigned cross_bits(const double *a, const double *b, size_t t, unsigned up, unsigned down)
+{
+    return (ta_crosses_above(a, b, t) ? up : 0u) | (ta_crosses_below(a, b, t) ? down : 0u);
+}
+
 static int sign(double x, double ref)
 {
     return x > ref ? 1 : x < ref ? -1 : 0;
@@ -97,18 +103,9 @@ int ta_analysis_at(const TaAnalysisInput *in, const TaAnalysisParams *params,
         if (in->rsi[t] <= params->rsi_oversold)
             s |= TA_SIG_RSI_OVERSOLD;
     }
-    if (ta_crosses_above(in->macd, in->macd_signal, t))
-        s |= TA_SIG_MACD_BULL_CROSS;
-    if (ta_crosses_below(in->macd, in->macd_signal, t))
-        s |= TA_SIG_MACD_BEAR_CROSS;
-    if (ta_crosses_above(in->sma_fast, in->sma_slow, t))
-        s |= TA_SIG_GOLDEN_CROSS;
-    if (ta_crosses_below(in->sma_fast, in->sma_slow, t))
-        s |= TA_SIG_DEATH_CROSS;
-    if (ta_crosses_above(in->stoch_k, in->stoch_d, t))
-        s |= TA_SIG_STOCH_BULL_CROSS;
-    if (ta_crosses_below(in->stoch_k, in->stoch_d, t))
-        s |= TA_SIG_STOCH_BEAR_CROSS;
+    s |= cross_bits(in->macd, in->macd_signal, t, TA_SIG_MACD_BULL_CROSS, TA_SIG_MACD_BEAR_CROSS);
+    s |= cross_bits(in->sma_fast, in->sma_slow, t, TA_SIG_GOLDEN_CROSS, TA_SIG_DEATH_CROSS);
+    s |= cross_bits(in->stoch_k, in->stoch_d, t, TA_SIG_STOCH_BULL_CROSS, TA_SIG_STOCH_BEAR_CROSS);
     out->signals = s;
     return TA_OK;
 }

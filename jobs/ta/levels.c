@@ -36,22 +36,12 @@ static int by_level_price(const void *a, const void *b)
     return x->price < y->price ? -1 : x->price > y->price;
 }
 
-int ta_levels(const double *high, const double *low, const double *close,
-              size_t n, int swing, double tolerance, TaLevel *levels,
-              int cap, int *count)
+/* The swing highs and lows, in bar order: bar i is one when it is the
+ * extreme of the w bars either side (a tie with an earlier bar goes to the
+ * earlier one). *swp is malloc'd, the caller frees it. */
+static int find_swings(const double *high, const double *low, size_t n, size_t w,
+                       Swing **swp, size_t *nsp)
 {
-    if (count)
-        *count = 0;
-    if (!high || !low || !close || !levels || !count)
-        return TA_EINPUT;
-    if (swing < 1 || swing > 1000 || !(tolerance >= 0.0 && tolerance < 1.0) || cap < 1)
-        return TA_EPARAM;
-    memset(levels, 0, (size_t)cap * sizeof *levels);
-    size_t w = (size_t)swing;
-    if (n < 2 * w + 1)
-        return TA_ESHORT;
-    if (!ta__inputs_ok(high, n) || !ta__inputs_ok(low, n) || !ta__inputs_ok(close, n))
-        return TA_EINPUT;
     size_t ns = 0, scap = 64;
     Swing *sw = malloc(scap * sizeof *sw);
     if (!sw)
@@ -83,15 +73,17 @@ int ta_levels(const double *high, const double *low, const double *close,
             ns++;
         }
     }
-    qsort(sw, ns, sizeof *sw, by_price);
-    /* Clusters are built in place over the sorted swings, then ranked. */
-    TaLevel *cl = malloc((ns ? ns : 1) * sizeof *cl);
-    if (!cl) {
-        free(sw);
-        return TA_ENOMEM;
-    }
+    *swp = sw;
+    *nsp = ns;
+    return TA_OK;
+}
+
+/* Clusters over the swings sorted by price: a swing within tolerance of the
+ * last cluster's price joins it (the price is the running mean of its
+ * touches), else it starts one. Returns the number of clusters in cl. */
+static size_t cluster_swings(const Swing *sw, size_t ns, double tolerance, TaLevel *cl)
+{
     size_t nc = 0;
-    double last_close = close[n - 1];
     for (size_t s = 0; s < ns; s++) {
         TaLevel *c = nc ? &cl[nc - 1] : NULL;
         if (c && sw[s].price - c->price <= tolerance * c->price) {
@@ -108,6 +100,38 @@ int ta_levels(const double *high, const double *low, const double *close,
             nc++;
         }
     }
+    return nc;
+}
+
+int ta_levels(const double *high, const double *low, const double *close,
+              size_t n, int swing, double tolerance, TaLevel *levels,
+              int cap, int *count)
+{
+    if (count)
+        *count = 0;
+    if (!high || !low || !close || !levels || !count)
+        return TA_EINPUT;
+    if (swing < 1 || swing > 1000 || !(tolerance >= 0.0 && tolerance < 1.0) || cap < 1)
+        return TA_EPARAM;
+    memset(levels, 0, (size_t)cap * sizeof *levels);
+    size_t w = (size_t)swing;
+    if (n < 2 * w + 1)
+        return TA_ESHORT;
+    if (!ta__inputs_ok(high, n) || !ta__inputs_ok(low, n) || !ta__inputs_ok(close, n))
+        return TA_EINPUT;
+    Swing *sw;
+    size_t ns;
+    if (find_swings(high, low, n, w, &sw, &ns) != TA_OK)
+        return TA_ENOMEM;
+    qsort(sw, ns, sizeof *sw, by_price);
+    /* Clusters are built in place over the sorted swings, then ranked. */
+    TaLevel *cl = malloc((ns ? ns : 1) * sizeof *cl);
+    if (!cl) {
+        free(sw);
+        return TA_ENOMEM;
+    }
+    size_t nc = cluster_swings(sw, ns, tolerance, cl);
+    double last_close = close[n - 1];
     for (size_t c = 0; c < nc; c++)
         cl[c].kind = cl[c].price > last_close ? TA_LEVEL_RESISTANCE : TA_LEVEL_SUPPORT;
     qsort(cl, nc, sizeof *cl, by_strength);

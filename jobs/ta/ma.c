@@ -140,23 +140,32 @@ static int multi_finish(size_t n, const int *periods, int count, double *const *
     return first;
 }
 
-/* Up to TA_CHUNK chains per pass over a block; K is a constant after
- * inlining, so the running totals live in registers, not memory (a total
- * kept in memory adds a store-to-load forwarding delay to every step of its
- * serial chain). */
+/* Up to TA_CHUNK chains per pass over a block; K and kind are constants
+ * after inlining, so the running totals live in registers, not memory (a
+ * total kept in memory adds a store-to-load forwarding delay to every step
+ * of its serial chain), and only the kind's own step is left in the loop. */
 #define TA_CHUNK 8
 
+enum { MA_SMA, MA_EMA };
+
+/* One step of every chain over the block [b0, b0 + len). st[c] is chain c's
+ * state, carried in and out: for MA_SMA the running total (the undivided
+ * sum goes to out, lag[c] = period - 1 locates the value leaving the
+ * window), for MA_EMA the previous average (k[c] its smoothing factor). */
 static inline __attribute__((always_inline)) void
-sma_chunk(const double *in, size_t b0, size_t len, int K, double *sum,
-          const size_t *lag, double *const *out)
+ma_chunk(int kind, const double *in, size_t b0, size_t len, int K, double *st,
+         const size_t *lag, const double *k, double *const *out)
 {
-    double s[TA_CHUNK];
+    double s[TA_CHUNK], kk[TA_CHUNK];
     const double *old[TA_CHUNK];
     double *buf[TA_CHUNK];
 #pragma GCC unroll 8
     for (int c = 0; c < K; c++) {
-        s[c] = sum[c];
-        old[c] = in + b0 - lag[c];
+        s[c] = st[c];
+        if (kind == MA_SMA)
+            old[c] = in + b0 - lag[c];
+        else
+            kk[c] = k[c];
         buf[c] = out[c] + b0;
     }
     const double *x = in + b0;
@@ -169,166 +178,131 @@ sma_chunk(const double *in, size_t b0, size_t len, int K, double *sum,
         }
 #pragma GCC unroll 8
         for (int c = 0; c < K; c++) {
-            double t = s[c] + xj;
-            buf[c][j] = t;
-            s[c] = t - old[c][j];
+            if (kind == MA_SMA) {
+                double t = s[c] + xj;
+                buf[c][j] = t;
+                s[c] = t - old[c][j];
+            } else {
+                s[c] = ((xj - s[c]) * kk[c]) + s[c];
+                buf[c][j] = s[c];
+            }
         }
     }
 #pragma GCC unroll 8
     for (int c = 0; c < K; c++)
-        sum[c] = s[c];
+        st[c] = s[c];
 }
 
-static void sma_chunk_any(const double *in, size_t b0, size_t len, int K, double *sum,
-                          const size_t *lag, double *const *buf)
+/* K (1..TA_CHUNK) made a constant for ma_chunk; inlined into each caller, so
+ * kind is one too. */
+static inline __attribute__((always_inline)) void
+ma_chunk_any(int kind, const double *in, size_t b0, size_t len, int K, double *st,
+             const size_t *lag, const double *k, double *const *out)
 {
     switch (K) {
-    case 1: sma_chunk(in, b0, len, 1, sum, lag, buf); break;
-    case 2: sma_chunk(in, b0, len, 2, sum, lag, buf); break;
-    case 3: sma_chunk(in, b0, len, 3, sum, lag, buf); break;
-    case 4: sma_chunk(in, b0, len, 4, sum, lag, buf); break;
-    case 5: sma_chunk(in, b0, len, 5, sum, lag, buf); break;
-    case 6: sma_chunk(in, b0, len, 6, sum, lag, buf); break;
-    case 7: sma_chunk(in, b0, len, 7, sum, lag, buf); break;
-    default: sma_chunk(in, b0, len, 8, sum, lag, buf); break;
+    case 1: ma_chunk(kind, in, b0, len, 1, st, lag, k, out); break;
+    case 2: ma_chunk(kind, in, b0, len, 2, st, lag, k, out); break;
+    case 3: ma_chunk(kind, in, b0, len, 3, st, lag, k, out); break;
+    case 4: ma_chunk(kind, in, b0, len, 4, st, lag, k, out); break;
+    case 5: ma_chunk(kind, in, b0, len, 5, st, lag, k, out); break;
+    case 6: ma_chunk(kind, in, b0, len, 6, st, lag, k, out); break;
+    case 7: ma_chunk(kind, in, b0, len, 7, st, lag, k, out); break;
+    default: ma_chunk(kind, in, b0, len, 8, st, lag, k, out); break;
     }
+}
+
+/* An SMA chain alone up to start (exclusive): writes its outputs there and
+ * returns the running total the shared pass carries on from. */
+static double sma_warm(const double *in, size_t p, size_t start, double *out)
+{
+    size_t i;
+    double s = 0.0;
+    for (i = 0; i + 1 < p; i++)
+        s += in[i];
+    for (; i < start; i++) {
+        s += in[i];
+        double v = s / (double)p;
+        s -= in[i + 1 - p];
+        out[i] = v;
+    }
+    return s;
+}
+
+/* An EMA chain alone up to start (inclusive): writes its outputs there and
+ * returns the average the shared pass carries on from. */
+static double ema_warm(const double *in, int period, double k, size_t start, double *out)
+{
+    size_t lb = (size_t)period - 1;
+    double v = ema_seed(in, 0, period);
+    out[lb] = v;
+    for (size_t i = lb + 1; i <= start; i++) {
+        v = ((in[i] - v) * k) + v;
+        out[i] = v;
+    }
+    return v;
+}
+
+/* ta_sma_multi and ta_ema_multi; kind is a constant after inlining. Each
+ * chain warms up alone up to the largest lookback; from there on all chains
+ * advance together, one candle at a time (SMA from the largest lookback,
+ * EMA from the candle after it, as its warm-up includes that one). */
+static inline __attribute__((always_inline)) int
+ma_multi(int kind, const double *in, size_t n, const int *periods, int count,
+         double *const *outs)
+{
+    int rcs[TA_MULTI_MAX], rc;
+    if (multi_prepare(in, n, periods, count, outs, rcs, &rc))
+        return rc;
+    double st[TA_MULTI_MAX], div[TA_MULTI_MAX], k[TA_MULTI_MAX];
+    double *o[TA_MULTI_MAX];
+    size_t lag[TA_MULTI_MAX];
+    int m = 0;
+    size_t start = 0;
+    for (int j = 0; j < count; j++)
+        if (rcs[j] == TA_OK && (size_t)periods[j] - 1 > start)
+            start = (size_t)periods[j] - 1;
+    size_t from = kind == MA_SMA ? start : start + 1;
+    uint64_t bad = ta__bad(in, from < n ? from : n);
+    for (int j = 0; j < count; j++) {
+        if (rcs[j] != TA_OK)
+            continue;
+        size_t p = (size_t)periods[j];
+        if (kind == MA_SMA) {
+            st[m] = sma_warm(in, p, start, outs[j]);
+            div[m] = (double)p;
+            lag[m] = p - 1;
+        } else {
+            k[m] = 2.0 / ((double)(periods[j] + 1));
+            st[m] = ema_warm(in, periods[j], k[m], start, outs[j]);
+        }
+        o[m] = outs[j];
+        m++;
+    }
+    for (size_t i = from; m > 0 && i < n;) {
+        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
+        for (int c0 = 0; c0 < m; c0 += TA_CHUNK) {
+            int K = m - c0 < TA_CHUNK ? m - c0 : TA_CHUNK;
+            ma_chunk_any(kind, in, i, len, K, st + c0, lag + c0, k + c0, o + c0);
+            if (kind == MA_SMA) {
+#pragma GCC unroll 8
+                for (int c = 0; c < K; c++)
+                    ta__div(o[c0 + c] + i, o[c0 + c] + i, len, div[c0 + c]);
+            }
+        }
+        bad |= ta__bad(in + i, len);
+        i += len;
+    }
+    return multi_finish(n, periods, count, outs, rcs, bad != 0);
 }
 
 int ta_sma_multi(const double *in, size_t n, const int *periods, int count,
                  double *const *outs)
 {
-    int rcs[TA_MULTI_MAX], rc;
-    if (multi_prepare(in, n, periods, count, outs, rcs, &rc))
-        return rc;
-    double sum[TA_MULTI_MAX], div[TA_MULTI_MAX];
-    double *o[TA_MULTI_MAX];
-    size_t lag[TA_MULTI_MAX];
-    int m = 0;
-    size_t start = 0;
-    /* Each chain warms up alone up to the largest lookback; from there on
-     * all chains advance together, one candle at a time. */
-    for (int j = 0; j < count; j++)
-        if (rcs[j] == TA_OK && (size_t)periods[j] - 1 > start)
-            start = (size_t)periods[j] - 1;
-    uint64_t bad = ta__bad(in, start < n ? start : n);
-    for (int j = 0; j < count; j++) {
-        if (rcs[j] != TA_OK)
-            continue;
-        size_t p = (size_t)periods[j], i;
-        double s = 0.0;
-        for (i = 0; i + 1 < p; i++)
-            s += in[i];
-        for (; i < start; i++) {
-            s += in[i];
-            double v = s / (double)p;
-            s -= in[i + 1 - p];
-            outs[j][i] = v;
-        }
-        sum[m] = s;
-        div[m] = (double)p;
-        o[m] = outs[j];
-        lag[m] = p - 1;
-        m++;
-    }
-    for (size_t i = start; m > 0 && i < n;) {
-        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
-        for (int c0 = 0; c0 < m; c0 += TA_CHUNK) {
-            int K = m - c0 < TA_CHUNK ? m - c0 : TA_CHUNK;
-            sma_chunk_any(in, i, len, K, sum + c0, lag + c0, o + c0);
-#pragma GCC unroll 8
-            for (int c = 0; c < K; c++)
-                ta__div(o[c0 + c] + i, o[c0 + c] + i, len, div[c0 + c]);
-        }
-        bad |= ta__bad(in + i, len);
-        i += len;
-    }
-    return multi_finish(n, periods, count, outs, rcs, bad != 0);
-}
-
-static inline __attribute__((always_inline)) void
-ema_chunk(const double *x, size_t b0, size_t len, int K, double *e, const double *k,
-          double *const *out)
-{
-    double v[TA_CHUNK], kk[TA_CHUNK];
-    double *buf[TA_CHUNK];
-#pragma GCC unroll 8
-    for (int c = 0; c < K; c++) {
-        v[c] = e[c];
-        kk[c] = k[c];
-        buf[c] = out[c] + b0;
-    }
-    x += b0;
-    for (size_t j = 0; j < len; j++) {
-        double xj = x[j];
-        if ((j & 7) == 0) {
-#pragma GCC unroll 8
-            for (int c = 0; c < K; c++)
-                ta__pfw(buf[c] + j);
-        }
-#pragma GCC unroll 8
-        for (int c = 0; c < K; c++) {
-            v[c] = ((xj - v[c]) * kk[c]) + v[c];
-            buf[c][j] = v[c];
-        }
-    }
-#pragma GCC unroll 8
-    for (int c = 0; c < K; c++)
-        e[c] = v[c];
-}
-
-static void ema_chunk_any(const double *x, size_t b0, size_t len, int K, double *e,
-                          const double *k, double *const *buf)
-{
-    switch (K) {
-    case 1: ema_chunk(x, b0, len, 1, e, k, buf); break;
-    case 2: ema_chunk(x, b0, len, 2, e, k, buf); break;
-    case 3: ema_chunk(x, b0, len, 3, e, k, buf); break;
-    case 4: ema_chunk(x, b0, len, 4, e, k, buf); break;
-    case 5: ema_chunk(x, b0, len, 5, e, k, buf); break;
-    case 6: ema_chunk(x, b0, len, 6, e, k, buf); break;
-    case 7: ema_chunk(x, b0, len, 7, e, k, buf); break;
-    default: ema_chunk(x, b0, len, 8, e, k, buf); break;
-    }
+    return ma_multi(MA_SMA, in, n, periods, count, outs);
 }
 
 int ta_ema_multi(const double *in, size_t n, const int *periods, int count,
                  double *const *outs)
 {
-    int rcs[TA_MULTI_MAX], rc;
-    if (multi_prepare(in, n, periods, count, outs, rcs, &rc))
-        return rc;
-    double e[TA_MULTI_MAX], k[TA_MULTI_MAX];
-    double *o[TA_MULTI_MAX];
-    int m = 0;
-    size_t start = 0;
-    for (int j = 0; j < count; j++)
-        if (rcs[j] == TA_OK && (size_t)periods[j] - 1 > start)
-            start = (size_t)periods[j] - 1;
-    uint64_t bad = ta__bad(in, start + 1 < n ? start + 1 : n);
-    for (int j = 0; j < count; j++) {
-        if (rcs[j] != TA_OK)
-            continue;
-        size_t lb = (size_t)periods[j] - 1;
-        double kk = 2.0 / ((double)(periods[j] + 1));
-        double v = ema_seed(in, 0, periods[j]);
-        outs[j][lb] = v;
-        for (size_t i = lb + 1; i <= start; i++) {
-            v = ((in[i] - v) * kk) + v;
-            outs[j][i] = v;
-        }
-        e[m] = v;
-        k[m] = kk;
-        o[m] = outs[j];
-        m++;
-    }
-    for (size_t i = start + 1; m > 0 && i < n;) {
-        size_t len = n - i < TA_BLOCK ? n - i : TA_BLOCK;
-        for (int c0 = 0; c0 < m; c0 += TA_CHUNK) {
-            int K = m - c0 < TA_CHUNK ? m - c0 : TA_CHUNK;
-            ema_chunk_any(in, i, len, K, e + c0, k + c0, o + c0);
-        }
-        bad |= ta__bad(in + i, len);
-        i += len;
-    }
-    return multi_finish(n, periods, count, outs, rcs, bad != 0);
+    return ma_multi(MA_EMA, in, n, periods, count, outs);
 }

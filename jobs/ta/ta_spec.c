@@ -138,6 +138,35 @@ static int split_name(const char *text, const NameRule **rulep, int v[4], int *n
     return TA_OK;
 }
 
+typedef struct Range {
+    const char *what;
+    int lo, hi;
+} Range;
+
+/* The three-period kinds (macd_F_S_G, stoch_K_SLOWING_D, ichimoku_T_K_S[_D]):
+ * each period in its range, the first one out reported. */
+static int check_three(const char *text, const NameRule *rule, int np, int v[4], TaSpec *out,
+                       char *why, size_t cap)
+{
+    const int M = TA_SPEC_PERIOD_MAX;
+    const Range macd[3] = {{"fast period", 2, M - 1}, {"slow period", v[0] + 1, M}, {"signal period", 1, M}};
+    const Range stoch[3] = {{"%K period", 1, M}, {"%K slowing", 1, M}, {"%D period", 1, M}};
+    const Range ichimoku[3] = {{"tenkan period", 1, M}, {"kijun period", 1, M}, {"senkou B period", 1, M}};
+    const Range *r = rule->kind == TA_SPEC_MACD ? macd : rule->kind == TA_SPEC_STOCH ? stoch : ichimoku;
+    for (int i = 0; i < 3; i++)
+        if (in_range(text, r[i].what, v[i], r[i].lo, r[i].hi, why, cap)) return TA_EPARAM;
+    if (rule->kind == TA_SPEC_ICHIMOKU) {
+        if (np == 3) v[3] = v[1];    /* displacement = kijun, the standard chart */
+        if (in_range(text, "displacement", v[3], 0, M, why, cap)) return TA_EPARAM;
+    }
+    memcpy(out->p, v, sizeof out->p);
+    if (rule->kind == TA_SPEC_ICHIMOKU && v[3] != v[1])
+        snprintf(out->name, sizeof out->name, "ichimoku_%d_%d_%d_%d", v[0], v[1], v[2], v[3]);
+    else
+        snprintf(out->name, sizeof out->name, "%s_%d_%d_%d", rule->base, v[0], v[1], v[2]);
+    return TA_OK;
+}
+
 /* Ranges, defaults and the canonical spelling of a split name. */
 static int check_name(const char *text, const NameRule *rule, int np, int v[4], TaSpec *out,
                       char *why, size_t cap)
@@ -157,33 +186,8 @@ static int check_name(const char *text, const NameRule *rule, int np, int v[4], 
         out->p[0] = v[0];
         snprintf(out->name, sizeof out->name, "bb_%d_%g", v[0], out->k);
         break;
-    case TA_SPEC_MACD:
-        if (in_range(text, "fast period", v[0], 2, M - 1, why, cap) ||
-            in_range(text, "slow period", v[1], v[0] + 1, M, why, cap) ||
-            in_range(text, "signal period", v[2], 1, M, why, cap))
-            return TA_EPARAM;
-        memcpy(out->p, v, sizeof out->p);
-        snprintf(out->name, sizeof out->name, "macd_%d_%d_%d", v[0], v[1], v[2]);
-        break;
-    case TA_SPEC_STOCH:
-        if (in_range(text, "%K period", v[0], 1, M, why, cap) ||
-            in_range(text, "%K slowing", v[1], 1, M, why, cap) ||
-            in_range(text, "%D period", v[2], 1, M, why, cap))
-            return TA_EPARAM;
-        memcpy(out->p, v, sizeof out->p);
-        snprintf(out->name, sizeof out->name, "stoch_%d_%d_%d", v[0], v[1], v[2]);
-        break;
-    case TA_SPEC_ICHIMOKU:
-        if (in_range(text, "tenkan period", v[0], 1, M, why, cap) ||
-            in_range(text, "kijun period", v[1], 1, M, why, cap) ||
-            in_range(text, "senkou B period", v[2], 1, M, why, cap))
-            return TA_EPARAM;
-        if (np == 3) v[3] = v[1];    /* displacement = kijun, the standard chart */
-        if (in_range(text, "displacement", v[3], 0, M, why, cap)) return TA_EPARAM;
-        memcpy(out->p, v, sizeof out->p);
-        if (v[3] == v[1]) snprintf(out->name, sizeof out->name, "ichimoku_%d_%d_%d", v[0], v[1], v[2]);
-        else snprintf(out->name, sizeof out->name, "ichimoku_%d_%d_%d_%d", v[0], v[1], v[2], v[3]);
-        break;
+    case TA_SPEC_MACD: case TA_SPEC_STOCH: case TA_SPEC_ICHIMOKU:
+        return check_three(text, rule, np, v, out, why, cap);
     case TA_SPEC_FIB:
         if (np == 0) v[0] = TA_SPEC_FIB_WINDOW;
         if (in_range(text, "window", v[0], 2, M, why, cap)) return TA_EPARAM;
