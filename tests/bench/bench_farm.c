@@ -6,13 +6,37 @@
 
 #include "bench.h"
 #include "candle_csv.h"
+#include "jobruns.h"
 #include "migrate.h"
 
-Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err)
+Db *bench_ctx_db(JobCtx *ctx, DbRole role, FarmErr *err)
 {
     BenchFarm *b = ctx->slot;
     (void)err;
-    return strcmp(name, "backtest") == 0 ? b->bt : b->hist;
+    return role == DB_BACKTEST ? b->bt : b->hist;
+}
+
+int bench_kind_run(const JobKind *kind, JobCtx *ctx, Db *bt, json_t *payload, FarmErr *err)
+{
+    void *plan = NULL;
+    if (kind->validate(ctx->cfg, payload, &plan, err)) return -1;
+    int rc = db_begin(bt, err) || kind->run(ctx, plan, err) ? -1 : 0;
+    kind->plan_free(plan);
+    if (rc) db_rollback(bt);
+    return rc;
+}
+
+int bench_kind_commit(JobCtx *ctx, Db *bt, FarmErr *err)
+{
+    JobRunRecord rec = {ctx->env->id, ctx->env->kind, "batch", "bench", "bench", ctx->result_json, 1,
+                        envelope_now_ms()};
+    int dup = 0;
+    if (jobruns_after_store(bt, ctx->env->id, ctx->after, err) || jobruns_record(bt, &rec, &dup, err) ||
+        db_commit(bt, err)) {
+        db_rollback(bt);
+        return -1;
+    }
+    return 0;
 }
 
 int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg)

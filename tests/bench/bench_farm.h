@@ -33,8 +33,14 @@ double bench_json_ms(const char *summary, const char *key);
 long long bench_json_ll(const char *summary, const char *key);
 
 /* JobCtx callbacks: ctx->slot must point at a BenchFarm. */
-Db *bench_ctx_db(JobCtx *ctx, const char *name, FarmErr *err);
+Db *bench_ctx_db(JobCtx *ctx, DbRole role, FarmErr *err);
 int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg);
+
+/* A kind's run as the worker does it, on bt: validate the payload with
+ * ctx->cfg, BEGIN, run. 0, or -1 (rolled back, err says why). */
+int bench_kind_run(const JobKind *kind, JobCtx *ctx, Db *bt, json_t *payload, FarmErr *err);
+/* The rest of the worker's commit: job_after, job_runs, COMMIT. */
+int bench_kind_commit(JobCtx *ctx, Db *bt, FarmErr *err);
 
 
 #endif

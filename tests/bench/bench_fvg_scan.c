@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "bench.h"
 #include "bench_farm.h"
+#include "registry.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -50,23 +51,17 @@ static int run_job(B *b, const char *payload_text, int seq, Run *out)
     json_t *payload = json_loads(payload_text, 0, NULL);
     memset(out, 0, sizeof *out);
     double t0 = bench_now();
-    if (!payload || db_begin(b->bt, &err) || fvg_scan_kind.run(&ctx, payload, &err)) {
+    if (!payload || bench_kind_run(&fvg_scan_kind, &ctx, b->bt, payload, &err)) {
         printf("  job failed: %s\n", err.msg);
-        db_rollback(b->bt);
         json_decref(payload);
         free(ctx.result_json);
         jobctx_drop_after(&ctx);
         return -1;
     }
     double t1 = bench_now();
-    const char *p[3] = {env.id, "fvg_scan", ctx.result_json ? ctx.result_json : "{}"};
-    int rc = db_execp(b->bt, "INSERT INTO job_runs (job_id, kind, attempt, worker, started_at, finished_at,"
-                             " summary, lane, source) VALUES ($1, $2, 1, 'bench', now(), clock_timestamp(),"
-                             " $3::jsonb, 'batch', 'bench')", 3, p, NULL, &err);
-    if (rc == 0) rc = jobctx_store_after(&ctx, b->bt, &err);
-    if (rc == 0) rc = db_commit(b->bt, &err);
+    int rc = bench_kind_commit(&ctx, b->bt, &err);
     double t2 = bench_now();
-    if (rc) { printf("  commit failed: %s\n", err.msg); db_rollback(b->bt); }
+    if (rc) printf("  commit failed: %s\n", err.msg);
     jobctx_drop_after(&ctx);   /* no Redis in this section: caches and events not measured */
     json_decref(payload);
     out->run_ms = (t1 - t0) * 1e3;
@@ -157,7 +152,7 @@ BENCH(fvg_scan_job_1m)
     if (history_store(b.hist, "NQ", "M1", big, n, 0, &hr, &err)) { printf("  %s\n", err.msg); goto out; }
     double s1 = bench_now();
     if (db_exec(b.hist, "VACUUM ANALYZE candles", &err)) { printf("  %s\n", err.msg); goto out; }
-    if (config_load(NULL, &b.cfg, &err)) { printf("  %s\n", err.msg); goto out; }
+    if (registry_config_load(NULL, &b.cfg, &err)) { printf("  %s\n", err.msg); goto out; }
     bench_report("candles (NQ M1, stored with history_store)", (double)n, "");
     bench_report("setup: history_store of the candles (not timed below)", (s1 - s0) * 1e3, "ms");
 

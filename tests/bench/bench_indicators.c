@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "bench.h"
 #include "bench_farm.h"
+#include "registry.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ BENCH(indicators_job_100k)
         goto out;
     HistoryStoreReport hr;
     if (history_store(b.hist, "NQ", "M1", big, n, 0, &hr, &err)) { printf("  %s\n", err.msg); goto out; }
-    if (config_load(NULL, &b.cfg, &err)) { printf("  %s\n", err.msg); goto out; }
+    if (registry_config_load(NULL, &b.cfg, &err)) { printf("  %s\n", err.msg); goto out; }
     long rss0 = maxrss_kb();
     Envelope env = {0};
     snprintf(env.kind, sizeof env.kind, "indicators");
@@ -96,17 +97,15 @@ BENCH(indicators_job_100k)
     json_t *payload = json_pack("{s:s, s:s}", "symbol", "NQ", "timeframe", "M1");
     double c0 = self_cpu_s(), s0 = backend_cpu_s(b.bt);
     double t0 = bench_now();
-    if (db_begin(b.bt, &err) || indicators_kind.run(&ctx, payload, &err)) {
+    if (bench_kind_run(&indicators_kind, &ctx, b.bt, payload, &err)) {
         printf("  job failed: %s\n", err.msg);
-        db_rollback(b.bt);
         json_decref(payload);
         free(ctx.result_json);
         jobctx_drop_after(&ctx);
         goto out;
     }
     double t1 = bench_now();
-    if (jobctx_store_after(&ctx, b.bt, &err) || db_commit(b.bt, &err))
-        printf("  commit failed: %s\n", err.msg);
+    if (bench_kind_commit(&ctx, b.bt, &err)) printf("  commit failed: %s\n", err.msg);
     double t2 = bench_now();
     double c1 = self_cpu_s(), s1 = backend_cpu_s(b.bt);
     jobctx_drop_after(&ctx);   /* no Redis in this section: caches not measured */
@@ -149,8 +148,7 @@ BENCH(indicators_job_100k)
     snprintf(from, sizeof from, "%lld", (long long)big[n - 10000].ts);
     json_t *p2 = json_pack("{s:s, s:s, s:s}", "symbol", "NQ", "timeframe", "M1", "from", from);
     env.id[35] = '2';
-    if (db_begin(b.bt, &err) == 0 && indicators_kind.run(&ctx, p2, &err) == 0 &&
-        jobctx_store_after(&ctx, b.bt, &err) == 0 && db_commit(b.bt, &err) == 0)
+    if (bench_kind_run(&indicators_kind, &ctx, b.bt, p2, &err) == 0 && bench_kind_commit(&ctx, b.bt, &err) == 0)
         rr = bench_now() - r0;
     else
         printf("  re-run failed: %s\n", err.msg);
