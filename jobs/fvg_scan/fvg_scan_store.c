@@ -403,12 +403,7 @@ static int changed_gaps(Db *db, const char *symbol, const char *tf, const FvgGap
 }
 
 /* New staged rows, numbered by the sequence in time order. */
-static int insert_staged(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
-                         FarmErr *err)
-{
-    const char *p[2] = {symbol, tf};
-    PGresult *r;
-    if (db_execp(db,
+static const char INSERT_STAGED_SQL[] =
         "INSERT INTO fvg_detections (symbol, timeframe, type, top_price, bottom_price, gap_size,"
         " gap_size_points, start_time, end_time, detection_time, status, cleared_at, cleared_by,"
         " cleared_price, left_candle_index, middle_candle_index, right_candle_index)"
@@ -423,23 +418,11 @@ static int insert_staged(Db *db, const char *symbol, const char *tf, Ev *ev, Fvg
          * clause alone: a conflicting row would still draw a number from
          * the sequence and leave a hole. The scan holds the pair's lock. */
         " ON CONFLICT (symbol, timeframe, type, start_time) DO NOTHING"
-        " RETURNING number, type::text, start_time, detection_time, status::text",
-        2, p, &r, err))
-        return -1;
-    counts->inserted = PQntuples(r);
-    collect(ev, r, "fvg_detected", NULL);
-    db_result_free(r);
-    return 0;
-}
+        " RETURNING number, type::text, start_time, detection_time, status::text";
 
 /* Open rows learn their fate; a final status is never undone, and a
  * provisional end_time is replaced once the real end candle is read. */
-static int update_open(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
-                       FarmErr *err)
-{
-    const char *p[2] = {symbol, tf};
-    PGresult *r;
-    if (db_execp(db,
+static const char UPDATE_OPEN_SQL[] =
         "WITH old AS (SELECT d.id, d.start_time, d.status AS was FROM fvg_detections d JOIN fvg_stage s"
         "  ON d.symbol = $1 AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
         "  AND d.start_time = s.start_time)"
@@ -454,9 +437,26 @@ static int update_open(Db *db, const char *symbol, const char *tf, Ev *ev, FvgSt
         " WHERE d.symbol = $1 AND d.timeframe = $2::timeframe_enum AND d.type = s.type"
         " AND d.start_time = s.start_time AND o.id = d.id AND o.start_time = d.start_time"
         " AND ((d.status = 'valid' AND s.status <> 'valid') OR (s.end_known AND d.end_time <> s.end_time))"
-        " RETURNING d.number, d.type::text, d.start_time, d.detection_time, d.status::text, o.was::text",
-        2, p, &r, err))
-        return -1;
+        " RETURNING d.number, d.type::text, d.start_time, d.detection_time, d.status::text, o.was::text";
+
+static int insert_staged(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
+                         FarmErr *err)
+{
+    const char *p[2] = {symbol, tf};
+    PGresult *r;
+    if (db_execp(db, INSERT_STAGED_SQL, 2, p, &r, err)) return -1;
+    counts->inserted = PQntuples(r);
+    collect(ev, r, "fvg_detected", NULL);
+    db_result_free(r);
+    return 0;
+}
+
+static int update_open(Db *db, const char *symbol, const char *tf, Ev *ev, FvgStoreCounts *counts,
+                       FarmErr *err)
+{
+    const char *p[2] = {symbol, tf};
+    PGresult *r;
+    if (db_execp(db, UPDATE_OPEN_SQL, 2, p, &r, err)) return -1;
     for (int i = 0; i < PQntuples(r); i++) {
         int was_valid = strcmp(PQgetvalue(r, i, 5), "valid") == 0;
         const char *now = PQgetvalue(r, i, 4);

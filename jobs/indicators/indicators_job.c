@@ -84,14 +84,12 @@ static int parse_payload(const Config *cfg, const json_t *p, IndPayload *out, Fa
 
 static int ind_validate(const Config *cfg, const json_t *payload, void **plan, FarmErr *err)
 {
-    IndPayload *pl = malloc(sizeof *pl);
-    if (!pl) return err_set(err, SF_EIO, "out of memory");
-    if (parse_payload(cfg, payload, pl, err)) {
-        free(pl);
-        return -1;
-    }
-    *plan = pl;
-    return 0;
+    *plan = calloc(1, sizeof(IndPayload));
+    if (*plan && parse_payload(cfg, payload, *plan, err) == 0) return 0;
+    int oom = *plan == NULL;
+    free(*plan);
+    *plan = NULL;
+    return oom ? err_set(err, SF_EIO, "out of memory") : -1;
 }
 
 static void ind_plan_free(void *plan) { free(plan); }
@@ -233,6 +231,16 @@ static int spec_cmp(const void *a, const void *b)
     return strcmp((*(const TaSpec *const *)a)->name, (*(const TaSpec *const *)b)->name);
 }
 
+/* Sends the buffered rows when the buffer is full; a failed send ends the
+ * COPY (the server refused it: db's sqlstate says why). */
+static int flush_or_fail(IndicatorsWriter *w, RunState *st, FarmErr *err)
+{
+    if (indicators_write_flush_if(w, err) == 0) return 0;
+    indicators_write_abort(w, "client error");
+    st->copy_failed = 1;
+    return -1;
+}
+
 /* A bar with no row because the indicator is not defined there yet (NaN
  * in a series, the lookback for window kinds), rather than because a
  * defined value is not finite. */
@@ -282,10 +290,8 @@ static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const TaInput *in
             indicators_write_row(&w, sp->name, in->ts[i], st->buf, len);
             st->rows++;
             last_row = i;
-            if (indicators_write_flush_if(&w, err)) {
+            if (flush_or_fail(&w, st, err)) {
                 ta_spec_out_free(&o);
-                indicators_write_abort(&w, "client error");
-                st->copy_failed = 1;
                 return -1;
             }
         }
@@ -330,10 +336,8 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, 
                                       row.resistance, row.fibonacci[0] ? row.fibonacci : NULL);
         st->rows++;
         last_row = i;
-        if (indicators_write_flush_if(&w, err)) {
+        if (flush_or_fail(&w, st, err)) {
             ta_spec_analysis_free(&a);
-            indicators_write_abort(&w, "client error");
-            st->copy_failed = 1;
             return -1;
         }
     }
