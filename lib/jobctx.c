@@ -34,6 +34,23 @@ int jobctx_event_after_commit(JobCtx *ctx, const char *type, json_t *payload)
     return add_item(ctx, json_pack("{s:s, s:o}", "event", type, "payload", payload));
 }
 
+int jobctx_events_after_commit(JobCtx *ctx, const char *type, json_t *common,
+                               const char *const *keys, json_t *rows)
+{
+    json_t *k = json_array();
+    for (size_t i = 0; k && keys[i]; i++)
+        if (json_array_append_new(k, json_string(keys[i]))) { json_decref(k); k = NULL; }
+    if (!k || !rows) {
+        json_decref(k);
+        json_decref(rows);
+        json_decref(common);
+        return -1;
+    }
+    if (!common) common = json_object();
+    return add_item(ctx, json_pack("{s:s, s:o, s:o, s:o}", "events", type, "common", common, "keys", k,
+                                   "rows", rows));
+}
+
 int jobctx_after_commit(JobCtx *ctx, json_t *value)
 {
     if (!value) return -1;
@@ -44,6 +61,30 @@ void jobctx_drop_after(JobCtx *ctx)
 {
     json_decref(ctx->after);
     ctx->after = NULL;
+}
+
+/* Publishes the rows of one events batch; returns replies pending, or -1. */
+static int publish_batch(JobCtx *ctx, const json_t *it, int pending, size_t *sent, FarmErr *err)
+{
+    const char *type = json_string_value(json_object_get(it, "events"));
+    const json_t *common = json_object_get(it, "common"), *keys = json_object_get(it, "keys");
+    size_t i, nk = json_array_size(keys);
+    json_t *row;
+    json_array_foreach(json_object_get(it, "rows"), i, row) {
+        json_t *payload = json_copy((json_t *)common);
+        for (size_t k = 0; payload && k < nk && k < json_array_size(row); k++)
+            json_object_set(payload, json_string_value(json_array_get(keys, k)), json_array_get(row, k));
+        int n = payload ? events_append(ctx->redis, ctx->qopts, type, ctx->env->id, payload, err) : -1;
+        json_decref(payload);
+        if (n < 0) return err->code ? -1 : err_set(err, SF_EIO, "events: out of memory");
+        pending += n;
+        (*sent)++;
+        if (pending >= 1000) {
+            if (rds_drain(ctx->redis, pending, err)) return -1;
+            pending = 0;
+        }
+    }
+    return pending;
 }
 
 void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
@@ -60,6 +101,12 @@ void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
             if (pending && rds_drain(ctx->redis, pending, &err)) break;
             pending = 0;
             if (kind->after) kind->after(ctx, work);
+            continue;
+        }
+        if (!type && json_object_get(it, "events")) {
+            int p = publish_batch(ctx, it, pending, &sent, &err);
+            if (p < 0) break;
+            pending = p;
             continue;
         }
         if (!type) {

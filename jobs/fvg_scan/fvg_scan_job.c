@@ -205,10 +205,15 @@ static void fvg_scan_after(JobCtx *ctx, const json_t *work)
         log_msg(LOG_WARN, ctx->env->id, "fvg stats cache invalidation: %s", err.msg);
 }
 
-/* The store's events, to the context: published once the scan commits. */
-static int emit_after_commit(void *arg, const char *type, json_t *payload)
+/* The store's events, to the context: published once the scan commits,
+ * each with the pair's symbol and timeframe. */
+typedef struct EventsTo { JobCtx *ctx; const Plan *pl; } EventsTo;
+
+static int emit_after_commit(void *arg, const char *type, json_t *rows)
 {
-    return jobctx_event_after_commit(arg, type, payload);
+    const EventsTo *to = arg;
+    json_t *common = json_pack("{s:s, s:s}", "symbol", to->pl->symbol, "timeframe", to->pl->tf);
+    return jobctx_events_after_commit(to->ctx, type, common, FVG_EVENT_KEYS, rows);
 }
 
 /* A pair keeps the settings of its first scan; others need "reset". */
@@ -351,7 +356,8 @@ static char *scan_summary(const ScanRun *r)
 /* Writes what the scan found and moves the scanned prefix on. */
 static int scan_write(JobCtx *ctx, const Plan *pl, Db *bt, ScanRun *r, FarmErr *err)
 {
-    FvgEventSink sink = {emit_after_commit, ctx};
+    EventsTo to = {ctx, pl};
+    FvgEventSink sink = {emit_after_commit, &to};
     if (fvg_store_write(bt, pl->symbol, pl->tf, pl->tf_seconds, &r->settings, &r->res, r->st.last_index,
                         &r->counts, &sink, err))
         return -1;

@@ -252,10 +252,12 @@ static int stage(Db *db, const FvgGap *gaps, size_t n_gaps, const FvgGap *update
     return db_copy_end(&cp, err);
 }
 
-/* Where a write's events go, with the pair they belong to. */
+const char *const FVG_EVENT_KEYS[] = {"number", "type", "start_time", "detection_time", "status", NULL};
+
+/* A write's events, as rows per type until the write ends. */
 typedef struct Ev {
     const FvgEventSink *sink;    /* NULL: no events wanted */
-    const char *symbol, *tf;
+    json_t *detected, *cleared;  /* arrays of rows (owned until handed to the sink) */
     int failed;
 } Ev;
 
@@ -263,11 +265,23 @@ static void ev_add(Ev *e, const char *kind, long long number, const char *type, 
                    long long detection, const char *status)
 {
     if (!e || !e->sink || e->failed) return;
-    json_t *payload = json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "number", (json_int_t)number, "type",
-                                type, "start_time", (json_int_t)start, "detection_time",
-                                (json_int_t)detection, "status", status, "symbol", e->symbol,
-                                "timeframe", e->tf);
-    if (!payload || e->sink->emit(e->sink->arg, kind, payload)) e->failed = 1;
+    json_t **rows = strcmp(kind, "fvg_cleared") == 0 ? &e->cleared : &e->detected;
+    if (!*rows && !(*rows = json_array())) { e->failed = 1; return; }
+    json_t *row = json_pack("[I, s, I, I, s]", (json_int_t)number, type, (json_int_t)start,
+                            (json_int_t)detection, status);
+    if (!row || json_array_append_new(*rows, row)) e->failed = 1;
+}
+
+/* Hands the batches to the sink (detections first, as they were written). */
+static int ev_flush(Ev *e)
+{
+    int rc = e->failed ? -1 : 0;
+    if (rc == 0 && e->detected) rc = e->sink->emit(e->sink->arg, "fvg_detected", e->detected);
+    else json_decref(e->detected);
+    if (rc == 0 && e->cleared) rc = e->sink->emit(e->sink->arg, "fvg_cleared", e->cleared);
+    else json_decref(e->cleared);
+    e->detected = e->cleared = NULL;
+    return rc;
 }
 
 /* One event per row of a RETURNING list (number, type, start_time,
@@ -478,7 +492,7 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
     /* The table holds a scanned prefix: rows with right index up to
      * stored_last_index. New gaps past it cannot be there yet. */
     int known_new = res->n_gaps == 0 || res->gaps[0].right_index > stored_last_index;
-    Ev ev = {events, symbol, tf, 0};
+    Ev ev = {events, NULL, NULL, 0};
     int rc = -1;
     FvgGap *todo = NULL;           /* the re-covered gaps that change something */
     size_t n_todo = 0;
@@ -494,9 +508,11 @@ int fvg_store_write(Db *db, const char *symbol, const char *tf, int64_t tf_secon
             ((res->n_updates > 0 || !known_new) && update_open(db, symbol, tf, &ev, counts, err)))
             goto cleanup;
     }
-    if (ev.failed) { err_set(err, SF_EIO, "events: out of memory"); goto cleanup; }
+    if (events && ev_flush(&ev)) { err_set(err, SF_EIO, "events: out of memory"); goto cleanup; }
     rc = 0;
 cleanup:
+    json_decref(ev.detected);
+    json_decref(ev.cleared);
     free(todo);
     return rc;
 }

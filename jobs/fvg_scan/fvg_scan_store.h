@@ -39,13 +39,17 @@ int fvg_store_reset(Db *db, const char *symbol, const char *tf, FarmErr *err) SF
 int fvg_store_pending(Db *db, const char *symbol, const char *tf, const FvgScanState *st,
                       int64_t before_right, FvgGap **out, size_t *n, FarmErr *err) SF_MUSTCHECK;
 
-/* Receives one event (fvg_detected / fvg_cleared) per inserted or cleared
- * row: payload {number, type, start_time, detection_time, status, symbol,
- * timeframe}, stolen. Returns 0, or -1 to fail the write. */
+/* The events of a write, one batch per type (fvg_detected, fvg_cleared):
+ * rows [number, type, start_time, detection_time, status] (FVG_EVENT_KEYS),
+ * in the order the rows were written; rows stolen. Returns 0, or -1 to
+ * fail the write. */
 typedef struct FvgEventSink {
-    int (*emit)(void *arg, const char *type, json_t *payload);
+    int (*emit)(void *arg, const char *type, json_t *rows);
     void *arg;
 } FvgEventSink;
+
+/* The names of an event row's columns, NULL-ended. */
+extern const char *const FVG_EVENT_KEYS[];
 
 typedef struct FvgStoreCounts {
     long inserted;               /* new rows (numbered by the sequence) */
