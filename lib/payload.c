@@ -3,7 +3,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "candle.h"
+#include "config.h"
 #include "when.h"
+
+int payload_pair(const json_t *p, const char *kind, char *symbol, size_t cap, const char **tf,
+                 FarmErr *err)
+{
+    const char *sym = json_string_value(json_object_get(p, "symbol"));
+    if (!sym || !candle_symbol_valid(sym) || strlen(sym) >= cap)
+        return err_set(err, SF_EINPUT, "%s: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =", kind);
+    snprintf(symbol, cap, "%s", sym);
+    const char *t = json_string_value(json_object_get(p, "timeframe"));
+    if (!t || !(*tf = config_timeframe_normalise(t)))
+        return err_set(err, SF_EINPUT, "%s: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 "
+                                       "(or 1m 5m 15m 1h 4h 1d), got \"%s\"", kind, t ? t : "(none)");
+    return 0;
+}
 
 int payload_check_keys(const json_t *p, const char *const *known, const char *kind, FarmErr *err)
 {

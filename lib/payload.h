@@ -13,6 +13,11 @@
 int payload_check_keys(const json_t *p, const char *const *known, const char *kind,
                        FarmErr *err) SF_MUSTCHECK;
 
+/* "symbol" (candle_symbol_valid; copied into symbol[cap]) and "timeframe"
+ * (M1..D1 or an alias; *tf = the canonical static name), both required. */
+int payload_pair(const json_t *p, const char *kind, char *symbol, size_t cap, const char **tf,
+                 FarmErr *err) SF_MUSTCHECK;
+
 /* One time value: an integer (epoch seconds) or an ISO-8601 UTC string. */
 int payload_time(const json_t *v, const char *key, const char *kind, int64_t *out,
                  FarmErr *err) SF_MUSTCHECK;

@@ -292,8 +292,10 @@ static int run_delivery(Slot *s, QueueMsg *m, const JobKind *kind, const void *p
         n = queue_append_running(s->redis, &w->qopts, env, s->consumer, m->deliveries, ioerr);
         if (n < 0) return -1;
         s->pending_replies += n;
-        if (slot_sync(s, ioerr)) return -1;
     }
+    /* The run may talk to Redis (ctx->redis): no reply of ours may be
+     * pending. Free for a fast kind's usual path, which leaves none. */
+    if (slot_sync(s, ioerr)) return -1;
     set_current(s, m, env, env->timeout_s);
     log_msg(fast ? LOG_DEBUG : LOG_INFO, env->id, "started %s attempt %d", env->kind, env->attempt);
     char *result = NULL;

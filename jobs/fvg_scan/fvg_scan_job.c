@@ -126,13 +126,7 @@ static int parse_plan(const Config *cfg, const json_t *p, Plan *plan, FarmErr *e
                                         "min_gap_size", "include_overlapping", "reset", NULL};
     memset(plan, 0, sizeof *plan);
     if (payload_check_keys(p, known, "fvg_scan", err)) return -1;
-    const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !candle_symbol_valid(sym))
-        return err_set(err, SF_EINPUT, "fvg_scan: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
-    snprintf(plan->symbol, sizeof plan->symbol, "%s", sym);
-    const char *tf = json_string_value(json_object_get(p, "timeframe"));
-    if (!tf || !(plan->tf = config_timeframe_normalise(tf)))
-        return err_set(err, SF_EINPUT, "fvg_scan: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 (or 1m 5m 15m 1h 4h 1d)");
+    if (payload_pair(p, "fvg_scan", plan->symbol, sizeof plan->symbol, &plan->tf, err)) return -1;
     plan->tf_seconds = tf_seconds(plan->tf);
     if (payload_range(p, "fvg_scan", &plan->has_from, &plan->from, &plan->has_to, &plan->to, err))
         return -1;

@@ -65,14 +65,7 @@ static int parse_payload(const Config *cfg, const json_t *p, IndPayload *out, Fa
     static const char *const known[] = {"symbol", "timeframe", "from", "to", "indicators", NULL};
     memset(out, 0, sizeof *out);
     if (payload_check_keys(p, known, "indicators", err)) return -1;
-    const char *sym = json_string_value(json_object_get(p, "symbol"));
-    if (!sym || !candle_symbol_valid(sym))
-        return err_set(err, SF_EINPUT, "indicators: \"symbol\" must be 1-20 of A-Z a-z 0-9 . - _ / =");
-    snprintf(out->symbol, sizeof out->symbol, "%s", sym);
-    const char *tf = json_string_value(json_object_get(p, "timeframe"));
-    if (!tf || !(out->timeframe = config_timeframe_normalise(tf)))
-        return err_set(err, SF_EINPUT, "indicators: \"timeframe\" must be one of M1 M5 M15 H1 H4 D1 "
-                                       "(or 1m 5m 15m 1h 4h 1d), got \"%s\"", tf ? tf : "(none)");
+    if (payload_pair(p, "indicators", out->symbol, sizeof out->symbol, &out->timeframe, err)) return -1;
     if (payload_range(p, "indicators", &out->has_from, &out->from, &out->has_to, &out->to, err))
         return -1;
     out->exchange_tz = config_exchange_tz(cfg, out->symbol);
