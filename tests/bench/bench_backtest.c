@@ -152,6 +152,7 @@ BENCH(backtest_engine_1m)
     bench_report("", (double)nt_exact, "");
     bench_report("", (double)nt_hand, "");
     bench_report("  final value DSL - exact hand loop", v_dsl - v_exact, "");
+    bench_report("  final value exact - running-sum hand loop", v_exact - v_hand, "");
     bench_report("rsi-reversion with stops through the DSL and engine", b.n / best_rsi, "bars/s");
     bench_report("  vs target 2e7 bars/s", b.n / best_rsi / 2e7, "x");
     bench_report("  fills", (double)nt_rsi, "");
