@@ -141,9 +141,10 @@ TEST(config_defaults_without_a_file)
     CHECK_INT(c->worker.slots, 4);
     /* The default: every kind of the registry that is neither a test kind
      * nor opt-in (noop). */
-    CHECK_INT(c->worker.n_kinds, 2);
+    CHECK_INT(c->worker.n_kinds, 3);
     CHECK_STR(c->worker.kinds[0], "indicators");
     CHECK_STR(c->worker.kinds[1], "fvg_scan");
+    CHECK_STR(c->worker.kinds[2], "backtest");
     CHECK(config_kind_served(c, "fvg_scan") && !config_kind_served(c, "noop"));
     CHECK_INT(c->worker.batch, 16);
     CHECK_INT(c->worker.block_ms, 1000);
