@@ -57,7 +57,7 @@ static uint64_t fnv1a(const void *p, size_t n)
 static int name_ok(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n > 200 || name[0] == '/') return 0;
+    if (n == 0 || n > 200 || name[0] == '/' || name[n - 1] == '/') return 0;
     for (const char *c = name; *c;) {
         const char *e = strchr(c, '/');
         size_t len = e ? (size_t)(e - c) : strlen(c);

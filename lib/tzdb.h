@@ -25,6 +25,11 @@
 
 typedef struct TzZone TzZone;
 
+/* No UTC offset reaches this (RFC 8536 allows -25:59:59..+25:59:59; files
+ * with larger ones are refused): a wall time and its instants are always
+ * closer than this. */
+#define TZDB_MAX_OFFSET (26 * 3600)
+
 /* The zone called name ("America/New_York", "UTC", "Etc/GMT+5"), loaded on
  * first use and cached. NULL on failure with a message in errbuf (may be
  * NULL): a name with a ".." or "." component, a leading '/', characters

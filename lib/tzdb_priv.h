@@ -12,9 +12,6 @@
 /* 400 Gregorian years: calendar rules repeat exactly (146097 days is also a
  * whole number of weeks). */
 #define TZDB_CYCLE ((int64_t)146097 * 86400)
-/* No UTC offset is larger than this (RFC 8536 allows -25:59:59..+25:59:59);
- * it bounds the window tzdb_instants searches around a wall time. */
-#define TZDB_MAX_OFFSET (26 * 3600)
 
 /* The table of one zone. Immutable once built; owned by the cache. */
 struct TzZone {
