@@ -33,16 +33,15 @@ typedef struct Entry {
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static Entry *g_bucket[TZDB_BUCKETS];
 
-static void set_err(char *errbuf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errbuf, size_t cap, const char *fmt, ...)
+int tzdb_errf(char *errbuf, size_t cap, const char *fmt, ...)
 {
-    if (!errbuf || !cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, cap, fmt, ap);
-    va_end(ap);
+    if (errbuf && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, cap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
 }
 
 static uint64_t fnv1a(const void *p, size_t n)
@@ -110,12 +109,12 @@ static TzZone *zone_from_bytes(const char *name, const unsigned char *buf, size_
     TzZone *z = calloc(1, sizeof *z);
     if (!z || !(z->name = strdup(name))) {
         free(z);
-        set_err(errbuf, cap, "%s: out of memory", name);
+        tzdb_errf(errbuf, cap, "%s: out of memory", name);
         return NULL;
     }
     char why[160];
     if (tzdb_tzif_build(z, buf, len, why, sizeof why) < 0) {
-        set_err(errbuf, cap, "%s: %s", name, why);
+        tzdb_errf(errbuf, cap, "%s: %s", name, why);
         tzdb_zone_free(z);
         return NULL;
     }
@@ -155,7 +154,7 @@ static Entry *load_entry(const char *name, char *errbuf, size_t cap)
     size_t plen = strlen(dir) + strlen(name) + 2;
     if (!e || !(e->path = malloc(plen))) {
         free(e);
-        set_err(errbuf, cap, "%s: out of memory", name);
+        tzdb_errf(errbuf, cap, "%s: out of memory", name);
         return NULL;
     }
     snprintf(e->path, plen, "%s/%s", dir, name);
@@ -168,9 +167,9 @@ static Entry *load_entry(const char *name, char *errbuf, size_t cap)
         free(buf);
     } else if (errno == ENOENT && strcmp(name, "UTC") == 0) {
         e->zone = builtin_utc(name);
-        if (!e->zone) set_err(errbuf, cap, "%s: out of memory", name);
+        if (!e->zone) tzdb_errf(errbuf, cap, "%s: out of memory", name);
     } else {
-        set_err(errbuf, cap, "unknown time zone '%s' (%s: %s)", name, e->path, strerror(errno));
+        tzdb_errf(errbuf, cap, "unknown time zone '%s' (%s: %s)", name, e->path, strerror(errno));
     }
     if (!e->zone) {
         free(e->path);
@@ -184,7 +183,7 @@ const TzZone *tzdb_zone(const char *name, char *errbuf, size_t cap)
 {
     if (errbuf && cap) errbuf[0] = '\0';
     if (!name_ok(name)) {
-        set_err(errbuf, cap, "'%s' is not a time zone name", name ? name : "(null)");
+        tzdb_errf(errbuf, cap, "'%s' is not a time zone name", name ? name : "(null)");
         return NULL;
     }
     Entry **slot = &g_bucket[fnv1a(name, strlen(name)) % TZDB_BUCKETS];

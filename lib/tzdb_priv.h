@@ -54,4 +54,7 @@ int tzdb_tzif_build(TzZone *z, const unsigned char *buf, size_t len, char *errbu
 
 void tzdb_zone_free(TzZone *z);
 
+/* Formats into errbuf (NULL or cap 0: nothing) and returns -1. */
+int tzdb_errf(char *errbuf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

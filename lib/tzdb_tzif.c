@@ -4,24 +4,9 @@
 
 #include "civil.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *errbuf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t cap, const char *fmt, ...)
-{
-    if (errbuf && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -102,16 +87,16 @@ static int read_block(Table *t, const Header *h, const unsigned char *p, size_t 
     for (uint32_t i = 0; i < h->type; i++) {
         utoff[i] = (int32_t)be32(types + 6 * i);
         if (utoff[i] <= -TZDB_MAX_OFFSET || utoff[i] >= TZDB_MAX_OFFSET)
-            return fail(errbuf, cap, "UTC offset %d out of range", (int)utoff[i]);
+            return tzdb_errf(errbuf, cap, "UTC offset %d out of range", (int)utoff[i]);
     }
     /* Before the first transition: time type 0 (RFC 8536 3.2). */
     t->off[0] = utoff[0];
     for (uint32_t i = 0; i < h->time; i++) {
         int64_t at = tsize == 8 ? be64(p + 8 * i) : (int32_t)be32(p + 4 * i);
-        if (idx[i] >= h->type) return fail(errbuf, cap, "bad time type index");
-        if (i && at < t->last_explicit) return fail(errbuf, cap, "transitions out of order");
+        if (idx[i] >= h->type) return tzdb_errf(errbuf, cap, "bad time type index");
+        if (i && at < t->last_explicit) return tzdb_errf(errbuf, cap, "transitions out of order");
         t->last_explicit = at;
-        if (table_push(t, at, utoff[idx[i]]) < 0) return fail(errbuf, cap, "out of memory");
+        if (table_push(t, at, utoff[idx[i]]) < 0) return tzdb_errf(errbuf, cap, "out of memory");
     }
     return 0;
 }
@@ -165,27 +150,27 @@ static int build(Table *t, TzZone *z, const unsigned char *buf, size_t len, char
                  size_t cap)
 {
     Header h;
-    if (read_header(buf, len, &h) < 0) return fail(errbuf, cap, "not a TZif file");
+    if (read_header(buf, len, &h) < 0) return tzdb_errf(errbuf, cap, "not a TZif file");
     size_t tsize = 4, off = 44, need = block_size(&h, 4);
     if (h.version >= '2') {
         /* Skip the 32-bit block: the 64-bit one holds all of it and more. */
         if (len < off + need || read_header(buf + off + need, len - off - need, &h) < 0)
-            return fail(errbuf, cap, "truncated TZif file");
+            return tzdb_errf(errbuf, cap, "truncated TZif file");
         off += need + 44;
         tsize = 8;
         need = block_size(&h, 8);
     }
-    if (len < off + need) return fail(errbuf, cap, "truncated TZif file");
+    if (len < off + need) return tzdb_errf(errbuf, cap, "truncated TZif file");
     if (h.leap)
-        return fail(errbuf, cap, "leap-second zones (right/...) are not supported");
+        return tzdb_errf(errbuf, cap, "leap-second zones (right/...) are not supported");
     if (read_block(t, &h, buf + off, tsize, errbuf, cap) < 0) return -1;
     char tz[256];
     if (tsize == 8 && read_footer(buf + off + need, len - off - need, tz, sizeof tz) == 0 &&
         tz[0]) {
         TzPosix p;
         if (tzdb_posix_parse(tz, &p) < 0)
-            return fail(errbuf, cap, "bad TZ footer \"%s\"", tz);
-        if (expand_footer(t, z, &p) < 0) return fail(errbuf, cap, "out of memory");
+            return tzdb_errf(errbuf, cap, "bad TZ footer \"%s\"", tz);
+        if (expand_footer(t, z, &p) < 0) return tzdb_errf(errbuf, cap, "out of memory");
     }
     return 0;
 }
@@ -196,7 +181,7 @@ int tzdb_tzif_build(TzZone *z, const unsigned char *buf, size_t len, char *errbu
     t.last_explicit = INT64_MIN;
     z->cyc_from = z->cyc_end = INT64_MAX;
     t.off = malloc(sizeof *t.off);
-    if (!t.off) return fail(errbuf, cap, "out of memory");
+    if (!t.off) return tzdb_errf(errbuf, cap, "out of memory");
     t.off[0] = 0;
     if (build(&t, z, buf, len, errbuf, cap) < 0) {
         free(t.at);
