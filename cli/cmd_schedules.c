@@ -12,6 +12,7 @@
 #include "leader.h"
 #include "sched_state.h"
 #include "tz.h"
+#include "tzdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +54,18 @@ static int next_fire(const SchedInfo *in, const ConfigSchedule *cs, int64_t afte
     Cron c;
     char why[200];
     *mark = "";
-    if (cron_parse(in->cron, &c, why, sizeof why) < 0) return -1;
-    (void)cs;
-    if (cron_next(&c, in->timezone, after, next) < 0) return -1;
-    TzLocal a, b;
-    if (tz_epoch_to_local(in->timezone, *next - 3600, &a) == 0 &&
-        tz_epoch_to_local(in->timezone, *next, &b) == 0 && a.utc_offset_s != b.utc_offset_s)
-        *mark = "  (DST change within the hour before)";
+    const TzZone *z = tzdb_zone(in->timezone, NULL, 0);
+    if (!z || cron_parse(in->cron, &c, why, sizeof why) < 0) return -1;
+    CronMissing m = cs && cs->missing_dst == CONFIG_MISSING_SKIP ? CRON_MISSING_SKIP : CRON_MISSING_SHIFT;
+    CronDup d = !cs ? CRON_DUP_FIRST
+              : cs->duplicate_dst == CONFIG_DUPLICATE_LAST ? CRON_DUP_LAST
+              : cs->duplicate_dst == CONFIG_DUPLICATE_BOTH ? CRON_DUP_BOTH : CRON_DUP_FIRST;
+    unsigned mk = 0;
+    if (cron_next_z(&c, z, m, d, after, next, &mk) < 0) return -1;
+    if (mk & CRON_MARK_SHIFTED) *mark = "  DST: wall time skipped by spring-forward, fired after the gap";
+    else if (mk & CRON_MARK_FOLD_FIRST) *mark = "  DST: first of a repeated wall time";
+    else if (mk & CRON_MARK_FOLD_SECOND) *mark = "  DST: second of a repeated wall time";
+    else if (tzdb_offset(z, *next - 3600) != tzdb_offset(z, *next)) *mark = "  DST: offset changed within the hour before";
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sched_state.h"
 #include "sched_website.h"
+#include "tzdb.h"
 
 int sched_loop_init(SchedLoop *l, FarmErr *err)
 {
@@ -187,6 +188,12 @@ static void lead_tick(SchedLoop *l, int64_t real)
     const Config *cfg = l->cfg;
     int64_t now_ms = sched_clock_now_ms(&l->clock);
     FarmErr err = {0};
+    if (real - l->last_tz_real >= 60000) {
+        /* A tzdata upgrade on this machine applies without a restart. */
+        l->last_tz_real = real;
+        int changed = tzdb_refresh();
+        if (changed > 0) log_info("scheduler: %d time zones changed on disk; new rules apply", changed);
+    }
     if (l->web_tmpl && real - l->last_web_real >= (int64_t)cfg->scheduler.website_refresh_s * 1000) {
         l->last_web_real = real;
         if (refresh_website(l, now_ms, &err)) log_error("scheduler: %s", err.msg);

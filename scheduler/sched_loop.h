@@ -25,7 +25,7 @@ typedef struct SchedLoop {
     int leading;
     char token[LEADER_VALUE_MAX];
     int64_t lease_deadline_real;    /* our lease surely lasts until then */
-    int64_t last_renew_real, last_web_real;
+    int64_t last_renew_real, last_web_real, last_tz_real;
     int redis_down;                 /* logged once per outage */
     volatile sig_atomic_t *stop;
     long long fired, skipped, missed, jobs;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cron.h"
+#include "tzdb.h"
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -128,7 +129,13 @@ void sched_set_clear(SchedSet *s)
 int64_t sched_entry_next(const SchedEntry *e, int64_t after_ms)
 {
     int64_t after_s = after_ms >= 0 ? after_ms / 1000 : (after_ms - 999) / 1000, next_s;
-    if (cron_next(&e->cron, e->zone, after_s, &next_s) < 0) return 0;
+    /* Looked up by name each time: after tzdb_refresh (a tzdata upgrade)
+     * the new rules apply from the next computation. */
+    const TzZone *z = tzdb_zone(e->zone, NULL, 0);
+    CronMissing m = e->missing == CONFIG_MISSING_SKIP ? CRON_MISSING_SKIP : CRON_MISSING_SHIFT;
+    CronDup d = e->duplicate == CONFIG_DUPLICATE_LAST   ? CRON_DUP_LAST
+              : e->duplicate == CONFIG_DUPLICATE_BOTH ? CRON_DUP_BOTH : CRON_DUP_FIRST;
+    if (!z || cron_next_z(&e->cron, z, m, d, after_s, &next_s, NULL) < 0) return 0;
     return next_s * 1000;
 }
 
