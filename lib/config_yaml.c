@@ -641,6 +641,13 @@ static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSched
     return sc.bad;
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 5381;
+    while (*s) h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
 static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
 {
     if (is_null(v)) return;
@@ -652,11 +659,25 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
     Config *cfg = ctx->cfg;
     cfg->schedules = calloc(n ? n : 1, sizeof *cfg->schedules);
     if (!cfg->schedules) return;
+    /* Names seen, hashed: a config of 100,000 schedules must not compare
+     * every pair (open addressing, twice the list's size). */
+    size_t slots = 2 * n + 2;
+    size_t *seen = calloc(slots, sizeof *seen);   /* index + 1 into cfg->schedules */
+    if (!seen) return;
     for (size_t i = 0; i < n; i++) {
         ConfigSchedule s = {0};
         Node *item = node_at(d, v->data.sequence.items.start[i]);
         int bad = read_schedule(ctx, d, item, i, &s);
-        const ConfigSchedule *first = s.name ? config_schedule(cfg, s.name) : NULL;
+        const ConfigSchedule *first = NULL;
+        size_t h = 0;
+        if (s.name) {
+            h = name_hash(s.name) % slots;
+            for (; seen[h]; h = (h + 1) % slots)
+                if (strcmp(cfg->schedules[seen[h] - 1].name, s.name) == 0) {
+                    first = &cfg->schedules[seen[h] - 1];
+                    break;
+                }
+        }
         if (first) {
             char key[120], msg[80];
             snprintf(key, sizeof key, "schedules[%s].name", s.name);
@@ -665,7 +686,12 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
             err_at(ctx, nm, key, "%s", msg);
             bad++;
         }
-        if (bad || !s.name) config_schedule_free(&s);
-        else cfg->schedules[cfg->n_schedules++] = s;
+        if (bad || !s.name) {
+            config_schedule_free(&s);
+        } else {
+            cfg->schedules[cfg->n_schedules++] = s;
+            seen[h] = cfg->n_schedules;
+        }
     }
+    free(seen);
 }
