@@ -28,7 +28,7 @@ BENCH_SRC  := $(wildcard tests/bench/*.c)
 Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
-.PHONY: all deps test demo bench measure clean stack-up stack-down fault
+.PHONY: all deps test demo bench measure clean stack-up stack-down fault chaos
 all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
 	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
 
@@ -104,6 +104,10 @@ measure:
 # Long fault runs (the suite runs the same scenarios bounded).
 fault: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
 	@SF_FAULT_SCALE=$${SF_FAULT_SCALE:-20} bash tests/run.sh tests/worker/test_faults.c
+
+# Two simulated weeks of scheduler chaos (the suite runs three short windows).
+chaos: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
+	@SF_CHAOS_LONG=1 bash tests/run.sh tests/scheduler/test_scheduler_chaos.c
 
 stack-up: all
 	@bash ops/stack.sh up
