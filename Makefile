@@ -21,6 +21,9 @@ JOBS_SRC   := $(wildcard jobs/*.c jobs/*/*.c)
 CLI_SRC    := $(wildcard cli/*.c)
 WORKER_SRC := $(wildcard worker/*.c)
 SCHED_SRC  := $(wildcard scheduler/*.c)
+# The scheduler's parts other than main.c (the status API): the test and
+# bench binaries link them to run the real server in-process.
+SCHED_PARTS := $(filter-out scheduler/main.c,$(SCHED_SRC))
 TEST_SRC   := $(shell find tests -name '*.c' -not -path 'tests/bench/*' | sort)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 
@@ -72,12 +75,12 @@ $(eval $(call flavour,rel,REL_CFLAGS))
 $(eval $(call flavour,test,TEST_CFLAGS))
 $(eval $(call flavour,bench,BENCH_CFLAGS))
 
-build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(test_CORE)
+build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(SCHED_PARTS:%.c=build/test/%.o) $(test_CORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
-build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(bench_CORE)
+build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(SCHED_PARTS:%.c=build/bench/%.o) $(bench_CORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl

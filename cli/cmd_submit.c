@@ -136,22 +136,16 @@ static int submit_option(Envelope *env, SubmitArgs *a, int argc, char **argv, in
 }
 
 /* Refuses bad input here, where the user sees it, rather than dead-letter
- * it: the kind's validate with the effective config (as the worker does),
- * then its check against stored state when it has one. */
+ * it: registry_submit_check, the same checks as POST /v1/jobs. */
 static int submit_check(CliCtx *ctx, const Envelope *env, FarmErr *err)
 {
-    const JobKind *kind;
-    void *plan = NULL;
-    if (registry_plan(ctx->cfg, env->kind, env->payload, &kind, &plan, err)) return -1;
-    int rc = 0;
-    if (kind->admit) {
-        Db *db = NULL;
-        FarmErr dberr = {0};
-        if (cli_db_open(ctx, DB_BACKTEST, &db, &dberr) == 0) rc = kind->admit(db, plan, err);
-        else fprintf(stderr, "stratfarm submit: stored state not checked (the worker will): %s\n", dberr.msg);
-        db_close(db);
-    }
-    kind->plan_free(plan);
+    Db *db = NULL;
+    FarmErr dberr = {0};
+    if (registry_has_admit(ctx->cfg, env->kind) && cli_db_open(ctx, DB_BACKTEST, &db, &dberr))
+        fprintf(stderr, "stratfarm submit: stored state not checked (the worker will): %s\n", dberr.msg);
+    int skipped = 0;
+    int rc = registry_submit_check(ctx->cfg, env, db, &skipped, err);
+    db_close(db);
     return rc;
 }
 
