@@ -238,7 +238,8 @@ static enum MHD_Result run_handler(HttpServer *s, struct MHD_Connection *c, Pend
     HttpResp resp = {0};
     p->route->fn(s->app, &req, &resp);
     if (!resp.status) http_resp_error(&resp, 500, "handler gave no answer");
-    if (resp.status >= 500)
+    /* 503 is an expected answer (a dependency is down; /readyz says so). */
+    if (resp.status >= 500 && resp.status != 503)
         log_msg(LOG_WARN, NULL, "%s: %s %s answered %d", s->component, method, path, resp.status);
     return send_resp(c, &resp, NULL);
 }
