@@ -216,6 +216,12 @@ TEST_T(dead_retry_and_discard_by_id_or_filter_answer_how_many, 120)
     CHECK_INT(json_array_size(path(j, "jobs")), 1);
     json_decref(j);
     CHECK_INT(stth_req(&t, "POST", "/v1/dead/retry", TOKEN, body, NULL, NULL), 404);   /* no longer dead */
+    char *cli = NULL;   /* the CLI takes the same filters */
+    CHECK_INT(th_run(&cli, "%s dead discard --kind sleep --reason 'no such text'", th_bin("stratfarm")), 0);
+    CHECK_CONTAINS(cli, "discarded 0 job(s)");
+    free(cli);
+    CHECK_INT(th_run(&cli, "%s dead discard", th_bin("stratfarm")), 2);
+    free(cli);
     CHECK_INT(stth_req(&t, "POST", "/v1/dead/discard", TOKEN, "{\"reason\": \"ON PURPOSE\", \"kind\": \"fail\"}", &j, NULL), 200);
     CHECK_INT(json_integer_value(path(j, "discarded")), 2);
     json_decref(j);

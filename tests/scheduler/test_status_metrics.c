@@ -48,6 +48,16 @@ TEST_T(metrics_carry_the_documented_names_and_pass_promtool, 120)
     if (rc == 77) { free(out); th_skip("promtool not installed (Debian prometheus; make deps)"); }
     CHECKF(rc == 0, "promtool: %s", out ? out : "");
     free(out);
+    /* The shipped alert rules load, and every name the dashboard and the
+     * rules use is one /metrics serves. */
+    rc = th_run(&out, "promtool check rules '%s'", th_path("ops/prometheus-alerts.yml"));
+    CHECKF(rc == 0, "promtool: %s", out ? out : "");
+    free(out);
+    rc = th_run(&out, "for n in $(grep -oh 'stratfarm_[a-z_]*' '%s' '%s' | sed 's/_bucket$//' | sort -u); do "
+                      "grep -q \"^# TYPE $n \" metrics.txt || echo \"missing $n\"; done",
+                th_path("ops/prometheus-alerts.yml"), th_path("ops/grafana-dashboard.json"));
+    CHECKF(rc == 0 && out && !strstr(out, "missing"), "%s", out ? out : "");
+    free(out);
     CHECK_INT(th_stop(w, SIGTERM, 15000), 0);
     stth_down(&t);
 }
@@ -107,4 +117,48 @@ TEST_T(the_page_is_self_contained_and_draws_progress_charts_and_dead_letters, 18
     free(out);
     CHECK_INT(th_stop(w, SIGKILL, 15000), 128 + SIGKILL);
     stth_down(&t);
+}
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+               getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 0;
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+TEST(a_worker_serves_its_own_healthz_and_metrics_on_the_optional_port)
+{
+    int port = free_port();
+    REQUIRE(port > 0);
+    char cfg[1024];
+    snprintf(cfg, sizeof cfg, "%s" "worker:\n  slots: 3\n  kinds: [sleep]\n  test_kinds: true\n"
+                              "  metrics_listen: \"127.0.0.1:%d\"\n", "", port);
+    ThQueue q;
+    thq_setup(&q, cfg);
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
+    char url[128], id[37];
+    thq_enqueue(&q, "sleep", LANE_BATCH, 3, "{\"ms\": 5000}", id);
+    REQUIRE(thq_wait_status(&q, id, "running", 10000));
+    ThHttp r;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/healthz", port);
+    th_http(&r, "GET", url, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"busy\":1");
+    th_http_free(&r);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    th_http(&r, "GET", url, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "stratfarm_worker_process_slots{state=\"busy\"} 1");
+    CHECK_CONTAINS(r.body, "stratfarm_worker_process_slots{state=\"idle\"} 2");
+    th_http_free(&r);
+    CHECK_INT(th_stop(w, SIGTERM, 15000), 0);
 }
