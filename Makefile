@@ -8,7 +8,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INCS    := -Ilib -Ijobs -I.
 # Only the test and bench flavours see tests/ (the release build must not).
-TINCS   := $(INCS) -Itests -Itests/bench
+TINCS   := $(INCS) -Itests -Itests/bench -Ischeduler
 LDLIBS   = $(PKG_LIBS) -lpthread -lm
 
 REL_CFLAGS  := -O2 -g -march=x86-64-v2 $(WARN) $(INCS)
@@ -21,9 +21,6 @@ JOBS_SRC   := $(wildcard jobs/*.c jobs/*/*.c)
 CLI_SRC    := $(wildcard cli/*.c)
 WORKER_SRC := $(wildcard worker/*.c)
 SCHED_SRC  := $(wildcard scheduler/*.c)
-# The scheduler's parts other than main.c (the status API): the test and
-# bench binaries link them to run the real server in-process.
-SCHED_PARTS := $(filter-out scheduler/main.c,$(SCHED_SRC))
 TEST_SRC   := $(shell find tests -name '*.c' -not -path 'tests/bench/*' | sort)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 
@@ -75,12 +72,14 @@ $(eval $(call flavour,rel,REL_CFLAGS))
 $(eval $(call flavour,test,TEST_CFLAGS))
 $(eval $(call flavour,bench,BENCH_CFLAGS))
 
-build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(SCHED_PARTS:%.c=build/test/%.o) $(test_CORE)
+# The scheduler's modules (not its main) are tested and benchmarked directly.
+SCHED_MODS := $(filter-out scheduler/main.c,$(SCHED_SRC))
+build/test/bin/stratfarm-tests: $(TEST_SRC:%.c=build/test/%.o) $(SCHED_MODS:%.c=build/test/%.o) $(test_CORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
-build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(SCHED_PARTS:%.c=build/bench/%.o) $(bench_CORE)
+build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(SCHED_MODS:%.c=build/bench/%.o) $(bench_CORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl

@@ -50,5 +50,7 @@ int cmd_status(CliCtx *ctx, int argc, char **argv);
 int cmd_prune(CliCtx *ctx, int argc, char **argv);
 int cmd_fvg(CliCtx *ctx, int argc, char **argv);
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv);
+int cmd_schedules(CliCtx *ctx, int argc, char **argv);
+int cmd_strategies(CliCtx *ctx, int argc, char **argv);
 
 #endif

@@ -29,6 +29,10 @@ static const CliCommand commands[] = {
      "Fair Value Gap statistics (seed 000 FVGStatistics) of the stored detections"},
     {"prune", cmd_prune, "prune [--dry-run]",
      "apply the retention of seed 003 where TimescaleDB does not (execution logs, executions, agent results)"},
+    {"schedules", cmd_schedules, "schedules [--json] | schedules next NAME [--count N]",
+     "each schedule: cron, zone, next fire (local and UTC), last decision; or its next fires"},
+    {"strategies", cmd_strategies, "strategies sync [--ref REF]",
+     "upsert the Website strategies from the strategies repository at a commit"},
     {"status", cmd_status, "status [--json]", "queues, delayed and dead counts, live workers"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "backtest/backtest_job.h"
 #include "fvg_scan/fvg_scan_job.h"
 #include "indicators/indicators_job.h"
 #include "noop/noop_job.h"
@@ -11,6 +12,7 @@
 static const JobKind *const kinds[] = {
     &indicators_kind,
     &fvg_scan_kind,
+    &backtest_kind,
     &noop_kind,
     &sleep_kind,
     &fail_kind,

@@ -67,8 +67,11 @@ static const CfKey farm_keys[] = {
          "NQ=America/Chicago,MNQ=America/Chicago,ES=America/Chicago,MES=America/Chicago,"
          "YM=America/Chicago,MYM=America/Chicago"),
     STR("symbols.default_timezone", symbols.default_timezone, "UTC", NULL, config_check_zone),
-    INT("scheduler.leader_ttl_ms", scheduler.leader_ttl_ms, 1000, 600000, "15000"),
-    INT("scheduler.tick_ms", scheduler.tick_ms, 10, 60000, "1000"),
+    INT("scheduler.leader_ttl_ms", scheduler.leader_ttl_ms, 1000, 600000, "3000"),
+    INT("scheduler.tick_ms", scheduler.tick_ms, 10, 60000, "250"),
+    INT("scheduler.website_refresh_s", scheduler.website_refresh_s, 1, 3600, "20"),
+    INT("scheduler.misfire_grace_s", scheduler.misfire_grace_s, 1, 86400, "60"),
+    INT("scheduler.history", scheduler.history, 10, 100000, "200"),
     STR("api.listen", api.listen, "127.0.0.1:8080", NULL, config_check_listen),
     BOOL("api.read_only", api.read_only, "false"),
     INT("api.max_body_bytes", api.max_body_bytes, 1024, 67108864, "1048576"),

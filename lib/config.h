@@ -60,7 +60,16 @@ typedef struct ConfigKindConf {
 struct CfTable;
 
 typedef enum ConfigLane { CONFIG_LANE_BATCH, CONFIG_LANE_INTERACTIVE } ConfigLane;
-typedef enum ConfigMisfire { CONFIG_MISFIRE_RUN_ONCE, CONFIG_MISFIRE_SKIP } ConfigMisfire;
+/* After downtime (docs/schedules.md): one catch-up fire for the missed
+ * period, none, or up to catch_up fires within catch_up_window_s. */
+typedef enum ConfigMisfire {
+    CONFIG_MISFIRE_RUN_ONCE, CONFIG_MISFIRE_SKIP, CONFIG_MISFIRE_CATCH_UP
+} ConfigMisfire;
+/* A fixed-time rule's wall time in a spring-forward gap / a fall-back fold. */
+typedef enum ConfigMissingDst { CONFIG_MISSING_SHIFT, CONFIG_MISSING_SKIP } ConfigMissingDst;
+typedef enum ConfigDuplicateDst {
+    CONFIG_DUPLICATE_FIRST, CONFIG_DUPLICATE_LAST, CONFIG_DUPLICATE_BOTH
+} ConfigDuplicateDst;
 
 typedef struct ConfigSchedule {
     char *name;                 /* unique, [a-z0-9_-]+ */
@@ -69,14 +78,21 @@ typedef struct ConfigSchedule {
     char *cron_expr;            /* as written; NULL when from_website */
     Cron cron;                  /* parsed cron_expr */
     char *timezone;             /* IANA zone the cron is read in, default "UTC" */
-    char *kind;                 /* a valid kind name; NULL when from_website */
+    char *kind;                 /* a valid kind name; with from_website NULL means
+                                   the strategy-execution kind (agent_analysis) */
     ConfigLane lane;            /* default batch */
     char **symbols;             /* fan_out.symbols, n_symbols entries (may be 0) */
     size_t n_symbols;
     char **timeframes;          /* fan_out.timeframes, canonical (M1 ... D1) */
     size_t n_timeframes;
     char *payload_json;         /* JSON object text, "{}" when no payload */
-    ConfigMisfire misfire;      /* after downtime: run once, or skip missed fires */
+    ConfigMisfire misfire;      /* after downtime: run once, skip, or catch up */
+    int catch_up;               /* CONFIG_MISFIRE_CATCH_UP: most fires after downtime */
+    int catch_up_window_s;      /* older missed occurrences are "missed"; 0 = no limit */
+    int jitter_s;               /* fire this much after the occurrence (0..jitter_s,
+                                   the same for the same name), before the next one */
+    ConfigMissingDst missing_dst;
+    ConfigDuplicateDst duplicate_dst;
     int enabled;                /* 0: listed but never fired */
     int line;                   /* 1-based line in the file, 0 if none */
 } ConfigSchedule;
@@ -126,6 +142,9 @@ typedef struct Config {
     struct {
         int leader_ttl_ms;      /* sf:leader expiry; a dead leader is replaced after it */
         int tick_ms;            /* how often the leader looks for due schedules */
+        int website_refresh_s;  /* how often from: website schedules are re-read */
+        int misfire_grace_s;    /* a fire this late is a misfire (policy decides) */
+        int history;            /* decisions kept per schedule (sf:sched:<name>:log) */
     } scheduler;
     struct {
         char *listen;           /* host:port of the status API */

@@ -144,6 +144,22 @@ static void put_secrets_note(FILE *f, const Config *cfg, const char *section)
                 cfg->api.token ? "set" : "not set");
 }
 
+/* The firing policies every schedule has, website ones too. */
+static void put_policies(FILE *f, const ConfigSchedule *s)
+{
+    static const char *const misfire[] = {"run_once", "skip", "catch_up"};
+    static const char *const missing[] = {"shift", "skip"};
+    static const char *const duplicate[] = {"first", "last", "both"};
+    fprintf(f, "    misfire: %s\n", misfire[s->misfire]);
+    if (s->misfire == CONFIG_MISFIRE_CATCH_UP) {
+        fprintf(f, "    catch_up: %d\n", s->catch_up);
+        if (s->catch_up_window_s) fprintf(f, "    catch_up_window: %d\n", s->catch_up_window_s);
+    }
+    fprintf(f, "    jitter_s: %d\n    missing_dst: %s\n    duplicate_dst: %s\n    enabled: %s\n",
+            s->jitter_s, missing[s->missing_dst], duplicate[s->duplicate_dst],
+            s->enabled ? "true" : "false");
+}
+
 static void put_schedule(FILE *f, const ConfigSchedule *s)
 {
     fputs("  - name: ", f);
@@ -152,9 +168,9 @@ static void put_schedule(FILE *f, const ConfigSchedule *s)
     if (s->from_website) {
         fputs("    from: website\n    timezone: ", f);
         put_string(f, s->timezone);
-        fprintf(f, "\n    misfire: %s\n    enabled: %s\n",
-                s->misfire == CONFIG_MISFIRE_SKIP ? "skip" : "run_once",
-                s->enabled ? "true" : "false");
+        if (s->kind) fprintf(f, "\n    kind: %s", s->kind);
+        fprintf(f, "\n    lane: %s\n", s->lane == CONFIG_LANE_INTERACTIVE ? "interactive" : "batch");
+        put_policies(f, s);
         return;
     }
     fputs("    cron: ", f);
@@ -184,8 +200,8 @@ static void put_schedule(FILE *f, const ConfigSchedule *s)
         fputs("}\n", f);
     }
     /* JSON is YAML flow syntax, and reads back to the same payload. */
-    fprintf(f, "    payload: %s\n    misfire: %s\n    enabled: %s\n", s->payload_json,
-            s->misfire == CONFIG_MISFIRE_SKIP ? "skip" : "run_once", s->enabled ? "true" : "false");
+    fprintf(f, "    payload: %s\n", s->payload_json);
+    put_policies(f, s);
 }
 
 /* Opens the sections name enters that prev was not in, then "key: ". */

@@ -359,11 +359,73 @@ static void s_lane(Sched *sc, Node *v)
     sc->s->lane = lane ? CONFIG_LANE_INTERACTIVE : CONFIG_LANE_BATCH;
 }
 
+/* One of the words of `names` (NULL-terminated) -> its index in *out. */
+static void s_word(Sched *sc, Node *v, const char *field, const char *const *names, int *out)
+{
+    const char *t = sched_scalar(sc, v, field);
+    if (!t) return;
+    char all[160] = "";
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(t, names[i]) == 0) { *out = i; return; }
+        size_t n = strlen(all);
+        snprintf(all + n, sizeof all - n, "%s%s", i ? " | " : "", names[i]);
+    }
+    sched_err(sc, v, field, "\"%s\" is not one of %s", t, all);
+}
+
 static void s_misfire(Sched *sc, Node *v)
 {
+    static const char *const names[] = {"run_once", "skip", "catch_up", NULL};
     int m = 0;
-    s_enum(sc, v, "misfire", "run_once", "skip", &m);
-    sc->s->misfire = m ? CONFIG_MISFIRE_SKIP : CONFIG_MISFIRE_RUN_ONCE;
+    s_word(sc, v, "misfire", names, &m);
+    sc->s->misfire = (ConfigMisfire)m;
+}
+
+static void s_missing_dst(Sched *sc, Node *v)
+{
+    static const char *const names[] = {"shift", "skip", NULL};
+    int m = 0;
+    s_word(sc, v, "missing_dst", names, &m);
+    sc->s->missing_dst = (ConfigMissingDst)m;
+}
+
+static void s_duplicate_dst(Sched *sc, Node *v)
+{
+    static const char *const names[] = {"first", "last", "both", NULL};
+    int m = 0;
+    s_word(sc, v, "duplicate_dst", names, &m);
+    sc->s->duplicate_dst = (ConfigDuplicateDst)m;
+}
+
+static void s_int(Sched *sc, Node *v, const char *field, long long lo, long long hi, int *out)
+{
+    const char *t = sched_scalar(sc, v, field);
+    long long iv;
+    if (!t) return;
+    if (config_parse_int(t, &iv) < 0 || iv < lo || iv > hi)
+        sched_err(sc, v, field, "expected a whole number in %lld..%lld, got \"%s\"", lo, hi, t);
+    else
+        *out = (int)iv;
+}
+
+static void s_catch_up(Sched *sc, Node *v) { s_int(sc, v, "catch_up", 1, 1000000, &sc->s->catch_up); }
+static void s_jitter(Sched *sc, Node *v) { s_int(sc, v, "jitter_s", 0, 86400, &sc->s->jitter_s); }
+
+/* A duration: seconds, or a number with s, m, h or d ("90s", "6h", "7d"). */
+static void s_catch_up_window(Sched *sc, Node *v)
+{
+    const char *t = sched_scalar(sc, v, "catch_up_window");
+    if (!t) return;
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(t, &end, 10);
+    long long unit = !*end ? 1 : strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60
+                   : strcmp(end, "h") == 0 ? 3600 : strcmp(end, "d") == 0 ? 86400 : 0;
+    if (errno || end == t || !unit || n < 1 || n > 366LL * 86400 / unit)
+        sched_err(sc, v, "catch_up_window",
+                  "expected a duration such as 3600, 90s, 30m, 6h or 7d (at most 366d), got \"%s\"", t);
+    else
+        sc->s->catch_up_window_s = (int)(n * unit);
 }
 
 static void s_enabled(Sched *sc, Node *v)
@@ -501,8 +563,10 @@ static const struct {
 } sched_keys[] = {
     {"name", s_name, 1},         {"from", s_from, 1},       {"enabled", s_enabled, 1},
     {"timezone", s_timezone, 1}, {"misfire", s_misfire, 1}, {"cron", s_cron, 0},
-    {"kind", s_kind, 0},         {"lane", s_lane, 0},       {"fan_out", s_fan_out, 0},
-    {"payload", s_payload, 0},
+    {"kind", s_kind, 1},         {"lane", s_lane, 1},       {"fan_out", s_fan_out, 0},
+    {"payload", s_payload, 0},   {"catch_up", s_catch_up, 1},
+    {"catch_up_window", s_catch_up_window, 1},               {"jitter_s", s_jitter, 1},
+    {"missing_dst", s_missing_dst, 1},                       {"duplicate_dst", s_duplicate_dst, 1},
 };
 #define N_SCHED_KEYS (sizeof sched_keys / sizeof sched_keys[0])
 
@@ -567,6 +631,11 @@ static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSched
         sched_err(&sc, item, NULL, "%s", "missing cron");
     if (!s->from_website && !find_value(d, item, "kind"))
         sched_err(&sc, item, NULL, "%s", "missing kind");
+    if (s->misfire == CONFIG_MISFIRE_CATCH_UP && !find_value(d, item, "catch_up"))
+        sched_err(&sc, item, "catch_up", "%s", "misfire: catch_up needs catch_up: N (most fires)");
+    if (s->misfire != CONFIG_MISFIRE_CATCH_UP &&
+        (find_value(d, item, "catch_up") || find_value(d, item, "catch_up_window")))
+        sched_err(&sc, item, "catch_up", "%s", "catch_up and catch_up_window need misfire: catch_up");
     if (!s->timezone) (void)set_str(&sc, &s->timezone, "UTC");
     if (!s->payload_json && !s->from_website) (void)set_str(&sc, &s->payload_json, "{}");
     return sc.bad;

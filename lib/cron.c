@@ -3,7 +3,7 @@
 #include "cron.h"
 #include "civil.h"
 
-#include "tz.h"
+#include "tzdb.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 /* Long enough for any satisfiable expression: a Feb 29 that must also be a
  * given weekday recurs within 28 years. */
-#define CRON_SEARCH_DAYS (366 * 30)
+#define CRON_SEARCH_SECS ((int64_t)CRON_SEARCH_YEARS * 366 * 86400)
 
 typedef struct FieldSpec {
     const char *name;
@@ -184,6 +184,7 @@ static int parse_fields(const char *expr, Cron *out, char *errbuf, size_t cap)
     out->dow = (uint8_t)((bits[4] | bits[4] >> 7) & 0x7f); /* 7 is Sunday too */
     if (start[2][0] == '*') out->flags |= CRON_DOM_STAR;
     if (start[4][0] == '*') out->flags |= CRON_DOW_STAR;
+    if (start[0][0] == '*' || start[1][0] == '*') out->flags |= CRON_TIME_STAR;
     return check_satisfiable(out, errbuf, cap);
 }
 
@@ -222,98 +223,158 @@ int cron_matches_day(const Cron *c, int year, int mon, int day)
     return (c->month >> mon & 1) && day_matches(c, civil_days_from_date(year, mon, day), day);
 }
 
-/* Wall-clock seconds (as if the zone were UTC) of a local time. */
-static int64_t wall_of(const TzLocal *l)
+/* ---- next fire ------------------------------------------------------------ */
+
+/* The lowest set bit of bits at or above from (from <= 63), or -1. */
+static int next_bit(uint64_t bits, int from)
 {
-    return civil_days_from_date(l->year, l->mon, l->day) * 86400 + l->hour * 3600 + l->min * 60 +
-           l->sec;
+    uint64_t v = bits >> from;
+    return v ? from + __builtin_ctzll(v) : -1;
 }
 
-static int wall_at(const char *tz, int64_t t, int64_t *wall)
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+
+/* The first wall time (seconds as if the zone were UTC, whole minutes) at
+ * or after w that every field matches, or INT64_MAX when none is <= limit.
+ * Pure calendar arithmetic: months that cannot match are skipped whole. */
+static int64_t next_wall(const Cron *c, int64_t w, int64_t limit)
 {
-    TzLocal l;
-    if (tz_epoch_to_local(tz, t, &l) < 0) return -1;
-    *wall = wall_of(&l);
-    return 0;
+    int64_t day = floor_div(w, 86400);
+    int sod = (int)(w - day * 86400);
+    int h = sod / 3600, m = (sod % 3600 + 59) / 60; /* up to the next whole minute */
+    if (m == 60) h++, m = 0;
+    for (; day * 86400 <= limit; day++, h = m = 0) {
+        int y, mo, d;
+        civil_date_from_days(day, &y, &mo, &d);
+        if (!(c->month >> mo & 1)) {
+            day += civil_days_in_month(y, mo) - d; /* the loop adds the last one */
+            continue;
+        }
+        if (h > 23 || !day_matches(c, day, d)) continue;
+        int hh = next_bit(c->hour, h);
+        if (hh < 0) continue;
+        int mm = next_bit(c->minute, hh == h ? m : 0);
+        if (mm < 0) {
+            if ((hh = next_bit(c->hour, hh + 1)) < 0) continue;
+            mm = next_bit(c->minute, 0);
+        }
+        int64_t r = day * 86400 + hh * 3600 + mm * 60;
+        return r <= limit ? r : INT64_MAX;
+    }
+    return INT64_MAX;
 }
 
-/* The instant a wall time names: itself, its first occurrence in a fold, or
- * in a gap the first instant whose wall time is later (the end of the gap). */
-static int wall_to_epoch(const char *tz, int y, int m, int d, int h, int mi, int64_t *out)
+/* The fire marks of instant t of wall time w: which occurrence it is. */
+static unsigned fold_mark(const TzZone *z, int64_t w, int64_t t)
 {
-    int64_t e, w, want = civil_days_from_date(y, m, d) * 86400 + h * 3600 + mi * 60;
-    if (tz_local_to_epoch(tz, y, m, d, h, mi, 0, &e) < 0 || wall_at(tz, e, &w) < 0) return -1;
-    if (w == want) {
-        *out = e;
-        return 0;
-    }
-    /* Wall time is monotonic around a gap: bisect for the jump over `want`. */
-    int64_t lo = e - 6 * 3600, hi = e + 6 * 3600, wl, wh;
-    if (wall_at(tz, lo, &wl) < 0 || wall_at(tz, hi, &wh) < 0) return -1;
-    if (!(wl <= want && wh > want)) {
-        *out = e;
-        return 0;
-    }
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2, wm;
-        if (wall_at(tz, mid, &wm) < 0) return -1;
-        if (wm > want) hi = mid;
-        else lo = mid;
-    }
-    *out = hi;
-    return 0;
+    int64_t in[2];
+    if (tzdb_instants(z, w, in, NULL) != 2) return 0;
+    return t == in[0] ? CRON_MARK_FOLD_FIRST : CRON_MARK_FOLD_SECOND;
 }
 
-static int next_bit(uint64_t bits, int from, int max)
+/* Wildcard rules: the first real instant after `after` whose wall time
+ * matches. Within one constant-offset span wall = t + off, so each span is
+ * one next_wall; walls already known not to match are not scanned twice. */
+static int next_elapsed(const Cron *c, const TzZone *z, int64_t after, int64_t *next,
+                        unsigned *mark)
 {
-    for (int i = from; i <= max; i++)
-        if (bits >> i & 1) return i;
+    int64_t limit = after + CRON_SEARCH_SECS, t = after + 1;
+    int64_t none_lo = INT64_MAX, none_hi = INT64_MIN; /* walls in [lo, hi) never match */
+    while (t <= limit) {
+        int64_t end;
+        int off = tzdb_offset_span(z, t, &end);
+        int64_t from = t + off, start = from;
+        if (from >= none_lo && from < none_hi) from = none_hi;
+        else none_lo = start;
+        int64_t w = next_wall(c, from, limit + TZDB_MAX_OFFSET);
+        if (w == INT64_MAX) return -1;
+        if (w - off < end) {
+            *next = w - off;
+            if (mark) *mark = fold_mark(z, w, w - off);
+            return 0;
+        }
+        none_hi = w;
+        t = end;
+    }
     return -1;
 }
 
-/* Candidates of one day in wall order; their instants never decrease, so the
- * first one past `after` is the answer. Returns 1 found, 0 none, -1 error. */
-static int scan_day(const Cron *c, const char *tz, int y, int m, int d, int h0, int min0,
-                    int64_t after, int64_t *next)
+/* The one event of wall time w under a single-valued policy (first or
+ * last), or 0 when the policy skips it. Events of successive wall times
+ * never decrease under such a policy, which is what lets the scan stop at
+ * the first event after `after`. */
+static int wall_event(const TzZone *z, int64_t w, CronMissing m, int last, int64_t *ev,
+                      unsigned *mk)
 {
-    for (int h = next_bit(c->hour, h0, 23); h >= 0; h = next_bit(c->hour, h + 1, 23)) {
-        int from = h == h0 ? min0 : 0;
-        for (int mi = next_bit(c->minute, from, 59); mi >= 0;
-             mi = next_bit(c->minute, mi + 1, 59)) {
-            int64_t e;
-            if (wall_to_epoch(tz, y, m, d, h, mi, &e) < 0) return -1;
-            if (e > after) {
-                *next = e;
-                return 1;
-            }
+    int64_t in[2], gap_end;
+    int k = tzdb_instants(z, w, in, &gap_end);
+    if (k == 0) {
+        if (m == CRON_MISSING_SKIP) return 0;
+        *ev = gap_end;
+        *mk = CRON_MARK_SHIFTED;
+    } else if (k == 1) {
+        *ev = in[0];
+        *mk = 0;
+    } else {
+        *ev = in[last];
+        *mk = last ? CRON_MARK_FOLD_SECOND : CRON_MARK_FOLD_FIRST;
+    }
+    return 1;
+}
+
+/* Fixed-time rules: wall times in order, each mapped through the policy. */
+static int next_fixed(const Cron *c, const TzZone *z, CronMissing m, int last, int64_t after,
+                      int64_t *next, unsigned *mark)
+{
+    int64_t tn;
+    int off = tzdb_offset_span(z, after, &tn);
+    int64_t w = after + off, limit = w + CRON_SEARCH_SECS;
+    /* A fall-back just ahead repeats wall times below after's own: their
+     * second occurrences still lie ahead, so the scan starts there. */
+    if (tn != INT64_MAX && tn - after < 2 * TZDB_MAX_OFFSET) {
+        int64_t wn = tn + tzdb_offset(z, tn);
+        if (wn < w) w = wn;
+    }
+    for (;; w += 60) {
+        if ((w = next_wall(c, w, limit)) == INT64_MAX) return -1;
+        int64_t ev;
+        unsigned mk;
+        if (wall_event(z, w, m, last, &ev, &mk) && ev > after) {
+            *next = ev;
+            if (mark) *mark = mk;
+            return 0;
         }
     }
+}
+
+int cron_next_z(const Cron *c, const TzZone *z, CronMissing m, CronDup d, int64_t after,
+                int64_t *next, unsigned *mark)
+{
+    if (!c || !z || !next || !c->minute || !c->hour || !c->month ||
+        after > INT64_MAX / 2 || after < INT64_MIN / 2)
+        return -1;
+    if (c->flags & CRON_TIME_STAR) return next_elapsed(c, z, after, next, mark);
+    if (d != CRON_DUP_BOTH) return next_fixed(c, z, m, d == CRON_DUP_LAST, after, next, mark);
+    /* Both occurrences: the union of the first-only and last-only fires,
+     * two monotonic sequences, so the earlier of their next fires. */
+    int64_t a, b, tn;
+    unsigned ma = 0, mb = 0;
+    if (next_fixed(c, z, m, 0, after, &a, &ma) < 0) return -1;
+    if (tzdb_next_transition(z, after - 2 * TZDB_MAX_OFFSET, &tn) < 0 ||
+        tn > a + 2 * TZDB_MAX_OFFSET) {
+        b = a; /* no transition near: no fold, the second sequence is the same */
+        mb = ma;
+    } else if (next_fixed(c, z, m, 1, after, &b, &mb) < 0) {
+        b = INT64_MAX;
+    }
+    *next = a <= b ? a : b;
+    if (mark) *mark = a <= b ? ma : mb;
     return 0;
 }
 
 int cron_next(const Cron *c, const char *tz, int64_t after_epoch, int64_t *next_epoch)
 {
-    if (!tz) tz = "UTC";
-    TzLocal l;
-    if (!c || !c->minute || !c->hour || tz_epoch_to_local(tz, after_epoch, &l) < 0) return -1;
-    /* Every wall time before after's own minute maps to an instant <= after,
-     * so the scan starts there. */
-    int64_t day = civil_days_from_date(l.year, l.mon, l.day), end = day + CRON_SEARCH_DAYS;
-    int h0 = l.hour, min0 = l.min;
-    while (day < end) {
-        int y, m, d;
-        civil_date_from_days(day, &y, &m, &d);
-        if (!(c->month >> m & 1)) {
-            day += civil_days_in_month(y, m) - d + 1;
-            h0 = min0 = 0;
-            continue;
-        }
-        if (day_matches(c, day, d)) {
-            int r = scan_day(c, tz, y, m, d, h0, min0, after_epoch, next_epoch);
-            if (r != 0) return r > 0 ? 0 : -1;
-        }
-        day++;
-        h0 = min0 = 0;
-    }
-    return -1;
+    const TzZone *z = tzdb_zone(tz ? tz : "UTC", NULL, 0);
+    if (!z) return -1;
+    return cron_next_z(c, z, CRON_MISSING_SHIFT, CRON_DUP_FIRST, after_epoch, next_epoch, NULL);
 }

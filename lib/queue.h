@@ -56,6 +56,15 @@ int queue_enqueue(Rds *r, const QueueOpts *o, Envelope *env, int *deduped, FarmE
 int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *deduped,
                        FarmErr *err) SF_MUSTCHECK;
 
+/* The scheduler's enqueue: envs go in, in chunks of one Lua script each,
+ * only while the string at fence_key still equals fence (leader.h), checked
+ * in the same script as the writes. A job whose dedupe_key was used within
+ * dedupe_ttl_s is skipped (a fire re-done after a failover adds nothing).
+ * *added counts the jobs written; *fenced = 1 when the fence no longer held
+ * (the chunks before it are in, later ones were not sent). */
+int queue_enqueue_fenced(Rds *r, const QueueOpts *o, const char *fence_key, const char *fence,
+                         Envelope *envs, int n, int *added, int *fenced, FarmErr *err) SF_MUSTCHECK;
+
 /* Enqueue to start at due_ms (through the delayed set). */
 int queue_enqueue_at(Rds *r, const QueueOpts *o, Envelope *env, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
 

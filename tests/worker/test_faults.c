@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "th.h"
 #include "th_farm.h"
+#include "th_server.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -152,57 +153,12 @@ TEST_T(fault_postgres_restart_under_running_workers_loses_nothing, 600)
     CHECK_INT(th_stop(w, SIGTERM, 15000), 0);
 }
 
-/* A private Redis with every write fsynced, so a kill -9 loses nothing it
- * acknowledged - the durability a production Redis for the farm needs. */
-static pid_t start_redis(int port)
-{
-    char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
-    fflush(stdout);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen("redis.log", "a", stdout);
-        (void)log;
-        dup2(1, 2);
-        execlp("redis-server", "redis-server", "--port", portarg, "--bind", "127.0.0.1", "--dir", ".",
-               "--appendonly", "yes", "--appendfsync", "always", "--save", "", (char *)NULL);
-        _exit(127);
-    }
-    for (int t = 0; t < 800; t++) {
-        char *o = NULL;
-        int rc = th_run(&o, "redis-cli -p %d ping", port);
-        int up = rc == 0 && o && strstr(o, "PONG");
-        free(o);
-        if (up) return pid;
-        th_sleep_ms(25);
-    }
-    char *log = NULL;
-    if (th_run(&log, "tail -5 redis.log") >= 0) {}
-    th_check_failed(__FILE__, __LINE__, "redis started", "on port %d: %s", port, log ? log : "");
-    free(log);
-    th_abort_test();
-}
-
-/* A port the kernel just handed out on loopback: free unless raced. */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-            getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 TEST_T(fault_redis_kill_9_and_restart_under_running_workers_loses_nothing, 600)
 {
     ThFarm f;
     setup(&f);
-    int port = free_port();
-    pid_t redis = start_redis(port);
+    int port = th_free_port();
+    pid_t redis = th_redis_private_start(port);
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
     setenv("STRATFARM_REDIS_URL", url, 1);
@@ -215,7 +171,7 @@ TEST_T(fault_redis_kill_9_and_restart_under_running_workers_loses_nothing, 600)
     kill(redis, SIGKILL);
     waitpid(redis, NULL, 0);
     th_sleep_ms(500);
-    redis = start_redis(port);
+    redis = th_redis_private_start(port);
     r = connect_redis(url);
     wait_all(&f, r, n, 90 * scale());
     check_exactly_once(&f, r, n);

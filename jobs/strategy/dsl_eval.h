@@ -1,0 +1,47 @@
+/* dsl_eval.h - a parsed program over one symbol's bars: every series of the
+ * program computed once over all bars (column at a time), then the four
+ * rules as 0/1 series with the first bar each is defined on.
+ *
+ * Sandbox: evaluation has no loops of the program's own, reads only the
+ * bars given, and allocates at most mem_limit bytes for its series (a
+ * clear DSL_ELIMIT error naming the need otherwise), so its time and memory
+ * are bounded by (nodes x bars).
+ *
+ * Memory: a DslEval owns its arrays (dsl_eval_free); the bars stay the
+ * caller's and must outlive it (bar series are read in place). */
+#ifndef SF_DSL_EVAL_H
+#define SF_DSL_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsl.h"
+
+typedef struct DslBars {
+    size_t n;
+    const double *open, *high, *low, *close, *volume;   /* volume may be NULL */
+} DslBars;
+
+typedef struct DslSeries {
+    const double *v;        /* n values; NULL for a constant (k) */
+    double k;
+    size_t start;           /* first defined bar (n: never) */
+} DslSeries;
+
+typedef struct DslEval {
+    size_t n;
+    DslSeries *s;           /* one per program node */
+    double **owned;         /* arrays this evaluation allocated */
+    size_t n_owned, bytes;
+    DslSeries rule[RULE_COUNT];  /* v NULL and start n when the rule is absent */
+} DslEval;
+
+#define DSL_MEM_LIMIT_DEFAULT ((size_t)1 << 30)   /* 1 GiB of series */
+
+/* DSL_OK, or DSL_ELIMIT / DSL_ENOMEM / DSL_EINPUT (volume read without
+ * volumes, an indicator's input error) with err (the node's line and
+ * column). *out is set either way: free it. */
+int dsl_eval(const DslProgram *p, const DslBars *bars, size_t mem_limit, DslEval *out, DslError *err);
+void dsl_eval_free(DslEval *e);
+
+#endif

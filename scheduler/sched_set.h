@@ -1,0 +1,69 @@
+/* sched_set.h - the schedules the scheduler fires: the config's, and one
+ * per active website strategy with a cron (sched_website.h), each with its
+ * firing policies and its progress (cursor, next occurrence).
+ *
+ * A SchedSet owns its entries and everything in them. Single-threaded: the
+ * scheduler's loop is its only user. */
+#ifndef SF_SCHED_SET_H
+#define SF_SCHED_SET_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "envelope.h"
+
+typedef struct SchedEntry {
+    char *name;                 /* config name, or "<name>:<strategy id>" */
+    char *cron_expr;
+    Cron cron;
+    char *zone;
+    ConfigMissingDst missing;
+    ConfigDuplicateDst duplicate;
+    ConfigMisfire misfire;
+    int catch_up, catch_up_window_s, jitter_s;
+    char *kind;
+    Lane lane;
+    char **symbols, **timeframes; /* fan-out, n_symbols x n_timeframes jobs */
+    size_t n_symbols, n_timeframes;
+    json_t *payload;            /* object, owned */
+    const char *origin;         /* "config" or "website" (static) */
+    long long strategy_id;      /* website: the strategy; else 0 */
+    char *strategy_path;        /* website: its file in the strategies repo, or NULL */
+    int enabled;
+    char def[17];               /* digest of the definition (hex) */
+    /* progress, kept by the leader */
+    int registered;             /* its definition is in Redis */
+    int64_t first_seen_ms, cursor_ms;
+    int64_t next_ms;            /* next occurrence to decide, 0 = none */
+    int64_t due_ms;             /* when it fires: next_ms + jitter */
+} SchedEntry;
+
+typedef struct SchedSet {
+    SchedEntry *e;
+    size_t n, cap;
+} SchedSet;
+
+/* Appends the config's own schedules (not the from: website ones). */
+int sched_set_add_config(SchedSet *s, const Config *cfg, FarmErr *err) SF_MUSTCHECK;
+
+/* Appends one entry built from parts; strings and payload are copied /
+ * referenced (payload may be NULL for {}). */
+int sched_set_add(SchedSet *s, const SchedEntry *proto, FarmErr *err) SF_MUSTCHECK;
+
+SchedEntry *sched_set_find(SchedSet *s, const char *name);
+void sched_set_clear(SchedSet *s);
+
+/* The first occurrence strictly after after_ms (epoch ms), with the
+ * entry's DST policies; 0 when none within the search horizon. */
+int64_t sched_entry_next(const SchedEntry *e, int64_t after_ms);
+
+/* Sets the next occurrence to decide (0 = none) and its fire time. */
+void sched_entry_set_next(SchedEntry *e, int64_t next_ms);
+
+/* The entry's fixed jitter offset: the same for the same name, at most
+ * jitter_s, and short of the gap to the next occurrence. */
+int64_t sched_entry_jitter_ms(const SchedEntry *e, int64_t occurrence_ms, int64_t next_ms);
+
+#endif

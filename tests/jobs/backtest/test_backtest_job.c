@@ -1,0 +1,181 @@
+/* backtest end to end: History candles, the Website and Backtest DBs,
+ * Redis, the real worker process; rows in every table, a rerun leaving the
+ * same rows, and bad input told to the website row and the error event. */
+#define _GNU_SOURCE
+#include "th.h"
+#include "th_queue.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rds.h"
+
+static const char CONFIG[] =
+    "worker:\n  slots: 1\n  kinds: [backtest]\n  block_ms: 100\n  heartbeat_ms: 200\n"
+    "jobs:\n  backtest:\n    max_attempts: 2\n    backoff_base_ms: 20\n    backoff_max_ms: 50\n";
+
+#define TRADES_SQL "SELECT coalesce(string_agg(concat_ws('|', timestamp, symbol, action, quantity, price, " \
+    "commission, slippage, pnl, position_value, cash_balance, notes), E'\\n' ORDER BY id), '') FROM backtest_trades"
+#define POS_SQL "SELECT coalesce(string_agg(concat_ws('|', date, symbol, quantity, avg_price, current_price, " \
+    "market_value, unrealized_pnl, weight), E'\\n' ORDER BY date, symbol), '') FROM backtest_positions"
+#define MET_SQL "SELECT concat_ws('|', total_return, annualized_return, volatility, max_drawdown, " \
+    "max_drawdown_duration, sharpe_ratio, sortino_ratio, calmar_ratio, total_trades, winning_trades, " \
+    "losing_trades, win_rate, profit_factor, avg_win, avg_loss, max_consecutive_wins, " \
+    "max_consecutive_losses, final_equity, peak_equity) FROM backtest_performance_metrics"
+
+static void setup(ThQueue *q)
+{
+    thq_setup(q, CONFIG);
+    char *out = NULL;
+    int rc = th_run(&out, "%s load-candles %s --symbol ORCL --timeframe D1", th_bin("stratfarm"),
+                    th_path("data/orcl-1995-2014.txt"));
+    REQUIREF(rc == 0, "%s", out);
+    free(out);
+    free(th_sql(q->farm.website, "INSERT INTO users (email, username, hashed_password) VALUES ('a@x', 'a', 'x')"));
+    free(th_sql(q->farm.website, "INSERT INTO strategies (name, dsl_code, owner_id) VALUES ('s', 'x', 1)"));
+}
+
+static long long new_backtest(ThQueue *q)
+{
+    return th_sql_int(q->farm.website, "INSERT INTO backtests (name, strategy_id, owner_id, start_date, end_date) "
+                                       "VALUES ('bt', 1, 1, '1995-01-01', '2014-12-31') RETURNING id");
+}
+
+/* A backtest_request for backtest id with this DSL file's text. */
+static char *request(long long id, const char *dsl_rel, const char *params)
+{
+    char *src = NULL;
+    if (dsl_rel) {
+        FILE *f = fopen(th_path(dsl_rel), "r");
+        REQUIRE(f);
+        src = calloc(1, 4096);
+        size_t n = fread(src, 1, 4095, f);
+        src[n] = 0;
+        fclose(f);
+    }
+    json_t *m = json_pack("{s:s, s:s, s:s, s:{s:I, s:s, s:o}}", "message_type", "backtest_request",
+                          "request_id", "req-1", "timestamp", "2024-01-20T10:00:00Z", "payload",
+                          "backtest_id", (json_int_t)id, "strategy_dsl", src ? src : "", "parameters",
+                          json_loads(params, 0, NULL));
+    free(src);
+    REQUIRE(m);
+    char *text = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    return text;
+}
+
+#define ORCL_PARAMS "{\"start_date\":\"1995-01-01\",\"end_date\":\"2014-12-31\",\"initial_capital\":100000," \
+    "\"symbols\":[\"ORCL\"],\"timeframe\":\"D1\"}"
+
+static void run_job(ThQueue *q, const char *payload, const char *status)
+{
+    char id[40];
+    thq_enqueue(q, "backtest", LANE_INTERACTIVE, 2, payload, id);
+    CHECKF(thq_wait_status(q, id, status, 30000), "job %s did not end %s: %s", id, status, thq_field(q, id, "error"));
+}
+
+/* The events on sf:events of one message_type, as text. */
+static char *events_of(ThQueue *q, const char *type)
+{
+    char *out = NULL;
+    th_run(&out, "redis-cli -p %d --raw XRANGE sf:events - + | grep '\"message_type\":\"%s\"' || true",
+           th_redis_port(), type);
+    return out;
+}
+
+TEST_T(backtest_sma_cross_on_orcl_writes_every_table_and_a_rerun_leaves_the_same_rows, 240)
+{
+    ThQueue q;
+    setup(&q);
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
+    long long id = new_backtest(&q);
+    char *req = request(id, "docs/strategies/sma-cross.dsl", ORCL_PARAMS);
+    run_job(&q, req, "succeeded");
+    const char *web = q.farm.website;
+    char *st = th_sql(web, "SELECT status FROM backtests");
+    CHECK_STR(st, "completed");
+    free(st);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_trades"), 195);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_trades WHERE pnl IS NOT NULL"), 97);
+    CHECK(th_sql_int(web, "SELECT count(*) FROM backtest_positions") > 1000);
+    char *fin = th_sql(web, "SELECT final_equity FROM backtest_performance_metrics");
+    CHECK_STR(fin, "102646.07");   /* backtrader's final value, 102646.0652 */
+    free(fin);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtests WHERE results::jsonb ? 'conventions' "
+                              "AND execution_time IS NOT NULL AND completed_at IS NOT NULL"), 1);
+    CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM backtest_runs WHERE status = 'completed' "
+                                          "AND candles_read = 5036 AND trade_count = 195"), 1);
+    CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM execution_logs WHERE kind = 'backtest'"), 1);
+    char *ev = events_of(&q, "backtest_result");
+    CHECK_CONTAINS(ev, "\"summary_charts\"");
+    CHECK_CONTAINS(ev, "\"trade_count\":195");
+    free(ev);
+    ev = events_of(&q, "status_update");
+    CHECK_CONTAINS(ev, "\"progress\":100");
+    free(ev);
+    char *t1 = th_sql(web, TRADES_SQL), *p1 = th_sql(web, POS_SQL), *m1 = th_sql(web, MET_SQL);
+    run_job(&q, req, "succeeded");          /* the same request again: a new job */
+    char *t2 = th_sql(web, TRADES_SQL), *p2 = th_sql(web, POS_SQL), *m2 = th_sql(web, MET_SQL);
+    CHECK(strcmp(t1, t2) == 0);
+    CHECK(strcmp(p1, p2) == 0);
+    CHECK_STR(m1, m2);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_performance_metrics"), 1);
+    free(t1); free(t2); free(p1); free(p2); free(m1); free(m2); free(req);
+    th_stop(w, SIGTERM, 10000);
+}
+
+TEST_T(backtest_bad_input_is_told_to_the_website_row_and_the_error_event_and_dies_at_once, 240)
+{
+    ThQueue q;
+    setup(&q);
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
+    const char *web = q.farm.website;
+    long long a = new_backtest(&q);
+    char *req = request(a, NULL, ORCL_PARAMS);
+    json_t *m = json_loads(req, 0, NULL);
+    json_object_set_new(json_object_get(m, "payload"), "strategy_dsl",
+                        json_string("strategy \"x\"\nfast = sma(close, 10\nenter long when fast > close\n"));
+    free(req);
+    req = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    run_job(&q, req, "dead");
+    char *msg = th_sql(web, "SELECT status || ': ' || error_message FROM backtests WHERE id = 1");
+    CHECK_CONTAINS(msg, "failed: line 2, column 21: expected ',' or ')'");
+    free(msg);
+    free(req);
+    /* no candles in the range */
+    long long b = new_backtest(&q);
+    req = request(b, "docs/strategies/sma-cross.dsl", "{\"start_date\":\"1980-01-01\",\"end_date\":\"1980-12-31\","
+                  "\"initial_capital\":1000,\"symbols\":[\"ORCL\"]}");
+    run_job(&q, req, "dead");
+    free(req);
+    /* an unknown symbol, capital <= 0, end before start, no symbols, no backtests row */
+    long long c = new_backtest(&q);
+    req = request(c, "docs/strategies/sma-cross.dsl", "{\"start_date\":\"1995-01-01\",\"end_date\":\"1996-01-01\","
+                  "\"initial_capital\":1000,\"symbols\":[\"NOPE\"]}");
+    run_job(&q, req, "dead");
+    free(req);
+    req = request(c, "docs/strategies/sma-cross.dsl", "{\"start_date\":\"1995-01-01\",\"end_date\":\"1994-01-01\","
+                  "\"initial_capital\":0,\"symbols\":[]}");
+    run_job(&q, req, "dead");
+    free(req);
+    req = request(999, "docs/strategies/sma-cross.dsl", ORCL_PARAMS);
+    run_job(&q, req, "dead");
+    free(req);
+    char *ev = events_of(&q, "error");
+    CHECK_CONTAINS(ev, "\"error_code\":\"INVALID_STRATEGY\"");
+    CHECK_CONTAINS(ev, "\"error_code\":\"NO_DATA\"");
+    CHECK_CONTAINS(ev, "unknown symbol NOPE");
+    CHECK_CONTAINS(ev, "end_date 1994-01-01 is before start_date 1995-01-01");
+    CHECK_CONTAINS(ev, "backtest_id 999 has no backtests row");
+    free(ev);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtests WHERE status = 'failed'"), 3);
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_trades"), 0);
+    CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM backtest_runs WHERE status = 'failed'"), 5);
+    CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM job_runs"), 0);
+    th_stop(w, SIGTERM, 10000);
+}
