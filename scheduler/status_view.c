@@ -13,6 +13,9 @@
 #include "queue_admin.h"
 #include "sched_state.h"
 
+/* Minute buckets read for the rates: 60 whole ones and the current. */
+#define RATE_BUCKETS 61
+
 /* Sum of a series' last k buckets. */
 static long long last_sum(json_t *series, const char *field, int n, int k)
 {
@@ -22,8 +25,9 @@ static long long last_sum(json_t *series, const char *field, int n, int k)
     return s;
 }
 
-/* Per second over the last 1, 5 and 60 minutes: the minute buckets of the
- * window (the current one partial) over the time the window has run. */
+/* Per second over the last 1, 5 and 60 minutes: the k whole minute buckets
+ * before the current one plus the current, partial one, over the time they
+ * span (k to k+1 minutes), so a rate never drops to 0 at a minute's turn. */
 static json_t *rates(json_t *series, int64_t from, int64_t now, const char *kind, const char *lane,
                      const char *const *outcomes, int nout)
 {
@@ -35,9 +39,9 @@ static json_t *rates(json_t *series, int64_t from, int64_t now, const char *kind
         for (int o = 0; o < nout; o++) {
             char field[128];
             snprintf(field, sizeof field, "%s|%s|%s", kind, lane, outcomes[o]);
-            n += last_sum(series, field, 60, windows[w]);
+            n += last_sum(series, field, RATE_BUCKETS, windows[w] + 1);
         }
-        int64_t start = from + (int64_t)(60 - windows[w]) * 60000;
+        int64_t start = from + (int64_t)(RATE_BUCKETS - 1 - windows[w]) * 60000;
         double secs = (double)(now - start) / 1000.0;
         json_object_set_new(r, names[w], json_real(secs > 0 ? (double)n / secs : 0));
     }
@@ -47,7 +51,7 @@ static json_t *rates(json_t *series, int64_t from, int64_t now, const char *kind
 static int add_rates(StatusApi *api, Rds *r, json_t *st, FarmErr *err)
 {
     int64_t now = envelope_now_ms();
-    json_t *hist = jobhist_series(r, &api->q, now, 60, 0, err);
+    json_t *hist = jobhist_series(r, &api->q, now, RATE_BUCKETS, 0, err);
     if (!hist) return -1;
     json_t *series = json_object_get(hist, "series");
     int64_t from = json_integer_value(json_object_get(hist, "from"));
