@@ -64,6 +64,11 @@ int config_check_listen(const CfKey *k, const char *v, int from_file, char *why,
     return 0;
 }
 
+int config_check_listen_or_empty(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
+{
+    return *v ? config_check_listen(k, v, from_file, why, cap) : 0;
+}
+
 int config_check_zone(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
 {
     (void)k;
