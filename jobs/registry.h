@@ -38,4 +38,10 @@ int registry_submit_check(const Config *cfg, const Envelope *env, Db *backtest, 
 /* 1 when the kind has an admit check (the Backtest DB is worth opening). */
 int registry_has_admit(const Config *cfg, const char *name);
 
+/* Parses a strategy DSL program (docs/strategy-dsl.md). 0 and its
+ * `strategy "name"` in name (may be "", name may be NULL); or -1 with the
+ * 1-based line and column of the error and its message in err. */
+int registry_check_strategy(const char *src, size_t len, char *name, size_t name_cap, int *line,
+                            int *col, FarmErr *err) SF_MUSTCHECK;
+
 #endif

@@ -181,10 +181,16 @@ int jobhist_append_requeue(Rds *r, const QueueOpts *o, const char *job_id, FarmE
 int jobhist_count_fire(Rds *r, const QueueOpts *o, const char *schedule_kind, const char *decision,
                        FarmErr *err)
 {
+    return jobhist_count_fires(r, o, schedule_kind, decision, 1, err);
+}
+
+int jobhist_count_fires(Rds *r, const QueueOpts *o, const char *schedule_kind, const char *decision,
+                        long long n, FarmErr *err)
+{
     char key[64], field[96];
     queue_key(o, key, sizeof key, "stats:fires");
     snprintf(field, sizeof field, "%s|%s", schedule_kind, decision);
-    redisReply *rep = rds_cmd(r, err, "HINCRBY %s %s 1", key, field);
+    redisReply *rep = rds_cmd(r, err, "HINCRBY %s %s %lld", key, field, n);
     if (!rep) return -1;
     rds_free(rep);
     return 0;

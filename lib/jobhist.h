@@ -54,6 +54,9 @@ int jobhist_append_requeue(Rds *r, const QueueOpts *o, const char *job_id, FarmE
 /* Counts one schedule decision (the scheduler calls it with each). */
 int jobhist_count_fire(Rds *r, const QueueOpts *o, const char *schedule_kind, const char *decision,
                        FarmErr *err) SF_MUSTCHECK;
+/* n decisions at once (a catch-up decides many in one call). */
+int jobhist_count_fires(Rds *r, const QueueOpts *o, const char *schedule_kind, const char *decision,
+                        long long n, FarmErr *err) SF_MUSTCHECK;
 
 /* ---- reading (jobhist_read.c) ---- */
 
