@@ -316,8 +316,10 @@ static int decide_one(Db *web, const AaExec *x, const char *ts, const AaDecision
     char why[300];
     long long trade_id = 0;
     if (!d->sub || !d->comb->usable || x->error) {
-        if (insert_execution(web, x, ts, d, x->error || !d->comb->usable ? "failed" : "skipped", 0,
-                             d->sub ? d->reasoning : "no active subscriptions", x->error, err))
+        char text[900];
+        snprintf(text, sizeof text, "%s%s", d->reasoning, d->sub ? "" : "; no active subscriptions");
+        if (insert_execution(web, x, ts, d, x->error || !d->comb->usable ? "failed" : "skipped", 0, text,
+                             x->error, err))
             return -1;
         x->error || !d->comb->usable ? o->failed++ : o->skipped++;
         return 0;

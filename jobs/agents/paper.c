@@ -38,7 +38,9 @@ void paper_buy(PaperBook *b, int64_t price, int64_t fee_ppm, int64_t allocated, 
     memset(t, 0, sizeof *t);
     t->price_cents = price;
     if (price <= 0) { skip(t, "no price"); return; }
-    int64_t spend = b->cash_cents < allocated ? b->cash_cents : allocated;
+    /* The allocation caps what the position holds, not each trade. */
+    int64_t left = allocated - b->cost_cents;
+    int64_t spend = b->cash_cents < left ? b->cash_cents : left;
     if (max_ppm > 0) {
         int64_t held = paper_value(b->qty_units, price);
         int64_t total = b->cash_cents + held + b->others_value_cents;
@@ -46,7 +48,9 @@ void paper_buy(PaperBook *b, int64_t price, int64_t fee_ppm, int64_t allocated, 
         if (room < spend) spend = room;
     }
     if (spend <= 0) {
-        skip(t, b->cash_cents <= 0 ? "BUY without cash" : "position already at max_position");
+        skip(t, b->cash_cents <= 0 ? "BUY without cash"
+                : left <= 0 ? "position already holds the allocated capital"
+                            : "position already at max_position");
         return;
     }
     /* The largest quantity whose value plus fee fits the spend. */

@@ -3,8 +3,9 @@
  * half away from zero at the column's scale (NUMERIC(20,2) money,
  * NUMERIC(20,8) quantities). No floating point touches an amount. Pure.
  *
- * BUY: spend = min(cash, allocated capital, max_position * portfolio value
- *      - value of the asset already held), fees included; quantity =
+ * BUY: spend = min(cash, allocated capital - cost of the asset already
+ *      held, max_position * portfolio value - value of the asset already
+ *      held), fees included; quantity =
  *      floor(spend / (price * (1 + fee_rate))) in 1e-8 units; value =
  *      round(quantity * price), fee = round(value * fee_rate); cash -=
  *      value + fee; the holding's total cost += value + fee, its average
