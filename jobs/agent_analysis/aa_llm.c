@@ -119,6 +119,8 @@ static int start(CURLM *m, const AaLlmConf *c, Slot *s, const Spent *sp)
     curl_easy_reset(s->h);
     if (!s->hdr) {
         s->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+        /* No "Expect: 100-continue" round trip before every prompt. */
+        s->hdr = curl_slist_append(s->hdr, "Expect:");
         if (c->api_key && *c->api_key) {
             snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->api_key);
             s->hdr = curl_slist_append(s->hdr, auth);

@@ -106,7 +106,8 @@ static int load_market(Run *r, Db *hist, FarmErr *err)
     if (!(r->tf = config_timeframe_normalise(tf)))
         return err_set(err, SF_EINPUT, "agent_analysis: strategy %lld: timeframe '%s' is not one of "
                                        "M1 M5 M15 H1 H4 D1", r->plan->strategy_id, tf);
-    int64_t before = r->plan->as_of ? r->plan->as_of + 1 : INT64_MAX;
+    /* No as-of time: the latest candle (9999-12-31, the last time SQL reads). */
+    int64_t before = r->plan->as_of ? r->plan->as_of + 1 : 253402300799LL;
     if (history_read_tail(hist, r->asset, r->tf, before, (size_t)r->st->candles, &r->candles, err))
         return -1;
     if (r->candles.n < TA_AGENT_MIN_BARS)

@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "th.h"
 
 #define MAX_AGENTS 8
 
@@ -190,17 +189,20 @@ static void done_cb(void *cls, struct MHD_Connection *c, void **con, enum MHD_Re
 FakeLlm *fake_llm_start(void)
 {
     FakeLlm *f = calloc(1, sizeof *f);
-    REQUIRE(f);
+    if (!f) return NULL;
     pthread_mutex_init(&f->lock, NULL);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     f->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
                             handler, f, MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_NOTIFY_COMPLETED, done_cb, f,
                             MHD_OPTION_END);
-    REQUIRE(f->d);
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di = f->d ? MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     f->port = di ? di->port : 0;
-    REQUIRE(f->port > 0);
+    if (f->port <= 0) {
+        if (f->d) MHD_stop_daemon(f->d);
+        free(f);
+        return NULL;
+    }
     return f;
 }
 

@@ -20,7 +20,7 @@
 
 typedef struct FakeLlm FakeLlm;
 
-FakeLlm *fake_llm_start(void);                      /* fails the test on error */
+FakeLlm *fake_llm_start(void);                      /* NULL on error */
 int fake_llm_port(const FakeLlm *f);
 /* Sets an agent's script: steps separated by spaces ("429:1 ok:0.5:0.9"). */
 void fake_llm_script(FakeLlm *f, const char *agent, const char *steps);

@@ -21,6 +21,7 @@ typedef struct Aa { ThQueue q; FakeLlm *llm; pid_t worker; } Aa;
 static void setup(Aa *a, const char *agents_extra)
 {
     a->llm = fake_llm_start();
+    REQUIRE(a->llm);
     char cfg[2048];
     snprintf(cfg, sizeof cfg,
              "worker: {slots: 4, kinds: [agent_analysis], block_ms: 100, heartbeat_ms: 200}\n"
@@ -72,7 +73,8 @@ static void subscribe(Aa *a, long long strat, int user, const char *alloc, const
 static char *execute(Aa *a, long long strat, const char *as_of, char *id)
 {
     char payload[256];
-    snprintf(payload, sizeof payload, "{\"strategy_id\": %lld, \"as_of\": \"%s\"}", strat, as_of);
+    if (as_of) snprintf(payload, sizeof payload, "{\"strategy_id\": %lld, \"as_of\": \"%s\"}", strat, as_of);
+    else snprintf(payload, sizeof payload, "{\"strategy_id\": %lld}", strat);   /* the latest candle */
     thq_enqueue(&a->q, "agent_analysis", LANE_INTERACTIVE, 1, payload, id);
     CHECKF(thq_wait_status(&a->q, id, "succeeded", 30000), "job %s: %s", id, thq_field(&a->q, id, "error"));
     FarmErr err = {0};
@@ -321,7 +323,7 @@ TEST_T(agent_analysis_two_subscriptions_with_their_own_weights_decide_apart, 180
     subscribe(&a, s, 1, "3000", "{\"macro\": 1}");
     subscribe(&a, s, 2, "3000", "{\"onchain\": 1}");
     char id[40];
-    free(execute(&a, s, AS_OF, id));
+    free(execute(&a, s, NULL, id));
     CHECK_INT(count(&a, "SELECT count(*) FROM strategy_executions WHERE user_id = 1 AND signal = 'BUY'"
                         " AND conviction_score = 100 AND action_taken = 'executed'"), 1);
     CHECK_INT(count(&a, "SELECT count(*) FROM strategy_executions WHERE user_id = 2 AND signal = 'SELL'"
