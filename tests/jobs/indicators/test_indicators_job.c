@@ -325,7 +325,8 @@ TEST(indicators_rerun_changes_nothing)
     CHECK_CONTAINS(sum0, "\"write\":\"direct\"");   /* a new pair: straight into the tables */
     free(sum0);
     long long rows = q_int(&t, "SELECT count(*) FROM indicators");
-    long long xmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators");
+    /* Tuples of the storage table behind the view (migration 006). */
+    long long xmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values");
     long long axmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis");
     CHECK(rows > 3000);
     FarmErr err = {0};
@@ -340,20 +341,30 @@ TEST(indicators_rerun_changes_nothing)
     CHECK_CONTAINS(sum, "\"write\":\"upsert\"");
     CHECK_CONTAINS(sum, "\"cache\":\"unchanged\"");
     free(sum);
-    /* State lost (rows past indicator_state): the direct COPY meets the
+    /* State lost for an indicator (values past indicator_state): the pair's
+     * stored rows are seen before anything is written (a bar holds each
+     * name once), so the run merges: nothing changes. */
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name = 'rsi_14'"));
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, &sum) == 0);
+    CHECK_CONTAINS(sum, "\"write\":\"upsert\"");
+    CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
+    free(sum);
+    /* State lost for analysis (rows past it): the direct COPY meets the
      * key, is undone, and the run goes through the upsert: nothing changes. */
-    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"));
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name = 'analysis'"));
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, &sum) == 0);
     CHECK_CONTAINS(sum, "\"write\":\"upsert_after_conflict\"");
     CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
     free(sum);
     CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"), 2);
     CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), rows);
-    CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators"), xmin);
+    CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values"), xmin);
     CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis"), axmin);
     /* A changed stored value is put back, and only that one. */
-    free(th_sql(t.farm.backtest, "UPDATE indicators SET value = '1' WHERE indicator_name = 'rsi_14'"
-                                 " AND \"timestamp\" = '2006-06-01'"));
+    free(th_sql(t.farm.backtest, "UPDATE indicator_values iv SET v[s.off] = 1 FROM indicator_layout_slots s"
+                                 " WHERE s.layout_id = iv.layout_id AND s.indicator_name = 'rsi_14'"
+                                 " AND iv.\"timestamp\" = '2006-06-01'"));
+    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'rsi_14' AND value = '1'"), 1);
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"from\":1136073600,\"to\":\"2006-12-31T00:00:00Z\"}",
                   &err, &sum) == 0);
     CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":1,");
@@ -608,7 +619,7 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     /* A run that changed rows but stopped before History's end ("to")
      * drops the pair's candle key and writes none: a miss, never stale. */
     free(th_sql(t.farm.backtest, "DELETE FROM indicator_state"));
-    free(th_sql(t.farm.backtest, "DELETE FROM indicators"));
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_values"));
     run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"],\"to\":\"2006-06-30\"}");
     CHECK_INT(redis_ttl(&t, key), -2);
     CHECK(redis_ttl(&t, "indicators:FDAX:D1:sma_20:latest") > 0);
