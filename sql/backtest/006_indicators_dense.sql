@@ -79,12 +79,6 @@ CREATE TABLE IF NOT EXISTS indicator_values (
     CONSTRAINT indicator_values_pkey PRIMARY KEY (symbol, timeframe, layout_id, "timestamp")
 );
 
--- A JSON array of numbers (volume profile's volumes).
-CREATE OR REPLACE FUNCTION sf_num_array(a float8[]) RETURNS jsonb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT COALESCE(jsonb_agg(x ORDER BY k), '[]'::jsonb) FROM unnest(a) WITH ORDINALITY u(x, k)
-$$;
-
 -- Support/resistance slots (kind 7) as {"support":[...],"resistance":[...]}.
 CREATE OR REPLACE FUNCTION sf_levels_json(a float8[]) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -111,7 +105,9 @@ LANGUAGE sql IMMUTABLE AS $$
                  WHEN v ? 'support' THEN 7 WHEN v ? 'poc' THEN 8 END)::smallint
 $$;
 
-CREATE OR REPLACE FUNCTION pg_temp.sf_slots_of(kind smallint, v jsonb, n int) RETURNS float8[]
+-- Kinds 0..6: one expression, so the planner inlines it (a SQL function
+-- call per row costs ~60 us); 7 and 8 need sub-selects.
+CREATE OR REPLACE FUNCTION pg_temp.sf_slots_simple(kind smallint, v jsonb) RETURNS float8[]
 LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT CASE kind
         WHEN 0 THEN ARRAY[v::text::float8]
@@ -125,6 +121,12 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
         WHEN 6 THEN ARRAY[(v->>'swing_high')::float8, (v->>'swing_low')::float8,
                           CASE WHEN v->>'direction' = 'up' THEN 1 ELSE 0 END,
                           (v->>'23.6')::float8, (v->>'38.2')::float8, (v->>'50')::float8, (v->>'61.8')::float8]
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION pg_temp.sf_slots_levels(kind smallint, v jsonb, n int) RETURNS float8[]
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT CASE kind
         WHEN 7 THEN (SELECT ARRAY[jsonb_array_length(v->'support')::float8,
                                   jsonb_array_length(v->'resistance')::float8]
                             || COALESCE(array_agg(x ORDER BY o, k), '{}')
@@ -150,6 +152,9 @@ BEGIN
                WHERE ns.nspname = 'public' AND c.relname = 'indicators' AND c.relkind IN ('r', 'p')) THEN
         ALTER TABLE indicators RENAME TO indicators_v005;
         old_rows := (SELECT count(*) FROM indicators_v005);
+        -- Fresh statistics: without them a just-loaded table is planned as
+        -- tiny, and the joins below become nested loops over it.
+        ANALYZE indicators_v005;
 
         -- Per name: its kind, and its slot count (volume profile: 7 + buckets).
         CREATE TEMP TABLE m_names ON COMMIT DROP AS
@@ -162,6 +167,8 @@ BEGIN
         CREATE TEMP TABLE m_pairs ON COMMIT DROP AS
         SELECT symbol, timeframe, array_agg(indicator_name ORDER BY indicator_name)::text[] AS names
         FROM m_names GROUP BY 1, 2;
+        ANALYZE m_names;
+        ANALYZE m_pairs;
         INSERT INTO indicator_layouts (names) SELECT DISTINCT names FROM m_pairs ON CONFLICT (names) DO NOTHING;
         INSERT INTO indicator_layout_slots (layout_id, indicator_name, kind, off, n)
         SELECT DISTINCT ON (l.layout_id, m.indicator_name) l.layout_id, m.indicator_name, m.kind,
@@ -170,6 +177,8 @@ BEGIN
                m.n
         FROM m_names m JOIN m_pairs p USING (symbol, timeframe) JOIN indicator_layouts l ON l.names = p.names
         ON CONFLICT DO NOTHING;
+        ANALYZE indicator_layouts;
+        ANALYZE indicator_layout_slots;
 
         -- Set-based: every (bar, slot entry of the pair's layout), the old
         -- value when there is one, else the entry's NULL slots.
@@ -181,7 +190,8 @@ BEGIN
         JOIN indicator_layout_slots s ON s.layout_id = l.layout_id
         LEFT JOIN indicators_v005 o ON o.symbol = b.symbol AND o.timeframe = b.timeframe
              AND o.indicator_name = s.indicator_name AND o."timestamp" = b."timestamp"
-        CROSS JOIN LATERAL unnest(COALESCE(pg_temp.sf_slots_of(s.kind, o.value, s.n),
+        CROSS JOIN LATERAL unnest(COALESCE(CASE WHEN s.kind < 7 THEN pg_temp.sf_slots_simple(s.kind, o.value)
+                                                ELSE pg_temp.sf_slots_levels(s.kind, o.value, s.n) END,
                                            array_fill(NULL::float8, ARRAY[s.n]))) WITH ORDINALITY u(x, k)
         GROUP BY b.symbol, b.timeframe, s.layout_id, b."timestamp";
     END IF;
@@ -210,7 +220,7 @@ BEGIN
            WHEN 8 THEN jsonb_build_object('poc', iv.v[s.off], 'val', iv.v[s.off + 1], 'vah', iv.v[s.off + 2],
                                           'low', iv.v[s.off + 3], 'high', iv.v[s.off + 4], 'step', iv.v[s.off + 5],
                                           'total_volume', iv.v[s.off + 6],
-                                          'volumes', sf_num_array(iv.v[s.off + 7 : s.off + s.n - 1]))
+                                          'volumes', to_jsonb(iv.v[s.off + 7 : s.off + s.n - 1]))
            END AS value
     FROM indicator_layout_slots s
     JOIN indicator_values iv ON iv.layout_id = s.layout_id
