@@ -249,9 +249,11 @@ static int bar_undefined(const TaOut *o, size_t i, int lb)
 
 /* Series kept in memory at once: a group of indicators is computed
  * together and written as one row per bar (its layout), so the job's memory
- * stays bounded however long the series: 100,000 candles of the default set
- * fit in one group (one row per bar), 1,000,000 take about five. */
-#define SERIES_BUDGET_DOUBLES (8u << 20)   /* 64 MiB */
+ * stays bounded however long the series (36 series doubles per candle for
+ * the default set): 100,000 candles fit in one group (one row per bar),
+ * 1,000,000 take two. Fewer groups are fewer rows (each row costs the
+ * server ~2-5 us whatever its width), more memory. */
+#define SERIES_BUDGET_DOUBLES (24u << 20)   /* 192 MiB */
 
 typedef struct Group {
     size_t first, count;                 /* in the sorted order[] */
