@@ -79,18 +79,6 @@ CREATE TABLE IF NOT EXISTS indicator_values (
     CONSTRAINT indicator_values_pkey PRIMARY KEY (symbol, timeframe, layout_id, "timestamp")
 );
 
--- Support/resistance slots (kind 7) as {"support":[...],"resistance":[...]}.
-CREATE OR REPLACE FUNCTION sf_levels_json(a float8[]) RETURNS jsonb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT jsonb_build_object(
-        'support', COALESCE((SELECT jsonb_agg(jsonb_build_object('price', a[1 + 2 * k], 'touches', a[2 + 2 * k])
-                                              ORDER BY k)
-                             FROM generate_series(1, a[1]::int) k), '[]'::jsonb),
-        'resistance', COALESCE((SELECT jsonb_agg(jsonb_build_object('price', a[1 + 2 * k], 'touches', a[2 + 2 * k])
-                                                 ORDER BY k)
-                                FROM generate_series(a[1]::int + 1, a[1]::int + a[2]::int) k), '[]'::jsonb))
-$$;
-
 -- ---- existing rows: the old table's values into slots ----------------------
 -- Each pair's rows become one layout (all names the pair has, byte order),
 -- one row per bar that had any value; then the view is compared with the
@@ -197,7 +185,9 @@ BEGIN
     END IF;
 
     -- The CASE is written out here rather than in a function so that the
-    -- planner evaluates it inline (a SQL function call per value costs ~60 us).
+    -- planner evaluates it inline (a SQL function call per value costs ~60 us;
+    -- support/resistance spells its TA_SPEC_SR_CAP = 10 levels out for the
+    -- same reason: no sub-select).
     CREATE VIEW indicators AS
     SELECT iv.symbol, iv.timeframe, s.indicator_name, iv."timestamp",
            CASE s.kind
@@ -216,7 +206,29 @@ BEGIN
                                           'direction', CASE WHEN iv.v[s.off + 2] = 1 THEN 'up' ELSE 'down' END,
                                           '23.6', iv.v[s.off + 3], '38.2', iv.v[s.off + 4], '50', iv.v[s.off + 5],
                                           '61.8', iv.v[s.off + 6])
-           WHEN 7 THEN sf_levels_json(iv.v[s.off : s.off + s.n - 1])
+           WHEN 7 THEN jsonb_build_object(
+               'support', to_jsonb(array_remove(ARRAY[
+                   CASE WHEN iv.v[s.off] >= 1 THEN jsonb_build_object('price', iv.v[s.off + 2], 'touches', iv.v[s.off + 2 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 2 THEN jsonb_build_object('price', iv.v[s.off + 4], 'touches', iv.v[s.off + 4 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 3 THEN jsonb_build_object('price', iv.v[s.off + 6], 'touches', iv.v[s.off + 6 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 4 THEN jsonb_build_object('price', iv.v[s.off + 8], 'touches', iv.v[s.off + 8 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 5 THEN jsonb_build_object('price', iv.v[s.off + 10], 'touches', iv.v[s.off + 10 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 6 THEN jsonb_build_object('price', iv.v[s.off + 12], 'touches', iv.v[s.off + 12 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 7 THEN jsonb_build_object('price', iv.v[s.off + 14], 'touches', iv.v[s.off + 14 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 8 THEN jsonb_build_object('price', iv.v[s.off + 16], 'touches', iv.v[s.off + 16 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 9 THEN jsonb_build_object('price', iv.v[s.off + 18], 'touches', iv.v[s.off + 18 + 1]) END,
+                   CASE WHEN iv.v[s.off] >= 10 THEN jsonb_build_object('price', iv.v[s.off + 20], 'touches', iv.v[s.off + 20 + 1]) END], NULL)),
+               'resistance', to_jsonb(array_remove(ARRAY[
+                   CASE WHEN iv.v[s.off + 1] >= 1 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 2], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 2 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 2 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 4], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 4 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 3 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 6], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 6 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 4 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 8], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 8 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 5 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 10], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 10 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 6 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 12], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 12 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 7 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 14], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 14 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 8 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 16], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 16 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 9 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 18], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 18 + 1]) END,
+                   CASE WHEN iv.v[s.off + 1] >= 10 THEN jsonb_build_object('price', iv.v[s.off + 2 * iv.v[s.off]::int + 20], 'touches', iv.v[s.off + 2 * iv.v[s.off]::int + 20 + 1]) END], NULL)))
            WHEN 8 THEN jsonb_build_object('poc', iv.v[s.off], 'val', iv.v[s.off + 1], 'vah', iv.v[s.off + 2],
                                           'low', iv.v[s.off + 3], 'high', iv.v[s.off + 4], 'step', iv.v[s.off + 5],
                                           'total_volume', iv.v[s.off + 6],
