@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential pkg-config git libhiredis-dev libpq-dev libyaml-dev
       libjansson-dev libcurl4-openssl-dev libgit2-dev libmicrohttpd-dev
-      redis-server redis-tools postgresql postgresql-client tzdata)
+      redis-server redis-tools postgresql postgresql-client tzdata
+      clang python3-jsonschema)   # fuzz targets (libFuzzer); schema test (docs/schemas)
 missing=()
 for p in "${PKGS[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
