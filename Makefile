@@ -28,7 +28,7 @@ BENCH_SRC  := $(wildcard tests/bench/*.c) tests/jobs/agent_analysis/fake_llm.c
 Q := $(if $(V),,@)
 PROGS := stratfarm stratfarm-worker stratfarm-scheduler
 
-.PHONY: all deps test demo bench measure clean stack-up stack-down fault chaos
+.PHONY: all deps test demo bench measure clean stack-up stack-down fault chaos fuzz fuzz-build
 all: build/.deps-ok $(PROGS:%=build/rel/bin/%)
 	@for p in $(PROGS); do ln -sf build/rel/bin/$$p $$p; done
 
@@ -84,10 +84,35 @@ build/bench/bin/stratfarm-bench: $(BENCH_SRC:%.c=build/bench/%.o) $(SCHED_MODS:%
 	@echo "  LD    $@"
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
+# ---- fuzz targets (fuzz/, libFuzzer: clang from Debian) -----------------------
+# Their own flavour: clang with -fsanitize=fuzzer-no-link plus ASan and UBSan
+# on every object, so the farm's code is instrumented, not only the target.
+# Warnings are shown, not fatal: the warning set is tuned for gcc.
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all $(filter-out -Werror,$(WARN)) -Wno-unknown-warning-option $(INCS)
+FUZZ_TARGETS := envelope config cron csv dsl
+FUZZ_CORE    := $(LIB_SRC:%.c=build/fuzz/%.o) $(JOBS_SRC:%.c=build/fuzz/%.o)
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CLANG $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/bin/fuzz_%: build/fuzz/fuzz/fuzz_%.o $(FUZZ_CORE)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzz-build: build/.deps-ok $(FUZZ_TARGETS:%=build/fuzz/bin/fuzz_%)
+
+# Each target for FUZZ_SECONDS (default 60) from its seed corpus, after its
+# regression inputs; prints execs/s and coverage. FUZZ="csv dsl" for some.
+fuzz: fuzz-build
+	@bash fuzz/run.sh $${FUZZ_SECONDS:-60} $(or $(FUZZ),$(FUZZ_TARGETS))
+
 # ---- the two commands and friends --------------------------------------------
 # The whole suite: sanitizer build, real Redis + PostgreSQL on free loopback
 # ports, ends with "N passed, N failed". Filter with T="name ...".
-test: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests
+# The suite includes a 10 s run of each fuzz target (tests/fuzz/).
+test: build/.deps-ok $(PROGS:%=build/test/bin/%) build/test/bin/stratfarm-tests fuzz-build
 	@bash tests/run.sh $(T)
 
 demo: all

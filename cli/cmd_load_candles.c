@@ -1,8 +1,9 @@
 /* stratfarm load-candles FILE --symbol S --timeframe TF [--tz ZONE]
  *   [--upsert] [--volume auto|volume|tickvol|none] [--columns ROLES]
- *   [--dst-gap-shift]
+ *   [--dst-gap-shift] [--allow-future]
  * Reads and validates the whole file first (lib/candle_csv), then stores it
- * in one transaction: a rejected row means nothing is written. */
+ * in one transaction: a rejected row means nothing is written. A candle
+ * later than now + one bar is rejected unless --allow-future (test data). */
 #define _POSIX_C_SOURCE 200809L
 #include "candle_csv.h"
 #include "cli.h"
@@ -12,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int usage(void)
 {
     fprintf(stderr, "usage: stratfarm load-candles FILE --symbol S --timeframe TF [--tz ZONE] [--upsert]\n"
-                    "       [--volume auto|volume|tickvol|none] [--columns ROLES] [--dst-gap-shift]\n");
+                    "       [--volume auto|volume|tickvol|none] [--columns ROLES] [--dst-gap-shift]\n"
+                    "       [--allow-future]\n");
     return 2;
 }
 
@@ -27,13 +30,35 @@ static int parse_volume(const char *s, CandleCsvVolume *v)
     return -1;
 }
 
+/* Seconds of one bar of a canonical timeframe. */
+static long long bar_seconds(const char *canon)
+{
+    static const struct { const char *tf; long long s; } bars[] = {
+        {"M1", 60}, {"M5", 300}, {"M15", 900}, {"H1", 3600}, {"H4", 14400}, {"D1", 86400}};
+    for (size_t i = 0; i < sizeof bars / sizeof bars[0]; i++)
+        if (strcmp(bars[i].tf, canon) == 0) return bars[i].s;
+    return 86400;
+}
+
+/* The summary's notes on stderr: columns the header has that were not
+ * used, and a volume of 0 that comes from there being no volume column. */
+static void print_notes(const CandleCsvReport *rep, const CandleCsvOptions *opt)
+{
+    if (strcmp(rep->volume_source, "none") == 0 && opt->volume != CANDLE_CSV_VOL_NONE)
+        fprintf(stderr, "volume: none (columns ignored: %s)\n", rep->ignored[0] ? rep->ignored : "none");
+    else if (rep->ignored[0])
+        fprintf(stderr, "columns ignored: %s\n", rep->ignored);
+}
+
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
 {
     const char *file = NULL, *symbol = NULL, *tf = NULL;
     CandleCsvOptions opt = {0};
+    int allow_future = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--upsert") == 0) opt.upsert = 1;
+        else if (strcmp(a, "--allow-future") == 0) allow_future = 1;
         else if (strcmp(a, "--dst-gap-shift") == 0) opt.dst_gap_shift = 1;
         else if (a[0] == '-' && a[1] == '-' && !v) return usage();
         else if (strcmp(a, "--symbol") == 0) symbol = argv[++i];
@@ -59,6 +84,7 @@ int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
         fprintf(stderr, "stratfarm load-candles: bad symbol '%s' (1-20 of A-Z a-z 0-9 . - _ / =)\n", symbol);
         return 2;
     }
+    if (!allow_future) opt.not_after = (long long)time(NULL) + bar_seconds(canon);
     CandleSeries series = {0};
     CandleCsvReport rep = {0};
     FarmErr err = {0};
@@ -68,6 +94,12 @@ int cmd_load_candles(CliCtx *ctx, int argc, char **argv)
         fprintf(stderr, "stratfarm load-candles: %s\n", err.msg);
         candle_csv_report_print(&rep, stderr);
         if (rep.rejected) fprintf(stderr, "nothing loaded: %zu of %zu rows rejected\n", rep.rejected, rep.rows);
+        goto cleanup;
+    }
+    print_notes(&rep, &opt);
+    if (series.n == 0) {   /* a header only: an empty export, nothing to store */
+        printf("%s %s: 0 rows read (%s, header only), nothing loaded\n", symbol, canon, file);
+        rc = 0;
         goto cleanup;
     }
     if (cli_db_open(ctx, DB_HISTORY, &db, &err)) { cli_fail(&err); goto cleanup; }

@@ -19,6 +19,7 @@
 
 #include "candle_csv_time.h"
 #include "tz.h"
+#include "utf8.h"
 
 #define MAXF 64                      /* fields per line we look at */
 #define DEFAULT_LISTED 100
@@ -153,6 +154,7 @@ typedef struct Rd {
     CandleSeries *out;
     CandleCsvReport *rep;
     size_t max_listed;
+    char not_after[24];          /* opt->not_after as text, for messages */
 } Rd;
 
 static void reject(Rd *r, size_t line, const char *fmt, ...) SF_PRINTF(3, 4);
@@ -340,11 +342,28 @@ static void store(Rd *r, Candle *c, double alt, int replace)
     if (c->volume != 0) r->vol_nonzero = 1;
 }
 
+/* The checks on the bytes of a line, before its fields: length, UTF-8.
+ * Rejects and returns -1 when one fails. */
+static int row_bytes(Rd *r, const char *p, const char *e, size_t line)
+{
+    size_t n = (size_t)(e - p), ok;
+    if (n > CANDLE_CSV_MAX_LINE) {
+        reject(r, line, "line is %zu bytes, over the limit of %d", n, CANDLE_CSV_MAX_LINE);
+        return -1;
+    }
+    if ((ok = utf8_valid_prefix(p, n)) != n) {
+        reject(r, line, "not valid UTF-8 (byte %zu of the line)", ok + 1);
+        return -1;
+    }
+    return 0;
+}
+
 static void do_row(Rd *r, const char *p, const char *e, size_t line)
 {
     Fld f[MAXF];
-    size_t nf = split(p, e, r->delim, f);
     r->rep->rows++;
+    if (row_bytes(r, p, e, line)) return;
+    size_t nf = split(p, e, r->delim, f);
     if (nf != r->nfields) {
         reject(r, line, "expected %zu fields, got %zu", r->nfields, nf);
         return;
@@ -352,6 +371,12 @@ static void do_row(Rd *r, const char *p, const char *e, size_t line)
     int64_t ts;
     Fld text;
     if (row_time(r, f, line, &ts, &text) != 0) return;
+    if (r->opt->not_after && ts > r->opt->not_after) {
+        char b[64];
+        reject(r, line, "timestamp \"%s\" is in the future (after %s UTC, now + one bar; --allow-future loads it)",
+               shown(b, sizeof b, text.p, text.n), r->not_after);
+        return;
+    }
     Candle c;
     double alt;
     int ok = row_prices(r, f, line, &c, &alt) == 0;
@@ -409,6 +434,18 @@ static int role_of(Fld x, int override)
     return override ? -1 : R_SKIP;
 }
 
+/* Appends a header name that is not a role to rep->ignored. */
+static void note_ignored(CandleCsvReport *rep, Fld x)
+{
+    char b[64];
+    size_t k = strlen(rep->ignored);
+    if (k + 50 < sizeof rep->ignored)
+        snprintf(rep->ignored + k, sizeof rep->ignored - k, "%s%s", k ? ", " : "",
+                 x.n ? shown(b, sizeof b, x.p, x.n) : "(empty)");
+    else if (k + 5 < sizeof rep->ignored && strcmp(rep->ignored + k - 3, "...") != 0)
+        snprintf(rep->ignored + k, sizeof rep->ignored - k, ", ...");
+}
+
 static int set_roles(Rd *r, const char *p, const char *e, int override, FarmErr *err)
 {
     Fld f[MAXF];
@@ -423,6 +460,7 @@ static int set_roles(Rd *r, const char *p, const char *e, int override, FarmErr 
                            "low, close, volume, tickvol, skip)", shown(b, sizeof b, f[i].p, f[i].n));
         }
         r->role[i] = (unsigned char)(role == R_DATE ? R_TS : role);
+        if (!override && role == R_SKIP) note_ignored(r->rep, f[i]);
     }
     r->nfields = n;
     return 0;
@@ -532,6 +570,19 @@ static int setup(Rd *r, Lines *it, FarmErr *err)
     Lines peek = *it;
     if (!next_line(&peek, &hs, &he))
         return err_set(err, SF_EINPUT, "%s: empty file", r->name);
+    size_t hn = (size_t)(he - hs), ok = utf8_valid_prefix(hs, hn);
+    if (hn > CANDLE_CSV_MAX_LINE)
+        return err_set(err, SF_EINPUT, "%s:1: line is %zu bytes, over the limit of %d", r->name, hn,
+                       CANDLE_CSV_MAX_LINE);
+    if (ok != hn)
+        return err_set(err, SF_EINPUT, "%s:1: not valid UTF-8 (byte %zu of the line)", r->name, ok + 1);
+    if (o->not_after) {
+        int y, mo, d;
+        long long s = o->not_after;
+        civil_date_from_days(s / 86400, &y, &mo, &d);
+        snprintf(r->not_after, sizeof r->not_after, "%04d-%02d-%02d %02lld:%02lld", y, mo, d, s % 86400 / 3600,
+                 s % 3600 / 60);
+    }
     r->delim = o->delimiter;
     for (const char *q = hs; !r->delim && q < he; q++)
         if (*q == ',' || *q == ';' || *q == '\t') r->delim = *q;
@@ -582,8 +633,7 @@ static int parse_lines(Rd *r, Lines *it, size_t cap, FarmErr *err)
     const char *ls, *le;
     while (next_line(it, &ls, &le))
         if (!blank(ls, le)) do_row(r, ls, le, it->no);
-    if (r->rep->rows == 0) return err_set(err, SF_EINPUT, "%s: no data rows", r->name);
-    settle_volume(r);
+    settle_volume(r);   /* no rows: an empty series (header only) */
     r->rep->accepted = r->out->n;
     if (r->rep->rejected)
         return err_set(err, SF_EINPUT, "%s: %zu of %zu rows rejected%s%s", r->name, r->rep->rejected,

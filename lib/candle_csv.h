@@ -4,7 +4,8 @@
  *
  * Layouts (detected from the header, names case-insensitive, `<OPEN>` style
  * brackets and quotes stripped; the delimiter is ',' ';' or TAB, whichever
- * the header holds first):
+ * the header holds first: a decision, documented for users in the README
+ * and docs/limits.md, since European exports use ';'):
  *   timestamp: a column named date, day, timestamp, datetime, date_time,
  *     ts, or time (time is the clock column when a date column exists).
  *     A row carrying one field more than the header, whose field after the
@@ -51,6 +52,15 @@
  *     and a missing final newline are fine; a UTF-8 BOM is skipped.
  *   - Quoted fields holding the delimiter are not supported (a price file
  *     has none); such a row fails the field count.
+ *   - Text must be valid UTF-8 (after an optional BOM): a bad byte in the
+ *     header is an error naming line 1, in a row a rejection of that row.
+ *     A header column that is not recognised is listed in rep->ignored.
+ *   - A line longer than CANDLE_CSV_MAX_LINE bytes is rejected (header: an
+ *     error): no price file has one, a binary file usually does.
+ *   - A header with no data rows is a valid, empty series (an empty daily
+ *     export is common in scripts); an empty file is an error.
+ *   - opt.not_after: a candle later than it is rejected (load-candles sets
+ *     now + one bar unless --allow-future).
  */
 #ifndef SF_CANDLE_CSV_H
 #define SF_CANDLE_CSV_H
@@ -60,6 +70,8 @@
 
 #include "candle.h"
 #include "err.h"
+
+#define CANDLE_CSV_MAX_LINE 4096    /* bytes of one line, without its newline */
 
 typedef enum CandleCsvVolume {
     CANDLE_CSV_VOL_AUTO = 0,
@@ -81,6 +93,7 @@ typedef struct CandleCsvOptions {
     int no_header;              /* with columns: line 1 is data, not a header */
     char delimiter;             /* 0 = detect from the header line */
     size_t max_listed;          /* rejections kept as text; 0 = 100 */
+    long long not_after;        /* epoch s; a later candle is rejected; 0 = no limit */
 } CandleCsvOptions;
 
 /* Everything the caller needs to tell the user what happened. messages and
@@ -95,15 +108,17 @@ typedef struct CandleCsvReport {
     size_t listed;
     const char *volume_source;  /* static: "volume", "tickvol" or "none" */
     char layout[256];           /* how columns were read, e.g. "ts,time,open,...", for logs */
+    char ignored[256];          /* header columns not recognised, as written, ", "-separated; "" when none */
 } CandleCsvReport;
 
 /* Reads path. Returns 0 when every row is valid: out holds the candles in
  * time order (out->v malloc'd, the caller frees it with candle_series_free).
+ * A file with a header and no data rows returns 0 with an empty series.
  * Returns -1 otherwise, with out empty and err set:
  *   SF_EINPUT and rep->messages listing the rows (1-based physical line
  *     numbers, header = line 1) when rows were rejected;
  *   SF_EINPUT for a file that cannot be read as candles at all (unknown
- *     header, bad options, unknown zone, no data rows): err says why;
+ *     header, bad options, unknown zone, empty file): err says why;
  *   SF_EIO when the file cannot be opened or read.
  * rep may be NULL (then only err tells); it is reset on entry. out and rep
  * must not hold data from an earlier call (free them first). */

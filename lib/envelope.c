@@ -47,9 +47,8 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-/* Inverse of envelope_iso_ms; also accepts no fraction and a +00:00 zone.
- * Hand-parsed (no sscanf/timegm): every delivered job passes here. */
-static int parse_iso_ms(const char *s, int64_t *ms)
+/* Hand-parsed (no sscanf/timegm): every delivered job passes here. */
+int envelope_parse_time(const char *s, int64_t *ms)
 {
     int y, mo, d, h, mi, sec;
     const char *p = s;
@@ -62,10 +61,13 @@ static int parse_iso_ms(const char *s, int64_t *ms)
         int n = 0;
         for (p++; *p >= '0' && *p <= '9'; p++, n++)
             if (n < 3) frac = frac * 10 + (*p - '0');
+        if (n == 0) return -1;   /* RFC 3339: a fraction has at least one digit */
         for (; n < 3; n++) frac *= 10;
     }
     if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || h > 23 ||
+        mi > 59 || sec > 60)
+        return -1;
     *ms = ((civil_days_from_date(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + frac;
     return 0;
 }
@@ -74,66 +76,6 @@ void envelope_clear(Envelope *env)
 {
     if (env->payload) json_decref(env->payload);
     memset(env, 0, sizeof *env);
-}
-
-static int str_field(json_t *o, const char *key, char *dst, size_t cap, int required, FarmErr *err)
-{
-    json_t *v = json_object_get(o, key);
-    if (!v || json_is_null(v)) {
-        dst[0] = '\0';
-        return required ? err_set(err, SF_EINPUT, "envelope: missing \"%s\"", key) : 0;
-    }
-    if (!json_is_string(v)) return err_set(err, SF_EINPUT, "envelope: \"%s\" must be a string", key);
-    if (json_string_length(v) >= cap)
-        return err_set(err, SF_EINPUT, "envelope: \"%s\" longer than %zu bytes", key, cap - 1);
-    memcpy(dst, json_string_value(v), json_string_length(v) + 1);
-    return 0;
-}
-
-static int int_field(json_t *o, const char *key, int *dst, int lo, int hi, int def, FarmErr *err)
-{
-    json_t *v = json_object_get(o, key);
-    if (!v) { *dst = def; return 0; }
-    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return err_set(err, SF_EINPUT, "envelope: \"%s\" must be an integer in %d..%d", key, lo, hi);
-    *dst = (int)json_integer_value(v);
-    return 0;
-}
-
-int envelope_parse(const char *text, size_t len, Envelope *env, FarmErr *err)
-{
-    memset(env, 0, sizeof *env);
-    json_error_t je;
-    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    if (!o) return err_set(err, SF_EINPUT, "envelope: not JSON: %s (column %d)", je.text, je.column);
-    char lane[16], when[40];
-    int rc = -1;
-    if (!json_is_object(o)) { err_set(err, SF_EINPUT, "envelope: not a JSON object"); goto cleanup; }
-    if (str_field(o, "id", env->id, sizeof env->id, 1, err)) goto cleanup;
-    if (!uuid_valid(env->id)) { err_set(err, SF_EINPUT, "envelope: \"id\" is not a UUID"); goto cleanup; }
-    if (str_field(o, "kind", env->kind, sizeof env->kind, 1, err)) goto cleanup;
-    if (str_field(o, "lane", lane, sizeof lane, 1, err)) goto cleanup;
-    if (lane_parse(lane, &env->lane)) { err_set(err, SF_EINPUT, "envelope: unknown lane \"%s\"", lane); goto cleanup; }
-    if (int_field(o, "attempt", &env->attempt, 1, 1000, 1, err)) goto cleanup;
-    if (int_field(o, "max_attempts", &env->max_attempts, 1, 1000, 5, err)) goto cleanup;
-    if (int_field(o, "timeout_s", &env->timeout_s, 0, 7 * 86400, 0, err)) goto cleanup;
-    if (str_field(o, "dedupe_key", env->dedupe_key, sizeof env->dedupe_key, 0, err)) goto cleanup;
-    if (str_field(o, "source", env->source, sizeof env->source, 0, err)) goto cleanup;
-    if (str_field(o, "enqueued_at", when, sizeof when, 0, err)) goto cleanup;
-    if (when[0] && parse_iso_ms(when, &env->enqueued_at_ms)) {
-        err_set(err, SF_EINPUT, "envelope: \"enqueued_at\" is not an ISO-8601 UTC time");
-        goto cleanup;
-    }
-    json_t *p = json_object_get(o, "payload");
-    if (!p) p = json_object();
-    else json_incref(p);
-    env->payload = p;
-    if (!json_is_object(p)) { err_set(err, SF_EINPUT, "envelope: \"payload\" must be an object"); goto cleanup; }
-    rc = 0;
-cleanup:
-    json_decref(o);
-    if (rc) envelope_clear(env);
-    return rc;
 }
 
 /* The jansson form: any text, any payload. */
@@ -150,7 +92,7 @@ static char *dump_jansson(const Envelope *env)
     json_object_set_new(o, "enqueued_at", json_string(when));
     json_object_set_new(o, "timeout_s", json_integer(env->timeout_s));
     if (env->dedupe_key[0]) json_object_set_new(o, "dedupe_key", json_string(env->dedupe_key));
-    if (env->source[0]) json_object_set_new(o, "source", json_string(env->source));
+    json_object_set_new(o, "source", json_string(env->source));
     if (env->payload) json_object_set(o, "payload", env->payload);
     else json_object_set_new(o, "payload", json_object());
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -191,8 +133,7 @@ char *envelope_dump(const Envelope *env)
                          when, env->timeout_s);
         if (env->dedupe_key[0])
             n += snprintf(out + n, cap - (size_t)n, ",\"dedupe_key\":\"%s\"", env->dedupe_key);
-        if (env->source[0])
-            n += snprintf(out + n, cap - (size_t)n, ",\"source\":\"%s\"", env->source);
+        n += snprintf(out + n, cap - (size_t)n, ",\"source\":\"%s\"", env->source);
         snprintf(out + n, cap - (size_t)n, ",\"payload\":%s}", payload ? payload : "{}");
     }
     free(payload);

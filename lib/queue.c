@@ -29,6 +29,7 @@ void queue_opts_from_config(QueueOpts *o, const Config *cfg)
     o->job_ttl_s = cfg->queue.job_ttl_days * 86400;
     o->dead_maxlen = cfg->queue.dead_maxlen;
     o->events_maxlen = cfg->queue.events_maxlen;
+    o->cfg = cfg;
 }
 
 void queue_key(const QueueOpts *o, char *out, size_t cap, const char *fmt, ...)
@@ -60,12 +61,16 @@ static const char ENQUEUE_LUA[] =
     "redis.call('EXPIRE', KEYS[3], ARGV[11])\n"
     "return {1, ARGV[1]}\n";
 
-static void fill_defaults(Envelope *env)
+void queue_fill_defaults(const QueueOpts *o, Envelope *env)
 {
     if (!env->id[0]) uuid7_new(env->id);
     if (!env->enqueued_at_ms) env->enqueued_at_ms = envelope_now_ms();
     if (env->attempt < 1) env->attempt = 1;
     if (env->max_attempts < 1) env->max_attempts = 5;
+    if (env->timeout_s == 0 && o->cfg) {
+        const ConfigJob *jc = config_job(o->cfg, env->kind);
+        if (jc) env->timeout_s = jc->timeout_s;
+    }
     if (!env->payload) env->payload = json_object();
 }
 
@@ -82,8 +87,8 @@ static int enqueue_dedupe(Rds *r, const QueueOpts *o, Envelope *env, int *dedupe
     snprintf(when, sizeof when, "%lld", (long long)env->enqueued_at_ms);
     snprintf(ttl, sizeof ttl, "%d", o->dedupe_ttl_s > 0 ? o->dedupe_ttl_s : 1);
     snprintf(jobttl, sizeof jobttl, "%d", o->job_ttl_s > 0 ? o->job_ttl_s : 86400);
-    char *json = envelope_dump(env);
-    if (!json) return err_set(err, SF_EIO, "enqueue: out of memory");
+    char *json = envelope_dump_checked(env, err);
+    if (!json) return -1;
     const char *keys[3] = {kdedupe, kstream, kjob};
     const char *args[11] = {env->id, json, ttl, env->kind, lane_name(env->lane), attempt, maxa,
                             when, env->source, env->dedupe_key[0] ? "1" : "0", jobttl};
@@ -115,8 +120,8 @@ static int append_enqueue(Rds *r, const QueueOpts *o, Envelope *env, FarmErr *er
     char kstream[128], kjob[96], attempt[16], maxa[16], when[24], ttl[16];
     queue_stream_key(o, env->kind, env->lane, kstream, sizeof kstream);
     queue_key(o, kjob, sizeof kjob, "job:%s", env->id);
-    char *json = envelope_dump(env);
-    if (!json) return err_set(err, SF_EIO, "enqueue: out of memory");
+    char *json = envelope_dump_checked(env, err);
+    if (!json) return -1;
     snprintf(attempt, sizeof attempt, "%d", env->attempt);
     snprintf(maxa, sizeof maxa, "%d", env->max_attempts);
     snprintf(when, sizeof when, "%lld", (long long)env->enqueued_at_ms);
@@ -193,7 +198,7 @@ int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *d
     for (int i = 0; i < n; i++) {
         Envelope *env = &envs[i];
         if (deduped) deduped[i] = 0;
-        fill_defaults(env);
+        queue_fill_defaults(o, env);
         if (env->dedupe_key[0]) {
             if (read_enqueues(r, sent + unsent, err)) return -1;
             sent = unsent = 0;
@@ -222,13 +227,13 @@ int queue_enqueue_many(Rds *r, const QueueOpts *o, Envelope *envs, int n, int *d
 
 int queue_enqueue_at(Rds *r, const QueueOpts *o, Envelope *env, int64_t due_ms, FarmErr *err)
 {
-    fill_defaults(env);
+    queue_fill_defaults(o, env);
     char kdelayed[64], kjob[96], when[24];
     queue_key(o, kdelayed, sizeof kdelayed, "delayed");
     queue_key(o, kjob, sizeof kjob, "job:%s", env->id);
     snprintf(when, sizeof when, "%lld", (long long)env->enqueued_at_ms);
-    char *json = envelope_dump(env);
-    if (!json) return err_set(err, SF_EIO, "enqueue: out of memory");
+    char *json = envelope_dump_checked(env, err);
+    if (!json) return -1;
     int rc = -1;
     if (rds_append(r, err, "MULTI")) goto cleanup;
     if (rds_append(r, err, "ZADD %s %lld %s", kdelayed, (long long)due_ms, json)) goto cleanup;

@@ -33,6 +33,9 @@ typedef struct QueueOpts {
     int job_ttl_s;            /* state hash lifetime after the job ends; default 7 days */
     long dead_maxlen;         /* approximate cap of the dead stream */
     long events_maxlen;       /* approximate cap of the events stream */
+    /* Not owned; NULL from queue_opts_default. Gives jobs.<kind>.timeout_s
+     * to an envelope whose writer left timeout_s 0 (queue_fill_defaults). */
+    const struct Config *cfg;
 } QueueOpts;
 
 void queue_opts_default(QueueOpts *o);
@@ -44,7 +47,13 @@ void queue_opts_from_config(QueueOpts *o, const struct Config *cfg);
 void queue_key(const QueueOpts *o, char *out, size_t cap, const char *fmt, ...) SF_PRINTF(4, 5);
 void queue_stream_key(const QueueOpts *o, const char *kind, Lane lane, char *out, size_t cap);
 
-/* Enqueues env (id, enqueued_at, attempt filled in when empty/zero). With a
+/* Fills what a writer may leave empty: id (a new UUIDv7), enqueued_at (now),
+ * attempt 1, max_attempts 5, timeout_s jobs.<kind>.timeout_s (o->cfg), an
+ * empty payload. Every enqueue calls it, then envelope_dump_checked: an
+ * envelope still invalid is refused (SF_EINPUT) and nothing is written. */
+void queue_fill_defaults(const QueueOpts *o, Envelope *env);
+
+/* Enqueues env (queue_fill_defaults, then envelope_dump_checked). With a
  * dedupe_key, a second enqueue within dedupe_ttl_s is a no-op: *deduped is
  * set and env->id becomes the first job's id. */
 int queue_enqueue(Rds *r, const QueueOpts *o, Envelope *env, int *deduped, FarmErr *err) SF_MUSTCHECK;

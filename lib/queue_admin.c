@@ -43,7 +43,7 @@ static int retry_entry(Rds *r, const QueueOpts *o, const char *kdead, json_t *en
     Envelope env;
     if (!text || envelope_parse(text, strlen(text), &env, err)) return 1;
     env.attempt = 1;
-    char *json = envelope_dump(&env);
+    char *json = envelope_dump_checked(&env, err);
     char kstream[128], kjob[96];
     queue_stream_key(o, env.kind, env.lane, kstream, sizeof kstream);
     queue_key(o, kjob, sizeof kjob, "job:%s", env.id);

@@ -57,10 +57,7 @@ static int fenced_chunk(Rds *r, const QueueOpts *o, const char *fence_key, const
     for (int i = 0; i < n; i++) a->json[i] = NULL;
     for (int i = 0; i < n; i++) {
         Envelope *e = &envs[i];
-        if (!(a->json[i] = envelope_dump(e))) {
-            err_set(err, SF_EIO, "enqueue: out of memory");
-            goto cleanup;
-        }
+        if (!(a->json[i] = envelope_dump_checked(e, err))) goto cleanup;
         snprintf(a->nums[i][0], 24, "%d", e->attempt);
         snprintf(a->nums[i][1], 24, "%d", e->max_attempts);
         snprintf(a->nums[i][2], 24, "%lld", (long long)e->enqueued_at_ms);
@@ -94,11 +91,7 @@ int queue_enqueue_fenced(Rds *r, const QueueOpts *o, const char *fence_key, cons
     *fenced = 0;
     for (int i = 0; i < n; i++) {
         Envelope *e = &envs[i];
-        if (!e->id[0]) uuid7_new(e->id);
-        if (!e->enqueued_at_ms) e->enqueued_at_ms = envelope_now_ms();
-        if (e->attempt < 1) e->attempt = 1;
-        if (e->max_attempts < 1) e->max_attempts = 5;
-        if (!e->payload) e->payload = json_object();
+        queue_fill_defaults(o, e);
         if (!e->payload) return err_set(err, SF_EIO, "enqueue: out of memory");
     }
     FencedArgs a = {calloc(8 + 9 * FENCED_CHUNK, sizeof(char *)), NULL,

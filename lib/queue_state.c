@@ -92,8 +92,8 @@ int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *e
 {
     Envelope next = *env;              /* shallow: shares the payload reference */
     next.attempt = env->attempt + 1;
-    char *json = envelope_dump(&next);
-    if (!json) return err_set(err, SF_EIO, "retry: out of memory");
+    char *json = envelope_dump_checked(&next, err);
+    if (!json) return err_wrap(err, "retry");
     char kdelayed[64], kjob[96];
     queue_key(o, kdelayed, sizeof kdelayed, "delayed");
     queue_key(o, kjob, sizeof kjob, "job:%s", env->id);

@@ -224,6 +224,8 @@ static int dead_now(Slot *s, const QueueMsg *m, const Envelope *env, const char 
 static int salvage_ids(const QueueMsg *m, Envelope *out)
 {
     memset(out, 0, sizeof *out);
+    /* An entry far past the size limit is not parsed again just for ids. */
+    if (m->job_len > 4 * (size_t)ENVELOPE_MAX_BYTES) return 0;
     json_t *o = json_loadb(m->job_text, m->job_len, 0, NULL);
     const char *id = json_string_value(json_object_get(o, "id"));
     const char *kind = json_string_value(json_object_get(o, "kind"));
@@ -324,7 +326,7 @@ static int process_envelope(Slot *s, QueueMsg *m, Envelope *env, FarmErr *ioerr)
     const JobKind *kind = registry_find(w->cfg, env->kind);
     if (!kind) {
         char why[128];
-        snprintf(why, sizeof why, "unknown job kind \"%s\"", env->kind);
+        snprintf(why, sizeof why, "kind: unknown job kind \"%s\"", env->kind);
         return dead_now(s, m, env, why, ioerr);
     }
     if (m->deliveries > env->max_attempts && committed_before(s, kind, env) == 0) {
@@ -340,10 +342,6 @@ static int process_envelope(Slot *s, QueueMsg *m, Envelope *env, FarmErr *ioerr)
             return slot_sync(s, ioerr) || finish_retry(s, m, env, config_job(w->cfg, env->kind), err.msg, ioerr)
                        ? -1 : 0;
         return dead_now(s, m, env, err.msg, ioerr);
-    }
-    if (env->timeout_s <= 0) {
-        const ConfigJob *jc = config_job(w->cfg, env->kind);
-        env->timeout_s = jc ? jc->timeout_s : 600;
     }
     int rc = run_delivery(s, m, kind, plan, env, ioerr);
     kind->plan_free(plan);

@@ -222,6 +222,7 @@ static void make_job(int seq, Envelope *env)
     env->lane = LANE_BATCH;
     snprintf(env->source, sizeof env->source, "bench");
     env->max_attempts = 5;
+    env->timeout_s = 60;
     env->payload = json_pack("{s:i}", "seq", seq);
 }
 

@@ -113,6 +113,7 @@ static double time_enqueue_many(Rds *r, const QueueOpts *q, int n)
         envs[i].lane = LANE_BATCH;
         snprintf(envs[i].source, sizeof envs[i].source, "bench");
         envs[i].max_attempts = 5;
+        envs[i].timeout_s = 60;
         envs[i].payload = json_pack("{s:s,s:s}", "symbol", "S", "timeframe", "M5");
     }
     double t0 = bench_now();

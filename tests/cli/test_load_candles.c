@@ -217,3 +217,44 @@ TEST(history_is_readable_through_a_select_only_role)
     CHECK_CONTAINS(err.msg, "permission denied");
     db_close(db);
 }
+
+/* Issue 24 through the real path: each class of bad file fails with its
+ * line and commits nothing; a header-only file is a success with 0 rows;
+ * the next good file still loads. */
+TEST(load_candles_strict_doors_utf8_future_header_only_and_ignored_columns)
+{
+    ThFarm f;
+    th_farm_up(&f, 1);
+    char *out = NULL;
+    th_write("latin1.csv", "Date,Open,High,Low,Close,Volum\xe9\n2007-01-02,10,11,9,10.5,100\n");
+    CHECK_INT(th_run(&out, "%s load-candles latin1.csv --symbol FDAX --timeframe D1", th_bin("stratfarm")), 1);
+    CHECK_CONTAINS(out, "latin1.csv:1: not valid UTF-8 (byte 31 of the line)");
+    free(out);
+    th_write("future.csv", "Date,Open,High,Low,Close,Volume\n2007-01-02,10,11,9,10.5,100\n"
+                           "2999-01-04,10,11,9,10.5,100\n");
+    CHECK_INT(th_run(&out, "%s load-candles future.csv --symbol FDAX --timeframe D1", th_bin("stratfarm")), 1);
+    CHECK_CONTAINS(out, "future.csv:3: timestamp \"2999-01-04\" is in the future");
+    CHECK_CONTAINS(out, "--allow-future loads it");
+    CHECK_CONTAINS(out, "nothing loaded: 1 of 2 rows rejected");
+    free(out);
+    CHECK_INT(th_sql_int(f.history, "SELECT count(*) FROM candles"), 0);
+    th_write("empty.csv", "Date,Open,High,Low,Close,Volume\n");
+    CHECK_INT(th_run(&out, "%s load-candles empty.csv --symbol FDAX --timeframe D1", th_bin("stratfarm")), 0);
+    CHECK_CONTAINS(out, "FDAX D1: 0 rows read (empty.csv, header only), nothing loaded");
+    free(out);
+    th_write("zero.csv", "");
+    CHECK_INT(th_run(&out, "%s load-candles zero.csv --symbol FDAX --timeframe D1", th_bin("stratfarm")), 1);
+    CHECK_CONTAINS(out, "zero.csv: empty file");
+    free(out);
+    th_write("novol.csv", "Date,Open,High,Low,Close,Adj Close,Umsatz\n2007-01-02,10,11,9,10.5,10.4,7\n");
+    CHECK_INT(th_run(&out, "%s load-candles novol.csv --symbol FDAX --timeframe D1 2>&1 >/dev/null",
+                     th_bin("stratfarm")), 0);
+    CHECK_CONTAINS(out, "volume: none (columns ignored: Adj Close, Umsatz)");
+    free(out);
+    CHECK_INT(th_sql_int(f.history, "SELECT count(*) FROM candles"), 1);
+    CHECK_INT(th_run(&out, "%s load-candles future.csv --symbol TEST --timeframe D1 --allow-future",
+                     th_bin("stratfarm")), 0);
+    CHECK_CONTAINS(out, "TEST D1: 2 rows read");
+    free(out);
+    CHECK_INT(th_sql_int(f.history, "SELECT count(*) FROM candles WHERE symbol = 'TEST'"), 2);
+}

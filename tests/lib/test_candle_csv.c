@@ -410,8 +410,6 @@ TEST(candle_csv_reports_unusable_files_through_err)
     CHECK_STR(err.msg, "t.csv:1: no low column in \"Date,Open,High,Close\" (use the columns option to name them)");
     CHECK_INT(load_text("Date,Open,High,Low,Close,close\n", NULL, &s, &rep, &err), -1);
     CHECK_STR(err.msg, "t.csv:1: two close columns (fields 5 and 6)");
-    CHECK_INT(load_text(HDR, NULL, &s, &rep, &err), -1);
-    CHECK_STR(err.msg, "t.csv: no data rows");
     CHECK_INT(load_text("", NULL, &s, &rep, &err), -1);
     CHECK_STR(err.msg, "t.csv: empty file");
     CandleCsvOptions o = {.tz = "Mars/Olympus"};
@@ -523,4 +521,107 @@ TEST_T(candle_csv_parses_a_million_rows_quickly, 300)
         candle_csv_report_free(&rep);
     }
     candle_series_free(&nq);
+}
+
+/* ---- issue 24: the doors of the CSV reader ------------------------------------ */
+
+TEST(candle_csv_header_only_is_an_empty_series_and_an_empty_file_an_error)
+{
+    CandleSeries s;
+    CandleCsvReport rep;
+    FarmErr err = {0};
+    CHECKF(load_text(HDR, NULL, &s, &rep, &err) == 0, "%s", err.msg);
+    CHECK_INT(rep.rows, 0);
+    CHECK_INT(s.n, 0);
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+    CHECKF(load_text(HDR "\n\n", NULL, &s, &rep, &err) == 0, "%s", err.msg);
+    candle_series_free(&s);
+    CHECK_INT(load_text("", NULL, &s, &rep, &err), -1);
+    CHECK_STR(err.msg, "t.csv: empty file");
+}
+
+TEST(candle_csv_refuses_invalid_utf8_in_the_header_and_in_a_row_with_its_line)
+{
+    CandleSeries s;
+    CandleCsvReport rep;
+    FarmErr err = {0};
+    /* volum\xe9 (Latin-1) used to load with volume silently 0. */
+    CHECK_INT(load_text("timestamp,open,high,low,close,volum\xe9\n" ROW1, NULL, &s, &rep, &err), -1);
+    CHECK_STR(err.msg, "t.csv:1: not valid UTF-8 (byte 36 of the line)");
+    expect_mid_reject("2023-01-02 00:01:00,10,12,9,11,1\xc3", "t.csv:3: not valid UTF-8 (byte 33 of the line)");
+    expect_mid_reject("2023-01-02 00:01:00,10,12,9,11,\xed\xa0\x80", "t.csv:3: not valid UTF-8 (byte 32 of the line)");
+    /* Valid UTF-8 in an ignored column is fine, and named. */
+    CHECKF(load_text("timestamp,open,high,low,close,volume,Bemerkung \xc3\xbc\n2023-01-02 00:00:00,10,12,9,11,100,\xc3\xbc\n",
+                     NULL, &s, &rep, &err) == 0, "%s", err.msg);
+    CHECK_STR(rep.ignored, "Bemerkung \xc3\xbc");
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+}
+
+TEST(candle_csv_names_the_header_columns_it_did_not_recognise)
+{
+    CandleSeries s;
+    CandleCsvReport rep;
+    FarmErr err = {0};
+    CHECKF(load_text("Date,Open,High,Low,Close,Adj Close,Volumen\n2023-01-02,10,12,9,11,11,5\n", NULL, &s, &rep,
+                     &err) == 0, "%s", err.msg);
+    CHECK_STR(rep.ignored, "Adj Close, Volumen");
+    CHECK_STR(rep.volume_source, "none");
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+    /* The semicolon layout is detected (documented), with its own names. */
+    CHECKF(load_text("Date;Open;High;Low;Close;Volume\n2023-01-02;10;12;9;11;5\n", NULL, &s, &rep, &err) == 0,
+           "%s", err.msg);
+    CHECK_STR(rep.ignored, "");
+    CHECK_STR(rep.volume_source, "volume");
+    CHECK_INT(s.n, 1);
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+}
+
+TEST(candle_csv_refuses_candles_after_not_after_at_the_limit_and_one_past)
+{
+    CandleSeries s;
+    CandleCsvReport rep;
+    FarmErr err = {0};
+    CandleCsvOptions o = {.not_after = 1672617600};   /* 2023-01-02 00:00:00 UTC */
+    CHECKF(load_text(HDR ROW1, &o, &s, &rep, &err) == 0, "%s", err.msg);
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+    o.not_after--;
+    expect_one_reject(HDR ROW1, &o, "t.csv:2: timestamp \"2023-01-02 00:00:00\" is in the future (after "
+                      "2023-01-01 23:59 UTC, now + one bar; --allow-future loads it)");
+    expect_one_reject(HDR "2999-01-01 00:00:00,10,12,9,11,100\n", &(CandleCsvOptions){.not_after = 1672617600},
+                      "t.csv:2: timestamp \"2999-01-01 00:00:00\" is in the future (after 2023-01-02 00:00 UTC, "
+                      "now + one bar; --allow-future loads it)");
+}
+
+/* A row of exactly n bytes: the open price padded with leading zeros. */
+static void row_of(char *buf, size_t n)
+{
+    const char *head = "2023-01-02 00:01:00,", *tail = "10,12,9,11,100";
+    size_t h = strlen(head), t = strlen(tail);
+    memcpy(buf, head, h);
+    memset(buf + h, '0', n - h - t);
+    memcpy(buf + n - t, tail, t + 1);
+}
+
+TEST(candle_csv_line_length_limit_holds_at_the_limit_and_refuses_one_past)
+{
+    char *row = malloc(CANDLE_CSV_MAX_LINE + 2), *text = malloc(CANDLE_CSV_MAX_LINE + 200);
+    row_of(row, CANDLE_CSV_MAX_LINE);
+    snprintf(text, CANDLE_CSV_MAX_LINE + 200, HDR ROW1 "%s\n", row);
+    CandleSeries s;
+    CandleCsvReport rep;
+    FarmErr err = {0};
+    CHECKF(load_text(text, NULL, &s, &rep, &err) == 0, "%s", err.msg);
+    CHECK_INT(s.n, 2);
+    candle_series_free(&s);
+    candle_csv_report_free(&rep);
+    row_of(row, CANDLE_CSV_MAX_LINE + 1);
+    snprintf(text, CANDLE_CSV_MAX_LINE + 200, HDR ROW1 "%s\n", row);
+    expect_one_reject(text, NULL, "t.csv:3: line is 4097 bytes, over the limit of 4096");
+    free(row);
+    free(text);
 }

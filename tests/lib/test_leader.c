@@ -82,6 +82,7 @@ TEST(leader_fenced_enqueue_and_decision_of_an_ex_leader_write_nothing)
         snprintf(env[i].kind, sizeof env[i].kind, "noop");
         env[i].lane = LANE_BATCH;
         snprintf(env[i].source, sizeof env[i].source, "schedule:t");
+        env[i].timeout_s = 60;
         snprintf(env[i].dedupe_key, sizeof env[i].dedupe_key, "schedule:t:occ:%d", i % 2);
     }
     REQUIRE(queue_enqueue_fenced(r, &q, "sf:leader", "1:host:old", env, 3, &added, &fenced, &err) == 0);

@@ -62,6 +62,7 @@ static void enqueue_effects(Rds *r, int n)
         envs[i].lane = LANE_BATCH;
         envs[i].max_attempts = 20;
         envs[i].timeout_s = 60;
+        snprintf(envs[i].source, sizeof envs[i].source, "test");
         envs[i].payload = json_pack("{s:i,s:b}", "ms", 1, "effect", 1);
     }
     FarmErr err = {0};

@@ -119,7 +119,9 @@ TEST(worker_dead_letters_bad_input_at_once)
     /* A kind the configuration does not know, put on a served stream. */
     uuid7_new(unknown);
     char text[512];
-    snprintf(text, sizeof text, "{\"id\":\"%s\",\"kind\":\"teleport\",\"lane\":\"batch\",\"payload\":{}}", unknown);
+    snprintf(text, sizeof text, "{\"id\":\"%s\",\"kind\":\"teleport\",\"lane\":\"batch\",\"attempt\":1,"
+             "\"max_attempts\":5,\"enqueued_at\":\"2026-11-21T22:30:00.123Z\",\"timeout_s\":60,"
+             "\"source\":\"test\",\"payload\":{}}", unknown);
     rep = rds_cmd(e.r, &err, "XADD sf:q:noop:batch * job %s", text);
     rds_free(rep);
     pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
@@ -329,6 +331,7 @@ TEST(watchdog_cancels_a_query_past_the_job_deadline_and_the_attempt_fails_as_tim
     env.lane = LANE_BATCH;
     env.max_attempts = 1;
     env.timeout_s = 1;
+    snprintf(env.source, sizeof env.source, "test");
     env.payload = json_pack("{s:i,s:b}", "sql_sleep_s", 60, "effect", 1);
     FarmErr err = {0};
     REQUIRE(queue_enqueue(e.r, &e.q, &env, NULL, &err) == 0);
