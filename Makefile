@@ -22,7 +22,7 @@ CLI_SRC    := $(wildcard cli/*.c)
 WORKER_SRC := $(wildcard worker/*.c)
 SCHED_SRC  := $(wildcard scheduler/*.c)
 TEST_SRC   := $(shell find tests -name '*.c' -not -path 'tests/bench/*' | sort)
-BENCH_SRC  := $(wildcard tests/bench/*.c)
+BENCH_SRC  := $(wildcard tests/bench/*.c) tests/jobs/agent_analysis/fake_llm.c
 
 # V=1 shows the full compiler lines.
 Q := $(if $(V),,@)

@@ -88,36 +88,63 @@ int cmd_status(CliCtx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* The filter of `dead retry|discard`: ID, --all, or --kind/--reason/
+ * --older-than S, as POST /v1/dead/{retry,discard} take them. 2 on a
+ * usage error. */
+static int dead_filter_args(int argc, char **argv, QueueDeadFilter *f)
+{
+    memset(f, 0, sizeof *f);
+    int all = 0, any = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (strcmp(o, "--all") == 0) { all = 1; continue; }
+        if (o[0] != '-' && !f->job_id && i == 2) { f->job_id = o; any = 1; continue; }
+        if (!v) return 2;
+        i++;
+        any = 1;
+        if (strcmp(o, "--kind") == 0) f->kind = v;
+        else if (strcmp(o, "--reason") == 0) f->reason = v;
+        else if (strcmp(o, "--older-than") == 0 && cli_parse_long(v, 0, 100L * 365 * 86400, &n) == 0)
+            f->older_than_ms = (int64_t)n * 1000;
+        else return 2;
+    }
+    return all || any ? 0 : 2;
+}
+
+#define DEAD_USAGE "usage: stratfarm dead list [--limit N] | dead retry|discard ID|--all|[--kind K] [--reason TEXT] [--older-than S]\n"
+
 int cmd_dead(CliCtx *ctx, int argc, char **argv)
 {
-    if (argc < 2) { fprintf(stderr, "usage: stratfarm dead list [--limit N] | dead retry ID|--all\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, DEAD_USAGE); return 2; }
+    int is_list = strcmp(argv[1], "list") == 0, discard = strcmp(argv[1], "discard") == 0;
+    QueueDeadFilter f;
+    long limit = 50;
+    if (is_list && argc > 2 && (argc != 4 || strcmp(argv[2], "--limit") != 0 ||
+                                cli_parse_long(argv[3], 1, 100000, &limit))) {
+        fprintf(stderr, "usage: stratfarm dead list [--limit 1..100000]\n");
+        return 2;
+    }
+    if (!is_list && ((!discard && strcmp(argv[1], "retry") != 0) || dead_filter_args(argc, argv, &f))) {
+        fprintf(stderr, DEAD_USAGE);
+        return 2;
+    }
     Rds *r = NULL;
     QueueOpts q;
     FarmErr err = {0};
     int rc = 1;
     if (cli_redis(ctx, &r, &q, &err)) return cli_fail(&err);
-    if (strcmp(argv[1], "list") == 0) {
-        long limit = 50;
-        if (argc > 2 && (argc != 4 || strcmp(argv[2], "--limit") != 0 ||
-                         cli_parse_long(argv[3], 1, 100000, &limit))) {
-            fprintf(stderr, "usage: stratfarm dead list [--limit 1..100000]\n");
-            rds_close(r);
-            return 2;
-        }
+    if (is_list) {
         json_t *l = queue_dead_list(r, &q, (int)limit, &err);
         rc = l ? print_json(l) : cli_fail(&err);
-    } else if (strcmp(argv[1], "retry") == 0 && argc == 3) {
-        int retried = 0, bad = 0;
-        const char *id = strcmp(argv[2], "--all") == 0 ? NULL : argv[2];
-        if (queue_dead_retry(r, &q, id, &retried, &bad, &err)) rc = cli_fail(&err);
+    } else {
+        int touched = 0, bad = 0;
+        if (queue_dead_apply(r, &q, &f, discard, &touched, &bad, &err)) rc = cli_fail(&err);
         else {
-            printf("retried %d job(s)%s\n", retried, bad ? "" : "");
+            printf("%s %d job(s)\n", discard ? "discarded" : "retried", touched);
             if (bad) printf("%d entr%s left: not a valid job envelope\n", bad, bad == 1 ? "y" : "ies");
             rc = 0;
         }
-    } else {
-        fprintf(stderr, "usage: stratfarm dead list [--limit N] | dead retry ID|--all\n");
-        rc = 2;
     }
     rds_close(r);
     return rc;

@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "config.h"
 #include "gitrepo.h"
-#include "strategy/dsl.h"
+#include "registry.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -117,12 +117,12 @@ static int load_row(const Config *cfg, const char *commit, const SyncFile *f, Sy
     snprintf(r->name, sizeof r->name, "%s", f->slug);
     if (f->dsl_path[0]) {
         if (gitrepo_read(cfg->strategies.repo, commit, f->dsl_path, &r->dsl, &len, err)) return -1;
-        DslProgram p;
-        DslError de = {0};
-        if (dsl_parse(r->dsl, len, &p, &de) != DSL_OK)
-            return err_set(err, SF_EINPUT, "%s:%d:%d: %s", f->dsl_path, de.line, de.col, de.msg);
-        if (p.name[0]) snprintf(r->name, sizeof r->name, "%s", p.name);
-        dsl_program_free(&p);
+        char name[128] = "";
+        int line = 0, col = 0;
+        FarmErr de = {0};
+        if (registry_check_strategy(r->dsl, len, name, sizeof name, &line, &col, &de))
+            return err_set(err, SF_EINPUT, "%s:%d:%d: %s", f->dsl_path, line, col, de.msg);
+        if (name[0]) snprintf(r->name, sizeof r->name, "%s", name);
     }
     r->cfg = json_object();
     if (f->json_path[0]) {

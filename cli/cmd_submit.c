@@ -37,14 +37,16 @@ static const char *final_status(const char *s)
 
 /* One line of progress on stderr (a bar on a terminal). */
 static void show_progress(int tty, const char *id, const char *status, int pct, const char *msg,
-                          const char *last)
+                          long long eta_ms, const char *last)
 {
     if (tty) {
-        char bar[31];
+        char bar[31], eta[24] = "";
         int filled = pct * 30 / 100;
         for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %3d%% %-10s %-40.40s", bar, pct, status, msg ? msg : "");
+        /* From the job's average progress rate (queue_job_state). */
+        if (eta_ms > 0) snprintf(eta, sizeof eta, "eta %llds", (eta_ms + 999) / 1000);
+        fprintf(stderr, "\r[%s] %3d%% %-10s %-9s %-40.40s", bar, pct, status, eta, msg ? msg : "");
     } else if (strcmp(last, status) != 0) {
         fprintf(stderr, "%s: %s\n", id, status);
     }
@@ -65,7 +67,8 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id, int deduped, lon
         const char *status = json_string_value(json_object_get(st, "status"));
         status = status ? status : "?";
         show_progress(tty, id, status, (int)json_integer_value(json_object_get(st, "progress")),
-                      json_string_value(json_object_get(st, "message")), last);
+                      json_string_value(json_object_get(st, "message")),
+                      (long long)json_integer_value(json_object_get(st, "eta_ms")), last);
         snprintf(last, sizeof last, "%s", status);
         if (final_status(status)) {
             if (tty) fputc('\n', stderr);
@@ -136,22 +139,16 @@ static int submit_option(Envelope *env, SubmitArgs *a, int argc, char **argv, in
 }
 
 /* Refuses bad input here, where the user sees it, rather than dead-letter
- * it: the kind's validate with the effective config (as the worker does),
- * then its check against stored state when it has one. */
+ * it: registry_submit_check, the same checks as POST /v1/jobs. */
 static int submit_check(CliCtx *ctx, const Envelope *env, FarmErr *err)
 {
-    const JobKind *kind;
-    void *plan = NULL;
-    if (registry_plan(ctx->cfg, env->kind, env->payload, &kind, &plan, err)) return -1;
-    int rc = 0;
-    if (kind->admit) {
-        Db *db = NULL;
-        FarmErr dberr = {0};
-        if (cli_db_open(ctx, DB_BACKTEST, &db, &dberr) == 0) rc = kind->admit(db, plan, err);
-        else fprintf(stderr, "stratfarm submit: stored state not checked (the worker will): %s\n", dberr.msg);
-        db_close(db);
-    }
-    kind->plan_free(plan);
+    Db *db = NULL;
+    FarmErr dberr = {0};
+    if (registry_has_admit(ctx->cfg, env->kind) && cli_db_open(ctx, DB_BACKTEST, &db, &dberr))
+        fprintf(stderr, "stratfarm submit: stored state not checked (the worker will): %s\n", dberr.msg);
+    int skipped = 0;
+    int rc = registry_submit_check(ctx->cfg, env, db, &skipped, err);
+    db_close(db);
     return rc;
 }
 

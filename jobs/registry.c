@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backtest/backtest_job.h"
+#include "agent_analysis/aa_job.h"
 #include "fvg_scan/fvg_scan_job.h"
 #include "indicators/indicators_job.h"
 #include "noop/noop_job.h"
@@ -12,6 +13,7 @@
 static const JobKind *const kinds[] = {
     &indicators_kind,
     &fvg_scan_kind,
+    &agent_analysis_kind,
     &backtest_kind,
     &noop_kind,
     &sleep_kind,

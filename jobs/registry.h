@@ -25,4 +25,23 @@ int registry_config_load_all(const char *path_or_null, Config **out, char **erro
 int registry_plan(const Config *cfg, const char *name, const json_t *payload,
                   const JobKind **kind, void **plan, FarmErr *err) SF_MUSTCHECK;
 
+/* What a submission must pass before it is enqueued, the same for
+ * `stratfarm submit` and the status API's POST /v1/jobs
+ * (jobs/registry_submit.c): a kind this configuration allows, then the
+ * kind's validate of the payload with the effective configuration (the
+ * worker runs the same), then its admit check against stored state when
+ * it has one. backtest may be NULL: the admit check is then skipped and
+ * *admit_skipped set (the worker checks again). Errors are SF_EINPUT for
+ * input that can never succeed. */
+int registry_submit_check(const Config *cfg, const Envelope *env, Db *backtest, int *admit_skipped,
+                          FarmErr *err) SF_MUSTCHECK;
+/* 1 when the kind has an admit check (the Backtest DB is worth opening). */
+int registry_has_admit(const Config *cfg, const char *name);
+
+/* Parses a strategy DSL program (docs/strategy-dsl.md). 0 and its
+ * `strategy "name"` in name (may be "", name may be NULL); or -1 with the
+ * 1-based line and column of the error and its message in err. */
+int registry_check_strategy(const char *src, size_t len, char *name, size_t name_cap, int *line,
+                            int *col, FarmErr *err) SF_MUSTCHECK;
+
 #endif

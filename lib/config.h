@@ -117,6 +117,7 @@ typedef struct Config {
         int heartbeat_ms;       /* worker heartbeat and claim extension period */
         int visibility_timeout_s; /* idle time before another worker reclaims a job */
         int test_kinds;         /* 1: sleep and fail kinds are allowed */
+        char *metrics_listen;   /* host:port of the worker's /healthz and /metrics; "" = off */
     } worker;
     ConfigKindConf *kinds;      /* every kind the caller declared, in its order */
     size_t n_kinds;
@@ -148,6 +149,11 @@ typedef struct Config {
     struct {
         char *listen;           /* host:port of the status API */
         char *token;            /* STRATFARM_API_TOKEN only; NULL when unset */
+        int read_only;          /* 1: every POST answers 403 */
+        int max_body_bytes;     /* larger request bodies answer 413 */
+        int max_connections;    /* concurrent connections accepted */
+        int threads;            /* server threads (event-driven) */
+        int timeout_s;          /* an idle connection is closed after this */
     } api;
     struct {
         char *repo;             /* path of the strategies git repository; "" = none */

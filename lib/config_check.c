@@ -59,9 +59,15 @@ int config_check_listen(const CfKey *k, const char *v, int from_file, char *why,
     (void)from_file;
     const char *colon = strrchr(v, ':');
     long long port;
-    if (!colon || colon == v || config_parse_int(colon + 1, &port) < 0 || port < 1 || port > 65535)
-        return refuse(why, cap, "expected host:port (port 1-65535), e.g. 127.0.0.1:8080");
+    /* Port 0: any free port (tests, several replicas on one host). */
+    if (!colon || colon == v || config_parse_int(colon + 1, &port) < 0 || port < 0 || port > 65535)
+        return refuse(why, cap, "expected host:port (port 0-65535, 0 = any free one), e.g. 127.0.0.1:8080");
     return 0;
+}
+
+int config_check_listen_or_empty(const CfKey *k, const char *v, int from_file, char *why, size_t cap)
+{
+    return *v ? config_check_listen(k, v, from_file, why, cap) : 0;
 }
 
 int config_check_zone(const CfKey *k, const char *v, int from_file, char *why, size_t cap)

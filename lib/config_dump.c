@@ -104,6 +104,7 @@ static void put_value(FILE *f, const void *block, const CfKey *k)
     case CF_MOVED: break;
     case CF_TICKS:
     case CF_ZONES:
+    case CF_PAIRS:
         fputc('{', f);
         for (size_t i = 0; i < n; i++) {
             if (i) fputs(", ", f);

@@ -71,6 +71,8 @@ int config_check_redis_url(const CfKey *k, const char *v, int from_file, char *w
 int config_check_dsn(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
 int config_check_http_url(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
 int config_check_listen(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
+/* As config_check_listen, or "" (the listener is off). */
+int config_check_listen_or_empty(const CfKey *k, const char *v, int from_file, char *why, size_t cap);
 
 /* Reads the YAML file into ctx->cfg (config_yaml.c). */
 int config_read_file(CfCtx *ctx, const char *path);

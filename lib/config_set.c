@@ -122,7 +122,7 @@ static int set_list_text(CfCtx *ctx, const CfSlot *s, const char *text, const Cf
     for (const char *p = text; *p; p++) cap += *p == ',';
     CfItem *items = calloc(cap, sizeof *items);
     size_t n = 0;
-    int rc = -1, is_map = k->type == CF_TICKS || k->type == CF_ZONES;
+    int rc = -1, is_map = k->type == CF_TICKS || k->type == CF_ZONES || k->type == CF_PAIRS;
     if (!buf || !items) goto out;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
@@ -230,6 +230,10 @@ static int check_items(CfCtx *ctx, const CfKey *k, const CfItem *items, size_t n
         }
         if (k->type == CF_KINDS) {
             bad += check_kind_item(ctx, k, items, i, lw) < 0;
+        } else if (k->type == CF_PAIRS) {
+            char why[200] = "";
+            if (k->check && k->check(k, it->value, lw && lw->line > 0, why, sizeof why) < 0)
+                bad += item_error(ctx, k, it, lw, "%s", why) < 0;
         } else if (k->type == CF_ZONES) {
             if (!tz_exists(it->value))
                 bad += item_error(ctx, k, it, lw, "unknown time zone '%s'", it->value) < 0;
@@ -255,7 +259,7 @@ void config_free_list(CfType t, void *arr, size_t n)
     for (size_t i = 0; arr && i < n; i++) {
         if (t == CF_KINDS) free(((char **)arr)[i]);
         if (t == CF_TICKS) free(((ConfigSymNum *)arr)[i].symbol);
-        if (t == CF_ZONES) {
+        if (t == CF_ZONES || t == CF_PAIRS) {
             free(((ConfigSymZone *)arr)[i].symbol);
             free(((ConfigSymZone *)arr)[i].zone);
         }

@@ -20,6 +20,7 @@ typedef enum CfType {
     CF_NUMS,     /* double * + size_t: ascending positive numbers */
     CF_TICKS,    /* ConfigSymNum * + size_t: symbol -> positive number */
     CF_ZONES,    /* ConfigSymZone * + size_t: symbol -> time zone */
+    CF_PAIRS,    /* ConfigSymZone * + size_t: name -> text, each text passed to `check` */
     CF_MOVED,    /* not a value: the key moved to `def`; setting it is an error saying where */
 } CfType;
 

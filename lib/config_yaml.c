@@ -108,7 +108,7 @@ static void unknown_key(CfCtx *ctx, const Node *k, const char *prefix, const cha
 static void set_list_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
 {
     const CfKey *k = slot->k;
-    int is_map = k->type == CF_TICKS || k->type == CF_ZONES;
+    int is_map = k->type == CF_TICKS || k->type == CF_ZONES || k->type == CF_PAIRS;
     size_t n = is_map ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
                       : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     CfItem *items = calloc(n ? n : 1, sizeof *items);
@@ -153,7 +153,7 @@ static void set_from_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
         else set_list_node(ctx, slot, d, v);
         return;
     }
-    if (k->type == CF_TICKS || k->type == CF_ZONES) {
+    if (k->type == CF_TICKS || k->type == CF_ZONES || k->type == CF_PAIRS) {
         if (v->type != YAML_MAPPING_NODE)
             config_error(ctx, &w, k->name, "expected a mapping of SYMBOL: value, got %s",
                          type_name(v));

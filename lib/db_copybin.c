@@ -92,6 +92,32 @@ void db_copybin_jsonb(DbCopyBin *cp, const char *json, size_t len)
     cp->len += len + 5;
 }
 
+void db_copybin_float8_array(DbCopyBin *cp, const double *v, const unsigned char *defined, int n)
+{
+    int nulls = 0;
+    for (int i = 0; i < n; i++) nulls |= !defined[i];
+    size_t len = 20 + (size_t)n * 4;
+    for (int i = 0; i < n; i++) len += defined[i] ? 8 : 0;
+    if (need(cp, len + 4)) return;
+    char *p = cp->buf + cp->len;
+    put_be(p, (uint32_t)len, 4);
+    put_be(p + 4, 1, 4);                   /* dimensions */
+    put_be(p + 8, (uint32_t)nulls, 4);     /* has nulls */
+    put_be(p + 12, 701, 4);                /* element type: float8 */
+    put_be(p + 16, (uint32_t)n, 4);        /* length */
+    put_be(p + 20, 1, 4);                  /* lower bound */
+    p += 24;
+    for (int i = 0; i < n; i++) {
+        if (!defined[i]) { put_be(p, 0xffffffffu, 4); p += 4; continue; }
+        uint64_t bits;
+        memcpy(&bits, &v[i], 8);
+        put_be(p, 8, 4);
+        put_be(p + 4, bits, 8);
+        p += 12;
+    }
+    cp->len = (size_t)(p - cp->buf);
+}
+
 /* The server may have refused the COPY already (a unique violation ends
  * the COPY on its side, and libpq then refuses more data): end it, and
  * report the server's error, with its SQLSTATE, when there is one. */

@@ -11,6 +11,8 @@
  *   int4, int8       big-endian integers
  *   timestamp        int64 microseconds since 2000-01-01 00:00:00
  *   jsonb            a version byte (1), then the JSON text
+ *   float8[]         ndim, has-nulls, element oid, length, lower bound, then
+ *                    per element a length (-1 = NULL) and the IEEE bits
  * A mistake is rejected by the server at the row ("incorrect binary data
  * format"), never silently stored. Errors report through FarmErr with the
  * database's role name, as db.h does. */
@@ -69,6 +71,9 @@ void db_copybin_int8(DbCopyBin *cp, int64_t v);
 /* A TIMESTAMP (without time zone) from epoch seconds taken as UTC wall time. */
 void db_copybin_timestamp(DbCopyBin *cp, int64_t epoch_s);
 void db_copybin_jsonb(DbCopyBin *cp, const char *json, size_t len);
+/* A one-dimensional float8[] of n elements; element i is NULL where
+ * !defined[i]. Both arrays stay the caller's. */
+void db_copybin_float8_array(DbCopyBin *cp, const double *v, const unsigned char *defined, int n);
 int db_copybin_flush_if(DbCopyBin *cp, FarmErr *err) SF_MUSTCHECK; /* sends when the buffer is large */
 /* Sends the trailer and finishes; *rows (may be NULL) = rows the server
  * stored. On error the server rejects the whole COPY and db->sqlstate says

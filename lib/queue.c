@@ -4,6 +4,7 @@
 #include "queue.h"
 
 #include "config.h"
+#include "jobhist.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,12 +101,18 @@ static int enqueue_dedupe(Rds *r, const QueueOpts *o, Envelope *env, int *dedupe
     } else if (rep->element[0]->integer == 0) {
         if (deduped) *deduped = 1;
         snprintf(env->id, sizeof env->id, "%s", rep->element[1]->str);
+    } else if (jobhist_append_enqueue(r, o, env, err) < 0 || rds_drain(r, 1, err)) {
+        rc = err_wrap(err, "indexing %s", env->id);
     }
     rds_free(rep);
     return rc;
 }
 
-/* Without one: XADD + state hash + expiry in MULTI/EXEC, pipelined (no
+/* Replies of one pipelined enqueue: OK, QUEUED x4 (XADD, HSET, EXPIRE,
+ * the history index), EXEC. */
+#define ENQ_REPLIES 6
+
+/* Without one: XADD + state hash + expiry + index in MULTI/EXEC, pipelined (no
  * round trip of its own, and cheaper for Redis than a script call).
  * Returns the number of replies to read (read_enqueue). */
 static int append_enqueue(Rds *r, const QueueOpts *o, Envelope *env, FarmErr *err)
@@ -132,24 +139,25 @@ static int append_enqueue(Rds *r, const QueueOpts *o, Envelope *env, FarmErr *er
               rds_appendargv(r, err, ARGV_N(xadd), NULL) ||
               rds_appendargv(r, err, ARGV_N(hset), NULL) ||
               rds_appendargv(r, err, ARGV_N(expire), NULL) ||
+              jobhist_append_enqueue(r, o, env, err) < 0 ||
               rds_appendargv(r, err, ARGV_N(exec), NULL);
 #undef ARGV_N
     free(json);
-    return bad ? -1 : 5;
+    return bad ? -1 : ENQ_REPLIES;
 }
 
-/* Reads the replies of append_enqueue: OK, QUEUED x3, then EXEC's array,
+/* Reads the replies of append_enqueue: OK, QUEUED x4, then EXEC's array,
  * none of which may be an error. */
 static int read_enqueue(Rds *r, FarmErr *err)
 {
     int rc = 0;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < ENQ_REPLIES; i++) {
         redisReply *rep = rds_read(r, err);
         if (!rep) return -1;
         if (rc == 0 && rep->type == REDIS_REPLY_ERROR)
             rc = err_set(err, SF_EIO, "enqueue: redis: %.*s", (int)rep->len, rep->str);
-        if (rc == 0 && i == 4) {
-            if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3)
+        if (rc == 0 && i == ENQ_REPLIES - 1) {
+            if (rep->type != REDIS_REPLY_ARRAY || rep->elements != ENQ_REPLIES - 2)
                 rc = err_set(err, SF_EIO, "enqueue: transaction aborted");
             else
                 for (size_t k = 0; k < rep->elements && rc == 0; k++)
@@ -234,8 +242,9 @@ int queue_enqueue_at(Rds *r, const QueueOpts *o, Envelope *env, int64_t due_ms, 
                    kjob, env->kind, lane_name(env->lane), env->attempt, env->max_attempts, when,
                    env->source, (long long)due_ms)) goto cleanup;
     if (rds_append(r, err, "EXPIRE %s %d", kjob, o->job_ttl_s)) goto cleanup;
+    if (jobhist_append_enqueue(r, o, env, err) < 0) goto cleanup;
     if (rds_append(r, err, "EXEC")) goto cleanup;
-    rc = rds_drain(r, 5, err);
+    rc = rds_drain(r, 6, err);
 cleanup:
     free(json);
     return rc;

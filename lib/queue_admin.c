@@ -1,10 +1,11 @@
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include "queue_admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobhist.h"
 #include "workers.h"
 
 static json_t *entry_object(const redisReply *e)
@@ -54,49 +55,104 @@ static int retry_entry(Rds *r, const QueueOpts *o, const char *kdead, json_t *en
         rds_append(r, err, "HSET %s status queued attempt 1 error %s progress 0 kind %s lane %s",
                    kjob, "", env.kind, lane_name(env.lane)) ||
         rds_append(r, err, "EXPIRE %s %d", kjob, o->job_ttl_s) ||
+        jobhist_append_requeue(r, o, env.id, err) < 0 ||
         rds_append(r, err, "EXEC"))
         goto cleanup;
-    rc = rds_drain(r, 6, err);
+    rc = rds_drain(r, 7, err);
 cleanup:
     free(json);
     envelope_clear(&env);
     return rc;
 }
 
-int queue_dead_retry(Rds *r, const QueueOpts *o, const char *job_id, int *retried,
-                     int *unretryable, FarmErr *err)
+static int discard_entry(Rds *r, const QueueOpts *o, const char *kdead, json_t *entry, FarmErr *err)
+{
+    const char *eid = json_string_value(json_object_get(entry, "entry"));
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    char kjob[96];
+    queue_key(o, kjob, sizeof kjob, "job:%s", id ? id : "");
+    if (rds_append(r, err, "MULTI") || rds_append(r, err, "XDEL %s %s", kdead, eid)) return -1;
+    int n = 2;
+    if (id && id[0]) {
+        if (rds_append(r, err, "HSET %s discarded_at %lld", kjob, (long long)envelope_now_ms())) return -1;
+        n++;
+    }
+    if (rds_append(r, err, "EXEC")) return -1;
+    return rds_drain(r, n + 1, err);
+}
+
+static int dead_matches(const json_t *entry, const QueueDeadFilter *f, int64_t now)
+{
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    const char *kind = json_string_value(json_object_get(entry, "kind"));
+    const char *reason = json_string_value(json_object_get(entry, "reason"));
+    const char *at = json_string_value(json_object_get(entry, "failed_at"));
+    if (f->job_id && (!id || strcmp(id, f->job_id) != 0)) return 0;
+    if (f->kind && *f->kind && (!kind || strcmp(kind, f->kind) != 0)) return 0;
+    if (f->reason && *f->reason && (!reason || !strcasestr(reason, f->reason))) return 0;
+    if (f->older_than_ms > 0) {
+        /* Entries without failed_at: the stream id's time is when it died. */
+        const char *eid = json_string_value(json_object_get(entry, "entry"));
+        long long t = at ? atoll(at) : eid ? atoll(eid) : 0;
+        if (now - t < f->older_than_ms) return 0;
+    }
+    return 1;
+}
+
+/* Applies the action to the matching entries of one page; -1 on error. */
+static int apply_page(Rds *r, const QueueOpts *o, const char *kdead, const redisReply *rep,
+                      const QueueDeadFilter *f, int discard, int *touched, int *bad, FarmErr *err)
+{
+    int64_t now = envelope_now_ms();
+    for (size_t i = 0; i < rep->elements; i++) {
+        const redisReply *e = rep->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) continue;
+        json_t *entry = entry_object(e);
+        int rc = 0;
+        if (dead_matches(entry, f, now)) {
+            FarmErr e2 = {0};
+            rc = discard ? discard_entry(r, o, kdead, entry, &e2) : retry_entry(r, o, kdead, entry, &e2);
+            if (rc < 0) *err = e2;
+            else if (rc == 1) (*bad)++;
+            else (*touched)++;
+        }
+        json_decref(entry);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+int queue_dead_apply(Rds *r, const QueueOpts *o, const QueueDeadFilter *f, int discard,
+                     int *touched, int *unretryable, FarmErr *err)
 {
     char kdead[64];
     queue_key(o, kdead, sizeof kdead, "dead");
-    *retried = *unretryable = 0;
-    int found = 0;
+    *touched = *unretryable = 0;
     /* Walk the whole stream in pages; it is capped (queue.dead_maxlen). */
     char start[64] = "-";
     for (;;) {
         redisReply *rep = rds_cmd(r, err, "XRANGE %s %s + COUNT 500", kdead, start);
         if (!rep) return -1;
         size_t n = rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
-        for (size_t i = 0; i < n; i++) {
-            const redisReply *e = rep->element[i];
-            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) continue;
-            json_t *entry = entry_object(e);
-            const char *id = json_string_value(json_object_get(entry, "id"));
-            if (!job_id || (id && strcmp(id, job_id) == 0)) {
-                found++;
-                FarmErr e2 = {0};
-                int rc = retry_entry(r, o, kdead, entry, &e2);
-                if (rc < 0) { *err = e2; json_decref(entry); rds_free(rep); return -1; }
-                if (rc == 1) (*unretryable)++; else (*retried)++;
-            }
-            json_decref(entry);
+        if (n && apply_page(r, o, kdead, rep, f, discard, touched, unretryable, err)) {
+            rds_free(rep);
+            return -1;
         }
         if (n < 500) { rds_free(rep); break; }
         snprintf(start, sizeof start, "(%.*s", (int)rep->element[n - 1]->element[0]->len,
                  rep->element[n - 1]->element[0]->str);
         rds_free(rep);
     }
-    if (job_id && !found) return err_set(err, SF_EINPUT, "no dead job with id %s", job_id);
+    if (f->job_id && *touched + *unretryable == 0)
+        return err_set(err, SF_EINPUT, "no dead job with id %s", f->job_id);
     return 0;
+}
+
+int queue_dead_retry(Rds *r, const QueueOpts *o, const char *job_id, int *retried,
+                     int *unretryable, FarmErr *err)
+{
+    QueueDeadFilter f = {.job_id = job_id};
+    return queue_dead_apply(r, o, &f, 0, retried, unretryable, err);
 }
 
 static long long int_reply(Rds *r, FarmErr *err, const char *cmd, const char *key, int *bad)
@@ -153,6 +209,21 @@ json_t *queue_status(Rds *r, const QueueOpts *o, const char *const *kinds, int n
     return out;
 }
 
+/* ETA from the average progress rate since the job started: honest for
+ * kinds whose progress points are evenly spaced in work, which the kinds
+ * aim for (indicators and fvg_scan report per chunk of candles). */
+static void add_eta(json_t *st)
+{
+    const char *status = json_string_value(json_object_get(st, "status"));
+    long long pct = json_integer_value(json_object_get(st, "progress"));
+    long long started = json_integer_value(json_object_get(st, "started_at"));
+    if (!status || strcmp(status, "running") != 0 || started <= 0) return;
+    long long elapsed = envelope_now_ms() - started;
+    if (elapsed < 0) elapsed = 0;
+    json_object_set_new(st, "elapsed_ms", json_integer(elapsed));
+    if (pct > 0 && pct < 100) json_object_set_new(st, "eta_ms", json_integer(elapsed * (100 - pct) / pct));
+}
+
 json_t *queue_job_state(Rds *r, const QueueOpts *o, const char *job_id, FarmErr *err)
 {
     char kjob[96];
@@ -178,5 +249,6 @@ json_t *queue_job_state(Rds *r, const QueueOpts *o, const char *job_id, FarmErr 
         json_object_set_new(o2, k, val ? val : json_string(v));
     }
     rds_free(h);
+    add_eta(o2);
     return o2;
 }

@@ -20,12 +20,31 @@ json_t *queue_dead_list(Rds *r, const QueueOpts *o, int limit, FarmErr *err);
 int queue_dead_retry(Rds *r, const QueueOpts *o, const char *job_id, int *retried,
                      int *unretryable, FarmErr *err) SF_MUSTCHECK;
 
+/* Which dead entries an operator action touches: every non-NULL/non-zero
+ * field must match. Borrowed strings. */
+typedef struct QueueDeadFilter {
+    const char *job_id;          /* exactly this job */
+    const char *kind;            /* this kind */
+    const char *reason;          /* the reason contains this text (case-insensitive) */
+    int64_t older_than_ms;       /* dead for at least this long */
+} QueueDeadFilter;
+
+/* Retries (discard 0) or deletes (discard 1) the dead entries matching f,
+ * each atomically; *touched counts them, *unretryable the entries a retry
+ * left because their job text is not an envelope. A job_id that matches
+ * nothing is an SF_EINPUT error; other filters may match none. A
+ * discarded job's state hash keeps status dead and gets discarded_at. */
+int queue_dead_apply(Rds *r, const QueueOpts *o, const QueueDeadFilter *f, int discard,
+                     int *touched, int *unretryable, FarmErr *err) SF_MUSTCHECK;
+
 /* {"streams":[{kind,lane,length,pending,oldest_age_ms}], "delayed":N,
  *  "dead":N, "workers":[{id,heartbeat_at,slots,kinds,jobs}]} for kinds. */
 json_t *queue_status(Rds *r, const QueueOpts *o, const char *const *kinds, int nkinds,
                      FarmErr *err);
 
-/* The state hash of a job as a JSON object, NULL with err when unknown. */
+/* The state hash of a job as a JSON object, NULL with err when unknown.
+ * A running job with 0 < progress < 100 also gets elapsed_ms and eta_ms,
+ * the time left at its average progress rate since it started. */
 json_t *queue_job_state(Rds *r, const QueueOpts *o, const char *job_id, FarmErr *err);
 
 #endif

@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "queue.h"
 
+#include "jobhist.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +53,14 @@ static int append_finish(Rds *r, const QueueOpts *o, const QueueMsg *m, const ch
         n++;
     }
     if (rds_append(r, err, "EXEC")) return -1;
-    return n + 1;
+    n++;
+    /* Counted after the transaction, in the same round trip. */
+    if (job_id[0]) {
+        const char *ids[1] = {job_id};
+        if (jobhist_append_finish(r, o, ids, 1, status, now, err) < 0) return -1;
+        n++;
+    }
+    return n;
 }
 
 int queue_append_succeeded(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,
@@ -97,7 +106,9 @@ int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *e
     if (rds_append(r, err, "HSET %s status retrying error %s attempt %d due_at %lld updated_at %lld",
                    kjob, error, env->attempt, (long long)due_ms, now)) goto cleanup;
     if (rds_append(r, err, "EXEC")) goto cleanup;
-    rc = rds_drain(r, 6, err);
+    const char *ids[1] = {env->id};
+    if (jobhist_append_finish(r, o, ids, 1, "failed", now, err) < 0) goto cleanup;
+    rc = rds_drain(r, 7, err);
 cleanup:
     free(json);
     return rc;
@@ -138,7 +149,12 @@ int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *en
         n++;
     }
     if (rds_append(r, err, "EXEC")) return -1;
-    return rds_drain(r, n + 1, err);
+    n++;
+    if (env && id[0]) {
+        if (jobhist_append_finish(r, o, &id, 1, "dead", atoll(now), err) < 0) return -1;
+        n++;
+    }
+    return rds_drain(r, n, err);
 }
 
 /* KEYS[1] the stream, KEYS[2..n+1] the jobs' state hashes.
@@ -203,7 +219,10 @@ int queue_succeed_batch(Rds *r, const QueueOpts *o, const char *stream, const ch
     redisReply *rep = rds_eval(r, err, SUCCEED_BATCH_LUA, n + 1, keys, 4 + 5 * n, args);
     if (!rep) return -1;
     rds_free(rep);
-    return 0;
+    const char *ids[QUEUE_BATCH_MAX];
+    for (int i = 0; i < n; i++) ids[i] = jobs[i].job_id;
+    if (jobhist_append_finish(r, o, ids, n, "succeeded", jobs[n - 1].finished_ms, err) < 0) return -1;
+    return rds_drain(r, 1, err);
 }
 
 int queue_cancelled(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job_id,

@@ -5,7 +5,10 @@ set -euo pipefail
 PKGS=(build-essential pkg-config git libhiredis-dev libpq-dev libyaml-dev
       libjansson-dev libcurl4-openssl-dev libgit2-dev libmicrohttpd-dev
       redis-server redis-tools postgresql postgresql-client tzdata
-      clang python3-jsonschema)   # fuzz targets (libFuzzer); schema test (docs/schemas)
+      prometheus chromium wrk clang python3-jsonschema)
+# prometheus: promtool checks /metrics in the tests; chromium: the status
+# page is loaded headless in the tests; wrk: `make bench` loads the API;
+# clang: the libFuzzer targets (fuzz/); python3-jsonschema: the schema test.
 missing=()
 for p in "${PKGS[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

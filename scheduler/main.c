@@ -16,6 +16,7 @@
 #include "log.h"
 #include "registry.h"
 #include "sched_loop.h"
+#include "status_api.h"
 #include "when.h"
 
 static volatile sig_atomic_t stopping;
@@ -136,12 +137,18 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     int rc = 0;
-    if (sched_loop_init(&l, &err)) {
+    StatusApi *api = NULL;
+    /* Every replica serves status; only the leader fires. */
+    if (status_api_start(cfg, &api, &err)) {
+        log_error("scheduler: status API: %s", err.msg);
+        rc = 1;
+    } else if (sched_loop_init(&l, &err)) {
         log_error("scheduler: %s", err.msg);
         rc = 1;
     } else {
         sched_loop_run(&l);
     }
+    status_api_stop(api);
     sched_loop_free(&l);
     config_free(cfg);
     return rc;

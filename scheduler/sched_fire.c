@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobhist.h"
 #include "log.h"
 #include "sched_decide.h"
 #include "sched_state.h"
@@ -141,7 +142,18 @@ int sched_fire_due(SchedFireCtx *c, SchedEntry *e, int64_t now_ms, int *fenced, 
                            fenced, &dups, err))
         goto cleanup;
     if (!*fenced) {
-        for (size_t k = 0; k < n; k++) count(c, v[k].decision);
+        long long by[3] = {0, 0, 0};
+        for (size_t k = 0; k < n; k++) {
+            count(c, v[k].decision);
+            by[v[k].decision]++;
+        }
+        /* For stratfarm_scheduler_fires_total; a lost count is not a lost fire. */
+        for (int d = 0; d < 3; d++) {
+            FarmErr me = {0};
+            if (by[d] && jobhist_count_fires(c->r, c->qo, e->kind, sched_decision_name((SchedDecision)d),
+                                             by[d], &me))
+                log_warn("schedule %s: counting decisions: %s", e->name, me.msg);
+        }
         if (dups) log_warn("schedule %s: %d occurrences were decided already", e->name, dups);
         e->cursor_ms = occ[n - 1];
         sched_entry_set_next(e, after);

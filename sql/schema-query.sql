@@ -11,7 +11,7 @@
 -- Facts, for the public schema only (TimescaleDB's chunks and catalogs live
 -- in its own schemas; objects that belong to an extension are skipped; the
 -- runner's schema_migrations is skipped):
---   <table>: table
+--   <table>: table            (<view>: view, with its columns: a view is a read contract too)
 --   <table>: column <name> <type>[ not null][ generated ... as identity][ default <expr>]
 --   <table>: constraint <name> <definition>          (primary, unique, check, foreign, exclusion)
 --   <table>: index <name> <method, columns, predicate>  (indexes not behind a constraint)
@@ -21,18 +21,18 @@
 -- Column order is not a fact (ADD COLUMN on an existing production table
 -- puts columns in another order); lines are sorted bytewise.
 WITH rel AS (
-    SELECT c.oid, c.relname
+    SELECT c.oid, c.relname, c.relkind
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public'
-      AND c.relkind IN ('r', 'p')
+      AND c.relkind IN ('r', 'p', 'v')
       AND c.relname <> 'schema_migrations'
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                         AND d.deptype = 'e')
 ),
 facts AS (
-    SELECT r.relname || ': table' AS line
+    SELECT r.relname || CASE r.relkind WHEN 'v' THEN ': view' ELSE ': table' END AS line
     FROM rel r
   UNION ALL
     SELECT r.relname || ': column ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)

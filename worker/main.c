@@ -6,6 +6,7 @@
  * pending until its outcome is recorded. */
 #define _GNU_SOURCE
 #include "worker.h"
+#include "http_server.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -200,9 +201,12 @@ int main(int argc, char **argv)
     w->nslots = a.slots > 0 ? a.slots : cfg->worker.slots;
     w->started_ms = envelope_now_ms();
     int rc = 1;
+    struct HttpServer *metrics = NULL;
     if (pick_kinds(w, a.kinds)) log_error("no kind to serve");
     else if (worker_setup(w, &err)) log_error("%s", err.msg);
+    else if (worker_metrics_start(w, &metrics, &err)) log_error("%s", err.msg);
     else { worker_run(w); rc = 0; }
+    http_server_stop(metrics);
     worker_teardown(w);
     config_free(cfg);
     return rc;

@@ -96,6 +96,10 @@ int slot_defer_success(Slot *s, const QueueMsg *m, const Envelope *env, int64_t 
 int slot_flush(Slot *s, FarmErr *err);
 /* Replaces the cancel handle of connection idx (db NULL: drops it). */
 void slot_set_cancel(Slot *s, DbRole role, Db *db);
+/* Starts this process's /healthz and /metrics when worker.metrics_listen
+ * is set (*out stays NULL otherwise); http_server_stop ends it. */
+struct HttpServer;
+int worker_metrics_start(Worker *w, struct HttpServer **out, FarmErr *err) SF_MUSTCHECK;
 /* The heartbeat thread body. */
 void *heartbeat_main(void *arg);
 

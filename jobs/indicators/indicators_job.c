@@ -19,6 +19,7 @@
 #include "history.h"
 #include "indicators_cache.h"
 #include "indicators_format.h"
+#include "indicators_slots.h"
 #include "indicators_store.h"
 #include "log.h"
 #include "payload.h"
@@ -146,7 +147,8 @@ typedef struct RunState {
     long long rows;
     long long skipped;                   /* defined but not finite (infinite): a data fault */
     long long undefined;                 /* not yet defined: warm-up, pivots' first session */
-    long long ind_rows, ana_rows;        /* stored by the server (direct path) */
+    long long ind_rows, ana_rows;        /* rows stored by the server (direct path) */
+    long long ind_values;                /* indicator values written (rows of the view) */
     int copy_failed;                     /* the server refused a COPY (db sqlstate says why) */
     double t_read, t_compute, t_copy, t_merge;
 } RunState;
@@ -166,7 +168,7 @@ static void rows_reset(RunState *st)
     for (size_t i = 0; i < INDICATORS_MAX; i++) { free(st->latest_val[i]); st->latest_val[i] = NULL; }
     free(st->analysis_json);
     st->analysis_json = NULL;
-    st->rows = st->skipped = st->undefined = st->ind_rows = st->ana_rows = 0;
+    st->rows = st->skipped = st->undefined = st->ind_rows = st->ana_rows = st->ind_values = 0;
     st->copy_failed = 0;
 }
 
@@ -245,59 +247,145 @@ static int bar_undefined(const TaOut *o, size_t i, int lb)
     return 0;
 }
 
-/* Every series indicator: compute, then one row per new bar. */
+/* Series kept in memory at once: a group of indicators is computed
+ * together and written as one row per bar (its layout), so the job's memory
+ * stays bounded however long the series (36 series doubles per candle for
+ * the default set): 100,000 candles fit in one group (one row per bar),
+ * 1,000,000 take two. Fewer groups are fewer rows (each row costs the
+ * server ~2-5 us whatever its width), more memory. */
+#define SERIES_BUDGET_DOUBLES (24u << 20)   /* 192 MiB */
+
+typedef struct Group {
+    size_t first, count;                 /* in the sorted order[] */
+    int layout_id;
+    int nslots;
+} Group;
+
+/* Splits the sorted specs (analysis excluded) into groups within the
+ * budget, each with its layout (looked up before the COPY starts: no other
+ * statement can run on the connection during a COPY). */
+static int plan_groups(Db *db, const TaSpec *const *order, size_t m, size_t ncandles, Group *g, size_t *ng,
+                       FarmErr *err)
+{
+    *ng = 0;
+    for (size_t k = 0; k < m;) {
+        Group *gr = &g[(*ng)++];
+        gr->first = k;
+        gr->nslots = 0;
+        size_t mem = 0;
+        do {
+            mem += (size_t)indicators_slots_series(order[k]) * ncandles;
+            gr->nslots += indicators_slots_count(order[k]);
+            k++;
+        } while (k < m && mem + (size_t)indicators_slots_series(order[k]) * ncandles <= SERIES_BUDGET_DOUBLES);
+        gr->count = k - gr->first;
+        if (indicators_layout_get(db, order + gr->first, gr->count, &gr->layout_id, err)) return -1;
+    }
+    return 0;
+}
+
+/* Computes a group's series (progress per indicator). */
+static int compute_group(JobCtx *ctx, RunState *st, const TaInput *in, const TaSpec *const *specs, size_t count,
+                         size_t done, TaOut *outs, FarmErr *err)
+{
+    for (size_t k = 0; k < count; k++) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "computing %s", specs[k]->name);
+        if (ctx->progress(ctx, 20 + (int)(60 * (done + k) / st->pl.n), msg)) return stop(ctx, err);
+        double t0 = now_s();
+        char why[256];
+        if (ta_spec_compute(specs[k], in, &outs[k], why, sizeof why))
+            return err_set(err, SF_EIO, "indicators: %s", why);
+        st->t_compute += now_s() - t0;
+    }
+    return 0;
+}
+
+/* One row per bar of the group's layout, from the earliest new bar of its
+ * indicators; an indicator before its own first new bar, or without a
+ * value at a bar, has NULL slots there; a bar where none has a value has no
+ * row. The newest value of each indicator is kept as JSON for the caches. */
+static int write_group(IndicatorsWriter *w, RunState *st, const TaInput *in, const TaSpec *const *specs,
+                       const Group *gr, TaOut *outs, double *slots, unsigned char *defined, FarmErr *err)
+{
+    size_t from[INDICATORS_MAX], last_row[INDICATORS_MAX], i0 = in->n;
+    int lb[INDICATORS_MAX];
+    for (size_t k = 0; k < gr->count; k++) {
+        size_t j = (size_t)(specs[k] - st->pl.specs);
+        from[k] = lower_bound(in->ts, in->n, st->start[j]);
+        last_row[k] = SIZE_MAX;
+        lb[k] = ta_spec_lookback(specs[k]);
+        if (from[k] < i0) i0 = from[k];
+    }
+    for (size_t i = i0; i < in->n; i++) {
+        int at = 0, any = 0;
+        for (size_t k = 0; k < gr->count; k++) {
+            int cnt = indicators_slots_count(specs[k]);
+            if (i < from[k]) {
+                memset(defined + at, 0, (size_t)cnt);
+            } else if (indicators_slots_at(&outs[k], in, i, slots + at, defined + at)) {
+                any = 1;
+                st->rows++;
+                st->ind_values++;
+                last_row[k] = i;
+            } else if (bar_undefined(&outs[k], i, lb[k])) {   /* never stored; warm-up is not a fault */
+                st->undefined++;
+            } else {
+                st->skipped++;
+            }
+            at += cnt;
+        }
+        if (!any) continue;
+        indicators_write_values_row(w, gr->layout_id, in->ts[i], slots, defined, at);
+        if (flush_or_fail(w, st, err)) return -1;
+    }
+    for (size_t k = 0; k < gr->count; k++) {
+        if (last_row[k] == SIZE_MAX) continue;
+        size_t j = (size_t)(specs[k] - st->pl.specs);
+        indicators_format(&outs[k], in, last_row[k], st->buf, st->bufcap);
+        st->latest_val[j] = strdup(st->buf);
+        st->latest_ts[j] = in->ts[last_row[k]];
+    }
+    return 0;
+}
+
+/* Every series indicator: per group, compute, then one row per new bar. */
 static int write_indicators(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int direct, FarmErr *err)
 {
     IndPayload *pl = &st->pl;
     const TaSpec *order[INDICATORS_MAX];
-    for (size_t j = 0; j < pl->n; j++) order[j] = &pl->specs[j];
-    qsort(order, pl->n, sizeof order[0], spec_cmp);
+    size_t m = 0;
+    for (size_t j = 0; j < pl->n; j++)
+        if (pl->specs[j].kind != TA_SPEC_ANALYSIS) order[m++] = &pl->specs[j];
+    qsort(order, m, sizeof order[0], spec_cmp);
+    Group groups[INDICATORS_MAX];
+    size_t ng = 0;
+    if (m == 0) return 0;
+    if (plan_groups(db, order, m, in->n, groups, &ng, err)) return -1;
     IndicatorsWriter w;
     if (indicators_write_begin(db, &w, direct, 0, pl->symbol, pl->timeframe, err)) return -1;
-    for (size_t k = 0; k < pl->n; k++) {
-        const TaSpec *sp = order[k];
-        size_t j = (size_t)(sp - pl->specs);
-        if (sp->kind == TA_SPEC_ANALYSIS) continue;
-        char msg[96];
-        snprintf(msg, sizeof msg, "computing and writing %s", sp->name);
-        if (ctx->progress(ctx, 20 + (int)(60 * k / pl->n), msg)) { indicators_write_abort(&w, "stopped"); return stop(ctx, err); }
-        double t0 = now_s();
-        TaOut o;
-        char why[256];
-        if (ta_spec_compute(sp, in, &o, why, sizeof why)) {
-            ta_spec_out_free(&o);
-            indicators_write_abort(&w, "compute failed");
-            return err_set(err, SF_EIO, "indicators: %s", why);
-        }
+    int rc = 0;
+    for (size_t g = 0; g < ng && rc == 0; g++) {
+        const Group *gr = &groups[g];
+        TaOut outs[INDICATORS_MAX];
+        memset(outs, 0, sizeof outs);
+        double *slots = malloc((size_t)gr->nslots * sizeof *slots);
+        unsigned char *defined = malloc((size_t)gr->nslots);
+        if (!slots || !defined) rc = err_set(err, SF_EIO, "out of memory");
+        if (rc == 0) rc = compute_group(ctx, st, in, order + gr->first, gr->count, gr->first, outs, err);
         double t1 = now_s();
-        st->t_compute += t1 - t0;
-        int lb = ta_spec_lookback(sp);
-        size_t last_row = SIZE_MAX;
-        for (size_t i = lower_bound(in->ts, in->n, st->start[j]); i < in->n; i++) {
-            size_t len = indicators_format(&o, in, i, st->buf, st->bufcap);
-            if (len == 0) {   /* never stored; counted apart: warm-up is not a fault */
-                if (bar_undefined(&o, i, lb)) st->undefined++;
-                else st->skipped++;
-                continue;
-            }
-            indicators_write_row(&w, sp->name, in->ts[i], st->buf, len);
-            st->rows++;
-            last_row = i;
-            if (flush_or_fail(&w, st, err)) {
-                ta_spec_out_free(&o);
-                return -1;
-            }
-        }
-        if (last_row != SIZE_MAX) {
-            indicators_format(&o, in, last_row, st->buf, st->bufcap);
-            st->latest_val[j] = strdup(st->buf);
-            st->latest_ts[j] = in->ts[last_row];
-        }
-        ta_spec_out_free(&o);
+        if (rc == 0) rc = write_group(&w, st, in, order + gr->first, gr, outs, slots, defined, err);
         st->t_copy += now_s() - t1;
+        for (size_t k = 0; k < gr->count; k++) ta_spec_out_free(&outs[k]);
+        free(slots);
+        free(defined);
+    }
+    if (rc) {
+        if (!st->copy_failed) indicators_write_abort(&w, "stopped");
+        return -1;
     }
     double t2 = now_s();
-    int rc = indicators_write_end(&w, &st->ind_rows, err);
+    rc = indicators_write_end(&w, &st->ind_rows, err);
     st->t_copy += now_s() - t2;
     if (rc) st->copy_failed = 1;
     return rc;
@@ -367,14 +455,22 @@ static int write_rows(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, int 
     return indicators_write_end(&none, NULL, err);
 }
 
-/* Direct when no stored row can conflict: every indicator writes only bars
+/* Direct when no stored row can be met: every indicator writes only bars
  * after its stored state (rows never exist past the state: both move in one
- * transaction), under the pair's advisory lock. A run that re-covers stored
- * bars (from, or a state behind another indicator's) takes the upsert. */
-static int can_write_direct(const RunState *st)
+ * transaction) and after the pair's newest indicator_values row (a bar
+ * holds each name once, in one row: with no row at a bar written, none can
+ * be duplicated), under the pair's advisory lock. A run that re-covers
+ * stored bars (from, a state behind another indicator's, a new indicator
+ * over stored bars) takes the merge. */
+static int can_write_direct(const RunState *st, int64_t newest)
 {
-    for (size_t j = 0; j < st->pl.n; j++)
+    const HistorySeries *s = &st->s;
+    for (size_t j = 0; j < st->pl.n; j++) {
         if (st->last[j] != INT64_MIN && st->start[j] <= st->last[j]) return 0;
+        if (st->pl.specs[j].kind == TA_SPEC_ANALYSIS || newest == INT64_MIN) continue;
+        size_t i = lower_bound(s->ts, s->n, st->start[j]);
+        if (i < s->n && s->ts[i] <= newest) return 0;
+    }
     return 1;
 }
 
@@ -549,13 +645,17 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     if (!st->buf) return err_set(err, SF_EIO, "out of memory");
     TaInput in = {s->n, s->ts, s->open, s->high, s->low, s->close, s->volume, st->session};
     if (ctx->progress(ctx, 20, "computing")) return stop(ctx, err);
-    int direct = can_write_direct(st), fell_back = 0;
+    int64_t newest;
+    if (indicators_values_newest(bt, pl->symbol, pl->timeframe, &newest, err)) return -1;
+    int direct = can_write_direct(st, newest), fell_back = 0;
     if (write_pass(ctx, bt, st, &in, &direct, &fell_back, err)) return -1;
     if (ctx->progress(ctx, 85, direct ? "recording state" : "upserting")) return stop(ctx, err);
     t0 = now_s();
-    IndicatorsCounts ic = {st->ind_rows, 0}, ac = {st->ana_rows, 0};
+    IndicatorsCounts ic = {st->ind_values, 0}, ac = {st->ana_rows, 0};
+    const TaSpec *specs[INDICATORS_MAX];
+    for (size_t i = 0; i < pl->n; i++) specs[i] = &pl->specs[i];
     if (direct ? indicators_direct_release(bt, err)
-               : indicators_stage_merge(bt, pl->symbol, pl->timeframe, &ic, &ac, err))
+               : indicators_stage_merge(bt, pl->symbol, pl->timeframe, specs, pl->n, &ic, &ac, err))
         return -1;
     if (indicators_state_write(bt, pl->symbol, pl->timeframe, names, pl->n, s->ts[s->n - 1],
                                ctx->env ? ctx->env->id : NULL, err))

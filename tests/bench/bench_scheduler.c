@@ -172,7 +172,7 @@ static void bench_idle_rss(const char *url)
     if (fd < 0) return;
     close(fd);
     FILE *f = fopen(cfgpath, "w");
-    fprintf(f, "schedules:\n  - {name: nightly, cron: \"30 17 * * 1-5\", timezone: America/New_York, "
+    fprintf(f, "api: {listen: \"127.0.0.1:0\"}\nschedules:\n  - {name: nightly, cron: \"30 17 * * 1-5\", timezone: America/New_York, "
                "kind: noop}\n  - {name: often, cron: \"*/5 * * * *\", kind: noop}\n");
     fclose(f);
     snprintf(bin, sizeof bin, "%s/build/bench/bin/stratfarm-scheduler", bench_root());

@@ -141,10 +141,11 @@ TEST(config_defaults_without_a_file)
     CHECK_INT(c->worker.slots, 4);
     /* The default: every kind of the registry that is neither a test kind
      * nor opt-in (noop). */
-    CHECK_INT(c->worker.n_kinds, 3);
+    CHECK_INT(c->worker.n_kinds, 4);
     CHECK_STR(c->worker.kinds[0], "indicators");
     CHECK_STR(c->worker.kinds[1], "fvg_scan");
-    CHECK_STR(c->worker.kinds[2], "backtest");
+    CHECK_STR(c->worker.kinds[2], "agent_analysis");
+    CHECK_STR(c->worker.kinds[3], "backtest");
     CHECK(config_kind_served(c, "fvg_scan") && !config_kind_served(c, "noop"));
     CHECK_INT(c->worker.batch, 16);
     CHECK_INT(c->worker.block_ms, 1000);
@@ -297,7 +298,7 @@ TEST(config_bad_values_name_file_line_and_key)
     EXPECT_ERROR("worker:\n  slots: 4\n  slots: 5\n",
                  "bad.yaml:3: worker.slots: duplicate key (first at line 2)");
     EXPECT_ERROR("api:\n  listen: \"0.0.0.0\"\n",
-                 "bad.yaml:2: api.listen: expected host:port (port 1-65535), e.g. 127.0.0.1:8080");
+                 "bad.yaml:2: api.listen: expected host:port (port 0-65535, 0 = any free one), e.g. 127.0.0.1:8080");
     EXPECT_ERROR(
         "redis:\n  url: \"http://x\"\n",
         "bad.yaml:2: redis.url: expected redis://host:port/db, rediss://... or unix:///path");

@@ -28,6 +28,7 @@
 
 static const char CONFIG[] =
     "scheduler: {leader_ttl_ms: 3000, tick_ms: 250, history: 100000}\n"
+    "api: {listen: \"127.0.0.1:0\"}\n"
     "schedules:\n"
     "  - name: every-minute\n"
     "    cron: \"*/1 * * * *\"\n"

@@ -18,7 +18,7 @@ TEST(scheduler_sigterm_releases_the_lease_at_once)
 {
     th_redis_flush();
     setenv("STRATFARM_REDIS_URL", th_redis_url(), 1);
-    th_write("sf.yaml", "scheduler: {leader_ttl_ms: 10000, tick_ms: 100}\n");
+    th_write("sf.yaml", "scheduler: {leader_ttl_ms: 10000, tick_ms: 100}\napi: {listen: \"127.0.0.1:0\"}\n");
     pid_t a = th_spawn("a.log", "stratfarm-scheduler", "--config", "sf.yaml", (char *)NULL);
     Rds *r = NULL;
     FarmErr err = {0};

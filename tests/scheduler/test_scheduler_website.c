@@ -63,6 +63,7 @@ static int retired(Rds *r, void *name)
 
 static const char *CONFIG =
     "scheduler: {website_refresh_s: 1, tick_ms: 100, leader_ttl_ms: 2000}\n"
+    "api: {listen: \"127.0.0.1:0\"}\n"
     "strategies: {repo: repo, ref: main}\n"
     "schedules:\n"
     "  - name: web\n"

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "th.h"
 #include "th_farm.h"
+#include "th_indicators.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -19,130 +20,12 @@
 #include "registry.h"
 #include "uuid7.h"
 
-typedef struct T {
-    ThFarm farm;
-    JobCtx ctx;
-    Envelope env;
-    Config *cfg;
-    QueueOpts q;
-    Db *bt, *hist;
-    Rds *r;
-    int stop_at;          /* progress() says stop at this percentage; -1 never */
-    int rollback;         /* end the job's transaction with ROLLBACK, as a failed commit */
-    int max_pct;
-} T;
-
-static Db *t_db(JobCtx *ctx, DbRole role, FarmErr *err)
-{
-    T *t = ctx->slot;
-    Db **ref = role == DB_BACKTEST ? &t->bt : role == DB_HISTORY ? &t->hist : NULL;
-    if (!ref) { err_set(err, SF_EINPUT, "no database %s", db_role_name(role)); return NULL; }
-    if (!*ref && db_open(config_dsn(t->cfg, role), db_role_name(role), ref, err)) return NULL;
-    return *ref;
-}
-
-static int t_progress(JobCtx *ctx, int pct, const char *msg)
-{
-    T *t = ctx->slot;
-    (void)msg;
-    if (pct > t->max_pct) t->max_pct = pct;
-    if (t->stop_at >= 0 && pct >= t->stop_at) {
-        err_set(&ctx->stop, SF_ECANCEL, "cancelled on request");
-        return -1;
-    }
-    return 0;
-}
-
-static void t_up(T *t)
-{
-    memset(t, 0, sizeof *t);
-    th_farm_up(&t->farm, 1);
-    FarmErr err = {0};
-    REQUIREF(registry_config_load(NULL, &t->cfg, &err) == 0, "%s", err.msg);
-    REQUIREF(rds_open(t->farm.redis, 5000, &t->r, &err) == 0, "%s", err.msg);
-    queue_opts_default(&t->q);
-    t->stop_at = -1;
-    snprintf(t->env.kind, sizeof t->env.kind, "indicators");
-}
-
-static void t_down(T *t)
-{
-    db_close(t->bt);
-    db_close(t->hist);
-    rds_close(t->r);
-    config_free(t->cfg);
-}
-
-/* One job as the worker runs it; returns run()'s code, *summary the
- * result JSON (caller frees; may be NULL). */
-static int t_run(T *t, const char *payload, FarmErr *err, char **summary)
-{
-    uuid7_new(t->env.id);
-    t->ctx = (JobCtx){.env = &t->env, .cfg = t->cfg, .qopts = &t->q, .redis = t->r, .db = t_db,
-                      .progress = t_progress, .slot = t};
-    json_t *p = json_loads(payload, 0, NULL);
-    REQUIREF(p != NULL, "bad test payload %s", payload);
-    err_clear(err);
-    void *plan = NULL;
-    int rc = indicators_kind.validate(t->cfg, p, &plan, err);
-    if (rc == 0) {
-        Db *db = t_db(&t->ctx, DB_BACKTEST, err);
-        REQUIREF(db != NULL, "%s", err->msg);
-        REQUIRE(db_begin(db, err) == 0);
-        rc = indicators_kind.run(&t->ctx, plan, err);
-        /* As the worker: after-commit work runs only after a commit. */
-        if (rc == 0 && !t->rollback) {
-            REQUIREF(db_commit(db, err) == 0, "%s", err->msg);
-            jobctx_run_after(&t->ctx, &indicators_kind, t->ctx.after);
-        } else {
-            db_rollback(db);
-        }
-        indicators_kind.plan_free(plan);
-    }
-    jobctx_drop_after(&t->ctx);
-    json_decref(p);
-    if (summary) *summary = t->ctx.result_json;
-    else free(t->ctx.result_json);
-    t->ctx.result_json = NULL;
-    return rc;
-}
-
-static void run_ok(T *t, const char *payload)
-{
-    FarmErr err = {0};
-    char *sum = NULL;
-    int rc = t_run(t, payload, &err, &sum);
-    REQUIREF(rc == 0, "%s: %s", payload, err.msg);
-    free(sum);
-}
-
-static void load_cli(T *t, const char *file, const char *args)
-{
-    (void)t;
-    char *out = NULL;
-    int rc = th_run(&out, "%s load-candles %s %s", th_bin("stratfarm"), th_path(file), args);
-    REQUIREF(rc == 0, "%s", out);
-    free(out);
-}
-
 static void read_csv(const char *file, const char *tz, CandleSeries *cs)
 {
     CandleCsvOptions opt = {.tz = tz};
     FarmErr err = {0};
     REQUIREF(candle_csv_read(th_path(file), &opt, cs, NULL, &err) == 0, "%s", err.msg);
 }
-
-static void store(T *t, const char *symbol, const char *tf, const Candle *v, size_t n)
-{
-    Db *db = NULL;
-    FarmErr err = {0};
-    REQUIREF(db_open(t->farm.history, "history", &db, &err) == 0, "%s", err.msg);
-    HistoryStoreReport rep;
-    REQUIREF(history_store(db, symbol, tf, v, n, 0, &rep, &err) == 0, "%s", err.msg);
-    db_close(db);
-}
-
-static long long q_int(T *t, const char *sql) { return th_sql_int(t->farm.backtest, sql); }
 
 /* Rows of one symbol EXCEPT rows of another, both ways, for both tables. */
 static long long diff_rows(T *t, const char *a, const char *b, const char *tf, const char *names_array)
@@ -157,14 +40,14 @@ static long long diff_rows(T *t, const char *a, const char *b, const char *tf, c
                  " EXCEPT SELECT indicator_name, \"timestamp\", value FROM indicators"
                  " WHERE symbol = '%s' AND timeframe = '%s') d",
                  x, tf, names_array, y, tf);
-        total += q_int(t, sql);
+        total += t_q_int(t, sql);
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM (SELECT \"timestamp\", trend, strength, signals, support_levels,"
                  " resistance_levels, fibonacci_levels FROM analysis WHERE symbol = '%s' AND timeframe = '%s'"
                  " EXCEPT SELECT \"timestamp\", trend, strength, signals, support_levels, resistance_levels,"
                  " fibonacci_levels FROM analysis WHERE symbol = '%s' AND timeframe = '%s') d",
                  x, tf, y, tf);
-        total += q_int(t, sql);
+        total += t_q_int(t, sql);
     }
     return total;
 }
@@ -230,9 +113,9 @@ TEST(indicators_rows_equal_jobs_ta_on_the_same_arrays)
 {
     T t;
     t_up(&t);
-    load_cli(&t, "data/orcl-1995-2014.txt", "--symbol ORCL --timeframe D1");
-    run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"1d\"}");
-    run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"sma_37\",\"bb_20_2.5\"]}");
+    t_load_cli(&t, "data/orcl-1995-2014.txt", "--symbol ORCL --timeframe D1");
+    t_run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"1d\"}");
+    t_run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"sma_37\",\"bb_20_2.5\"]}");
     FarmErr err = {0};
     HistorySeries h;
     Db *hist = t_db(&t.ctx, DB_HISTORY, &err);
@@ -300,14 +183,14 @@ TEST(indicators_rows_equal_jobs_ta_on_the_same_arrays)
     if (s.n) CHECK_INT(json_array_size(json_object_get(s.v[0], "volumes")), 24);
     stored_free(&s);
     /* Analysis: one row per bar from the first where every input is defined. */
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM analysis WHERE symbol = 'ORCL'"),
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM analysis WHERE symbol = 'ORCL'"),
               (long long)n - ta_spec_analysis_lookback());
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM analysis WHERE trend NOT IN ('up','down','sideways')"
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM analysis WHERE trend NOT IN ('up','down','sideways')"
                         " OR jsonb_typeof(support_levels) <> 'array' OR jsonb_typeof(signals) <> 'array'"), 0);
-    CHECK(q_int(&t, "SELECT count(*) FROM analysis WHERE signals ? 'golden_cross'") > 0);
-    CHECK_INT(q_int(&t, "SELECT count(DISTINCT indicator_name) FROM indicators WHERE symbol = 'ORCL'"), 26);
+    CHECK(t_q_int(&t, "SELECT count(*) FROM analysis WHERE signals ? 'golden_cross'") > 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(DISTINCT indicator_name) FROM indicators WHERE symbol = 'ORCL'"), 26);
     /* The state records the last candle for every indicator and analysis. */
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state WHERE symbol = 'ORCL'"
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state WHERE symbol = 'ORCL'"
                         " AND last_timestamp = '2014-12-31'"), 27);
     for (int j = 0; j < 7; j++) free(o[j]);
     history_series_free(&h);
@@ -318,15 +201,16 @@ TEST(indicators_rerun_changes_nothing)
 {
     T t;
     t_up(&t);
-    load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
+    t_load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
     char *sum0 = NULL;
     FarmErr err0 = {0};
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err0, &sum0) == 0);
     CHECK_CONTAINS(sum0, "\"write\":\"direct\"");   /* a new pair: straight into the tables */
     free(sum0);
-    long long rows = q_int(&t, "SELECT count(*) FROM indicators");
-    long long xmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators");
-    long long axmin = q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis");
+    long long rows = t_q_int(&t, "SELECT count(*) FROM indicators");
+    /* Tuples of the storage table behind the view (migration 006). */
+    long long xmin = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values");
+    long long axmin = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis");
     CHECK(rows > 3000);
     FarmErr err = {0};
     char *sum = NULL;
@@ -340,20 +224,30 @@ TEST(indicators_rerun_changes_nothing)
     CHECK_CONTAINS(sum, "\"write\":\"upsert\"");
     CHECK_CONTAINS(sum, "\"cache\":\"unchanged\"");
     free(sum);
-    /* State lost (rows past indicator_state): the direct COPY meets the
+    /* State lost for an indicator (values past indicator_state): the pair's
+     * stored rows are seen before anything is written (a bar holds each
+     * name once), so the run merges: nothing changes. */
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name = 'rsi_14'"));
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, &sum) == 0);
+    CHECK_CONTAINS(sum, "\"write\":\"upsert\"");
+    CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
+    free(sum);
+    /* State lost for analysis (rows past it): the direct COPY meets the
      * key, is undone, and the run goes through the upsert: nothing changes. */
-    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"));
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_state WHERE indicator_name = 'analysis'"));
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, &sum) == 0);
     CHECK_CONTAINS(sum, "\"write\":\"upsert_after_conflict\"");
     CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":0,\"analysis_inserted\":0,\"analysis_updated\":0");
     free(sum);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"), 2);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), rows);
-    CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicators"), xmin);
-    CHECK_INT(q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis"), axmin);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"), 2);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators"), rows);
+    CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values"), xmin);
+    CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis"), axmin);
     /* A changed stored value is put back, and only that one. */
-    free(th_sql(t.farm.backtest, "UPDATE indicators SET value = '1' WHERE indicator_name = 'rsi_14'"
-                                 " AND \"timestamp\" = '2006-06-01'"));
+    free(th_sql(t.farm.backtest, "UPDATE indicator_values iv SET v[s.off] = 1 FROM indicator_layout_slots s"
+                                 " WHERE s.layout_id = iv.layout_id AND s.indicator_name = 'rsi_14'"
+                                 " AND iv.\"timestamp\" = '2006-06-01'"));
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'rsi_14' AND value = '1'"), 1);
     REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"from\":1136073600,\"to\":\"2006-12-31T00:00:00Z\"}",
                   &err, &sum) == 0);
     CHECK_CONTAINS(sum, "\"inserted\":0,\"updated\":1,");
@@ -375,24 +269,24 @@ static void incremental_case(T *t, const char *file, const char *tz, const char 
 {
     char args[256], payload[512];
     snprintf(args, sizeof args, "--symbol %s --timeframe %s%s%s", full, tf, tz ? " --tz " : "", tz ? tz : "");
-    load_cli(t, file, args);
+    t_load_cli(t, file, args);
     snprintf(payload, sizeof payload, "{\"symbol\":\"%s\",\"timeframe\":\"%s\"}", full, tf);
-    run_ok(t, payload);
+    t_run_ok(t, payload);
     snprintf(payload, sizeof payload, "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"indicators\":%s}", full, tf, WINDOW_SET);
-    run_ok(t, payload);
+    t_run_ok(t, payload);
     CandleSeries cs = {0};
     read_csv(file, tz, &cs);
     size_t done = 0;
     for (size_t k = 0; k <= nsplits; k++) {
         size_t upto = k < nsplits ? splits[k] : cs.n;
-        store(t, inc, tf, cs.v + done, upto - done);
-        store(t, win, tf, cs.v + done, upto - done);
+        t_store(t, inc, tf, cs.v + done, upto - done);
+        t_store(t, win, tf, cs.v + done, upto - done);
         done = upto;
         snprintf(payload, sizeof payload, "{\"symbol\":\"%s\",\"timeframe\":\"%s\"}", inc, tf);
-        run_ok(t, payload);
+        t_run_ok(t, payload);
         snprintf(payload, sizeof payload, "{\"symbol\":\"%s\",\"timeframe\":\"%s\",\"indicators\":%s}", win, tf,
                  WINDOW_SET);
-        run_ok(t, payload);
+        t_run_ok(t, payload);
     }
     candle_series_free(&cs);
     TaSpec specs[32];
@@ -403,12 +297,12 @@ static void incremental_case(T *t, const char *file, const char *tz, const char 
     strcat(names, "}");
     char sql[2048];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM indicators WHERE symbol = '%s'", full);
-    long long full_rows = q_int(t, sql);
+    long long full_rows = t_q_int(t, sql);
     CHECK(full_rows > 1000);
     CHECKF(diff_rows(t, full, inc, tf, names) == 0, "%s %s: incremental rows differ from the full run", file, inc);
     /* Every default indicator and the analysis have rows in both. */
     snprintf(sql, sizeof sql, "SELECT count(DISTINCT indicator_name) FROM indicators WHERE symbol = '%s'", inc);
-    CHECK_INT(q_int(t, sql), (long long)ns - 1);
+    CHECK_INT(t_q_int(t, sql), (long long)ns - 1);
     /* The window-only set: compare those names only (no analysis in it). */
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM ((SELECT indicator_name, \"timestamp\", value FROM indicators WHERE symbol = '%s'"
@@ -417,9 +311,9 @@ static void incremental_case(T *t, const char *file, const char *tz, const char 
              " indicators WHERE symbol = '%s' EXCEPT SELECT indicator_name, \"timestamp\", value FROM indicators"
              " WHERE symbol = '%s' AND indicator_name = ANY('%s'::text[]))) d",
              full, WINDOW_NAMES, win, win, full, WINDOW_NAMES);
-    CHECKF(q_int(t, sql) == 0, "%s %s: window-only incremental rows differ", file, win);
+    CHECKF(t_q_int(t, sql) == 0, "%s %s: window-only incremental rows differ", file, win);
     snprintf(sql, sizeof sql, "SELECT count(DISTINCT indicator_name) FROM indicators WHERE symbol = '%s'", win);
-    CHECK_INT(q_int(t, sql), 6);
+    CHECK_INT(t_q_int(t, sql), 6);
 }
 
 TEST(indicators_incremental_equals_full_for_every_indicator_minute_bars)
@@ -454,7 +348,7 @@ TEST(indicators_bad_input_is_dead_at_once_with_the_reason)
 {
     T t;
     t_up(&t);
-    load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
+    t_load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
     expect_dead(&t, "{\"symbol\":\"NOPE\",\"timeframe\":\"D1\"}", "no candles for NOPE D1 in History");
     expect_dead(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"M1\"}", "no candles for FDAX M1");
     expect_dead(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\",\"foo_3\"]}",
@@ -473,8 +367,8 @@ TEST(indicators_bad_input_is_dead_at_once_with_the_reason)
     expect_dead(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"from\":\"yesterday\"}", "\"from\" must be");
     expect_dead(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"from\":200,\"to\":100}", "after \"to\"");
     expect_dead(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"period\":3}", "unknown payload key \"period\"");
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), 0);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state"), 0);
     /* A NaN in History (load-candles refuses them; numeric NaN passes the
      * table's volume >= 0 check, as NaN sorts above every number) is
      * refused, never computed into a NaN. */
@@ -494,19 +388,19 @@ TEST(indicators_too_few_candles_store_only_defined_rows_and_never_nan)
         double p = i < 12 ? 100 + i : 111;
         c[i] = (Candle){1577836800 + (int64_t)i * 86400, p, i < 12 ? p + 1 : p, i < 12 ? p - 1 : p, p, i < 12 ? 10 : 0};
     }
-    store(&t, "FLAT", "D1", c, 12);
-    run_ok(&t, "{\"symbol\":\"FLAT\",\"timeframe\":\"D1\"}");
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_20'"), 0);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_10'"), 3);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM analysis"), 0);
+    t_store(&t, "FLAT", "D1", c, 12);
+    t_run_ok(&t, "{\"symbol\":\"FLAT\",\"timeframe\":\"D1\"}");
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_20'"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_10'"), 3);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM analysis"), 0);
     /* Up to date although nothing was defined. */
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name = 'sma_200'"
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name = 'sma_200'"
                         " AND last_timestamp = '2020-01-12'"), 1);
-    store(&t, "FLAT", "D1", c + 12, 40);
-    run_ok(&t, "{\"symbol\":\"FLAT\",\"timeframe\":\"D1\"}");
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_20'"), 52 - 19);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE value::text ~* 'nan|inf'"), 0);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators WHERE jsonb_typeof(value) NOT IN ('number','object')"), 0);
+    t_store(&t, "FLAT", "D1", c + 12, 40);
+    t_run_ok(&t, "{\"symbol\":\"FLAT\",\"timeframe\":\"D1\"}");
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE indicator_name = 'sma_20'"), 52 - 19);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE value::text ~* 'nan|inf'"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators WHERE jsonb_typeof(value) NOT IN ('number','object')"), 0);
     /* The flat end: the bands collapse, %R is 0 by TA-Lib's convention. */
     char *v = th_sql(t.farm.backtest, "SELECT value::text FROM indicators WHERE indicator_name = 'willr_14'"
                                       " ORDER BY \"timestamp\" DESC LIMIT 1");
@@ -540,7 +434,7 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     T t;
     t_up(&t);
     th_redis_flush();
-    load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
+    t_load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
     FarmErr err = {0};
     redisReply *rep = rds_cmd(t.r, &err, "MSET indicators:FDAX:D1:sma_20:1 old indicators:FDAX:D1:rsi_14:latest old"
                                          " analysis:FDAX:D1 old indicators:ES:D1:sma_20:latest keep"
@@ -550,12 +444,12 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     rds_free(rep);
     /* A job whose transaction does not commit leaves Redis alone. */
     t.rollback = 1;
-    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"]}");
+    t_run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"]}");
     t.rollback = 0;
     CHECK_INT(redis_ttl(&t, "indicators:FDAX:D1:sma_20:latest"), -2);
     CHECK_INT(redis_ttl(&t, "analysis:FDAX:D1"), -1);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), 0);
-    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\",\"bb_20_2\",\"analysis\"]}");
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators"), 0);
+    t_run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\",\"bb_20_2\",\"analysis\"]}");
     char *last = th_sql(t.farm.backtest, "SELECT extract(epoch FROM max(\"timestamp\"))::bigint FROM indicators");
     char key[128];
     snprintf(key, sizeof key, "indicators:FDAX:D1:sma_20:%s", last);
@@ -608,8 +502,8 @@ TEST(indicators_caches_use_seed_keys_and_ttls_and_stale_keys_go_by_scan)
     /* A run that changed rows but stopped before History's end ("to")
      * drops the pair's candle key and writes none: a miss, never stale. */
     free(th_sql(t.farm.backtest, "DELETE FROM indicator_state"));
-    free(th_sql(t.farm.backtest, "DELETE FROM indicators"));
-    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"],\"to\":\"2006-06-30\"}");
+    free(th_sql(t.farm.backtest, "DELETE FROM indicator_values"));
+    t_run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"sma_20\"],\"to\":\"2006-06-30\"}");
     CHECK_INT(redis_ttl(&t, key), -2);
     CHECK(redis_ttl(&t, "indicators:FDAX:D1:sma_20:latest") > 0);
     free(hl), free(hclose), free(hvol), free(cd);
@@ -626,17 +520,17 @@ TEST(indicators_progress_stop_returns_the_stop_reason_and_writes_nothing)
 {
     T t;
     t_up(&t);
-    load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
+    t_load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
     t.stop_at = 50;
     FarmErr err = {0};
     CHECK(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}", &err, NULL) != 0);
     CHECK_INT(err.code, SF_ECANCEL);
     CHECK_CONTAINS(err.msg, "cancelled on request");
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicators"), 0);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM indicator_state"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators"), 0);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state"), 0);
     t.stop_at = -1;
     t.max_pct = 0;
-    run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}");
+    t_run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\"}");
     CHECK_INT(t.max_pct, 100);   /* a succeeded job ends at 100 */
     t_down(&t);
 }
@@ -647,11 +541,11 @@ TEST(indicators_tables_have_c_collated_keys_and_no_identity_after_004)
 {
     T t;
     t_up(&t);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
                         " AND ((table_name = 'indicators' AND column_name IN ('symbol', 'timeframe', 'indicator_name'))"
                         "  OR (table_name = 'analysis' AND column_name IN ('symbol', 'timeframe')))"
                         " AND collation_name = 'C'"), 5);
-    CHECK_INT(q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
                         " AND table_name IN ('indicators', 'analysis') AND column_name = 'id'"), 0);
     t_down(&t);
 }
