@@ -286,6 +286,7 @@ TEST_T(agent_analysis_paper_trades_a_sequence_exactly_and_a_redelivery_trades_no
     env.lane = LANE_INTERACTIVE;
     env.attempt = 1;
     env.max_attempts = 1;
+    env.timeout_s = 60;   /* the strict envelope: no default without a config (queue_fill_defaults) */
     snprintf(env.source, sizeof env.source, "test");
     char pl[128];
     snprintf(pl, sizeof pl, "{\"strategy_id\": %lld, \"as_of\": \"2011-01-03T00:00:00Z\"}", s);
