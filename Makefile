@@ -102,6 +102,8 @@ build/fuzz/bin/fuzz_%: build/fuzz/fuzz/fuzz_%.o $(FUZZ_CORE)
 	@echo "  LD    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzz-build: build/.deps-ok $(FUZZ_TARGETS:%=build/fuzz/bin/fuzz_%)
+# Pattern-built objects would count as intermediate and be deleted.
+.SECONDARY: $(FUZZ_CORE) $(FUZZ_TARGETS:%=build/fuzz/fuzz/fuzz_%.o)
 
 # Each target for FUZZ_SECONDS (default 60) from its seed corpus, after its
 # regression inputs; prints execs/s and coverage. FUZZ="csv dsl" for some.

@@ -16,7 +16,7 @@
  * Decision (docs/architecture.md section 3): any other field is refused,
  * not ignored. Every writer is this build's envelope_dump, so a field
  * nobody reads can only be a typo or a writer from a newer version; the
- * latter is upgraded after the workers (docs/operations.md). */
+ * latter is upgraded after the workers (docs/limits.md). */
 static const char *const FIELDS[] = {"id", "kind", "lane", "attempt", "max_attempts", "enqueued_at",
                                      "timeout_s", "dedupe_key", "source", "payload", NULL};
 

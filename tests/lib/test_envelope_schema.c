@@ -59,7 +59,7 @@ TEST(envelope_c_validator_and_json_schema_agree_on_the_corpus)
         if (getenv("CI")) REQUIREF(0, "python3-jsonschema is missing (ops/deps.sh installs it)");
         th_skip("python3-jsonschema not installed");
     }
-    th_write("cfg.yaml", "worker:\n  kinds: [noop, sleep, fail, indicators, fvg_scan, backtest]\n  test_kinds: true\n");
+    th_write("cfg.yaml", "worker:\n  kinds: [noop, sleep, fail, indicators, fvg_scan, backtest, agent_analysis]\n  test_kinds: true\n");
     Config *cfg = NULL;
     FarmErr err = {0};
     REQUIREF(registry_config_load("cfg.yaml", &cfg, &err) == 0, "%s", err.msg);

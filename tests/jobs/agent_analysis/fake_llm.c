@@ -123,6 +123,10 @@ static enum MHD_Result chat(FakeLlm *f, struct MHD_Connection *c, const Req *rq)
     if (strncmp(step, "429:", 4) == 0) return send_text(c, 429, strdup("{\"error\":\"rate\"}"), step + 4);
     if (strcmp(step, "500") == 0) return send_text(c, 500, strdup("{\"error\":\"boom\"}"), NULL);
     if (strncmp(step, "sleep:", 6) == 0) usleep((useconds_t)atoi(step + 6) * 1000);
+    if (strncmp(step, "malformed-after:", 16) == 0) {
+        usleep((useconds_t)atoi(step + 16) * 1000);
+        return send_text(c, 200, completion("I think it goes up"), NULL);
+    }
     if (strcmp(step, "malformed") == 0) return send_text(c, 200, completion("I think it goes up"), NULL);
     if (strcmp(step, "range") == 0) {
         char *a = answer_text(3, 0.5, 0);

@@ -8,6 +8,7 @@
  *   "ok:S:C"      200 with {score S, confidence C}
  *   "fenced:S:C"  the same JSON inside a ```json fence
  *   "malformed"   content that is not JSON
+ *   "malformed-after:MS"  the same, MS ms late
  *   "range"       score 3 (out of range)
  *   "429:N"       429 with Retry-After: N
  *   "500"         HTTP 500

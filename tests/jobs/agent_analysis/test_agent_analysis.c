@@ -207,7 +207,8 @@ TEST_T(agent_analysis_budget_exhausted_mid_execution_stops_further_calls, 180)
     Aa a;
     setup(&a, "  budget_tokens: 100\n");
     fake_llm_script(a.llm, "macro", "ok:0.5:0.5");
-    fake_llm_script(a.llm, "onchain", "malformed ok:0.5:0.5");
+    /* Late, so macro's tokens are counted first: the retry then finds the budget spent. */
+    fake_llm_script(a.llm, "onchain", "malformed-after:400 ok:0.5:0.5");
     long long s = strategy(&a, "{\"macro\": 0.5, \"onchain\": 0.5}", "{\"symbol\": \"ORCL\"}");
     char id[40];
     char *res = execute(&a, s, AS_OF, id);
