@@ -13,6 +13,9 @@
 #include "th.h"
 #include "th_farm.h"
 #include "th_sched.h"
+#include "th_http.h"
+#include "th_server.h"
+#include <jansson.h>
 
 TEST(scheduler_sigterm_releases_the_lease_at_once)
 {
@@ -71,4 +74,47 @@ TEST(scheduler_jitter_is_fixed_per_name_and_short_of_the_next_occurrence)
     CHECK(sched_entry_jitter_ms(&g, 0, 300000) < 300000);
     SchedEntry none = {.name = "x", .jitter_s = 0};
     CHECK_INT(sched_entry_jitter_ms(&none, 0, 60000), 0);
+}
+
+TEST_T(scheduler_status_api_shows_the_leader_schedules_decisions_and_fire_counts, 120)
+{
+    th_redis_flush();
+    setenv("STRATFARM_REDIS_URL", th_redis_url(), 1);
+    int port = th_free_port();
+    char cfg[512], url[128];
+    snprintf(cfg, sizeof cfg,
+             "scheduler: {tick_ms: 100}\napi: {listen: \"127.0.0.1:%d\"}\n"
+             "schedules:\n  - name: every-minute\n    cron: \"* * * * *\"\n    timezone: Europe/Berlin\n"
+             "    kind: noop\n", port);
+    th_write("sf.yaml", cfg);
+    ThSimClock c = {"2026-06-01T00:00:00Z", 1780272000000LL, th_now_ms(), 120.0};
+    pid_t p = th_sched_spawn("s.log", "sf.yaml", &c);
+    th_sleep_ms(3000);                        /* six simulated minutes */
+    ThHttp r;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/status", port);
+    th_http(&r, "GET", url, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    json_t *st = json_loads(r.body ? r.body : "", 0, NULL);
+    REQUIREF(st, "%s", r.body ? r.body : "");
+    json_t *s0 = json_array_get(json_object_get(st, "schedules"), 0);
+    CHECK_STR(json_string_value(json_object_get(s0, "name")), "every-minute");
+    CHECK_STR(json_string_value(json_object_get(s0, "cron")), "* * * * *");
+    char *text = json_dumps(s0, JSON_COMPACT);
+    CHECK_CONTAINS(text, "\"fired\"");
+    CHECK_CONTAINS(text, "Europe/Berlin");
+    free(text);
+    char *lead = json_dumps(json_object_get(st, "leader"), JSON_COMPACT);
+    char pidtxt[32];
+    snprintf(pidtxt, sizeof pidtxt, ":%d", (int)p);
+    CHECK_CONTAINS(lead, pidtxt);
+    free(lead);
+    json_decref(st);
+    th_http_free(&r);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    th_http(&r, "GET", url, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "stratfarm_scheduler_fires_total{schedule_kind=\"noop\",decision=\"fired\"}");
+    CHECK_CONTAINS(r.body, "stratfarm_scheduler_leader");
+    th_http_free(&r);
+    CHECK_INT(th_stop(p, SIGTERM, 10000), 0);
 }
