@@ -124,13 +124,15 @@ static int trades_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *err
 
 static int positions_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *err)
 {
+    EngineSnapIter it;
+    if (strat_run_snaps(o->run, &it)) return err_set(err, SF_EIO, "out of memory");
     DbCopy cp;
+    int rc = -1;
     if (db_copy_begin(web, "COPY backtest_positions (backtest_id, date, symbol, quantity, avg_price, current_price, "
                            "market_value, unrealized_pnl, weight) FROM STDIN", &cp, err))
-        return -1;
-    const EngineResult *r = &o->run->result;
-    for (size_t i = 0; i < r->n_snaps; i++) {
-        const EngineSnapshot *s = &r->snaps[i];
+        goto cleanup;
+    EngineSnapshot sn, *s = &sn;
+    while (engine_snaps_next(&it, s)) {
         char day[32];
         history_format_ts(s->day * 86400, day);
         day[10] = '\0';
@@ -142,9 +144,12 @@ static int positions_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *
         if (isfinite(s->weight) && fabs(s->weight) < 10) db_copy_double(&cp, s->weight);
         else db_copy_null(&cp);
         db_copy_endrow(&cp);
-        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "flush failed"); return -1; }
+        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "flush failed"); goto cleanup; }
     }
-    return db_copy_end(&cp, err);
+    rc = db_copy_end(&cp, err);
+cleanup:
+    engine_snaps_end(&it);
+    return rc;
 }
 
 int bt_store_completed(Db *web, const BtOutcome *o, FarmErr *err)

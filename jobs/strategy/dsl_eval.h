@@ -1,6 +1,6 @@
 /* dsl_eval.h - a parsed program over one symbol's bars: every series of the
  * program computed once over all bars (column at a time), then the four
- * rules as 0/1 series with the first bar each is defined on.
+ * rules as 0/1 byte series with the first bar each is defined on.
  *
  * Sandbox: evaluation has no loops of the program's own, reads only the
  * bars given, and allocates at most mem_limit bytes for its series (a
@@ -22,8 +22,14 @@ typedef struct DslBars {
     const double *open, *high, *low, *close, *volume;   /* volume may be NULL */
 } DslBars;
 
+/* A number series has v (n doubles), a condition series b (n bytes, 0 or
+ * 1, and 0 before start, so a rule can be read without its start); a
+ * constant has neither and its value in k. Conditions are bytes because
+ * a program's rules and comparisons are most of its series: an eighth of
+ * the memory to fill and read. */
 typedef struct DslSeries {
-    const double *v;        /* n values; NULL for a constant (k) */
+    const double *v;        /* number series; NULL for a constant or a condition */
+    const uint8_t *b;       /* condition series; NULL for a constant or a number */
     double k;
     size_t start;           /* first defined bar (n: never) */
 } DslSeries;
@@ -31,7 +37,7 @@ typedef struct DslSeries {
 typedef struct DslEval {
     size_t n;
     DslSeries *s;           /* one per program node */
-    double **owned;         /* arrays this evaluation allocated */
+    void **owned;           /* arrays this evaluation allocated (strat_mem) */
     size_t n_owned, bytes;
     DslSeries rule[RULE_COUNT];  /* v NULL and start n when the rule is absent */
 } DslEval;

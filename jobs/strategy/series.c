@@ -184,7 +184,7 @@ void strat_sma_exact(const double *in, size_t n, int period, double *out)
 }
 
 void strat_cross(const double *a, double ka, const double *b, double kb, size_t from, size_t n, int dir,
-                 double *out)
+                 uint8_t *out)
 {
     if (from >= n) return;
     out[from] = 0;

@@ -21,7 +21,7 @@ int strat_run(const DslProgram *p, const StratBars *bars, int n_syms, const Engi
     memset(out, 0, sizeof *out);
     memset(err, 0, sizeof *err);
     out->evals = calloc((size_t)n_syms + 1, sizeof *out->evals);
-    EngineSymbol *syms = calloc((size_t)n_syms + 1, sizeof *syms);
+    EngineSymbol *syms = out->syms = calloc((size_t)n_syms + 1, sizeof *syms);
     int rc = DSL_ENOMEM;
     if (!out->evals || !syms) goto cleanup;
     out->n_syms = n_syms;
@@ -44,7 +44,6 @@ int strat_run(const DslProgram *p, const StratBars *bars, int n_syms, const Engi
     err->code = rc;
 cleanup:
     if (rc == DSL_ENOMEM && !err->code) { err->code = DSL_ENOMEM; snprintf(err->msg, sizeof err->msg, "out of memory"); }
-    free(syms);
     return rc;
 }
 
@@ -53,6 +52,12 @@ void strat_run_free(StratRun *r)
     if (!r) return;
     for (int s = 0; r->evals && s < r->n_syms; s++) dsl_eval_free(&r->evals[s]);
     free(r->evals);
+    free(r->syms);
     engine_result_free(&r->result);
     memset(r, 0, sizeof *r);
+}
+
+int strat_run_snaps(const StratRun *r, EngineSnapIter *it)
+{
+    return engine_snaps_begin(it, &r->result, r->syms, r->n_syms);
 }

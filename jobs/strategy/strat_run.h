@@ -25,6 +25,7 @@ typedef struct StratBars {
 typedef struct StratRun {
     int n_syms;
     DslEval *evals;          /* one per symbol */
+    EngineSymbol *syms;      /* what the engine ran on (the snapshots read it) */
     EngineResult result;
 } StratRun;
 
@@ -37,5 +38,9 @@ EngineConfig strat_engine_config(const DslProgram *p, const EngineConfig *base);
 int strat_run(const DslProgram *p, const StratBars *bars, int n_syms, const EngineConfig *cfg,
               size_t mem_limit, StratRun *out, DslError *err);
 void strat_run_free(StratRun *r);
+
+/* The run's daily position snapshots (engine_snaps_next; release the
+ * iterator with engine_snaps_end). 0, or -1 out of memory. */
+int strat_run_snaps(const StratRun *r, EngineSnapIter *it);
 
 #endif

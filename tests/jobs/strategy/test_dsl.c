@@ -88,7 +88,7 @@ static void rule_string(const char *src, const ThBars *b, char *out)
     REQUIREF(dsl_eval(&p, &db, 0, &ev, &e) == DSL_OK, "%s", e.msg);
     const DslSeries *r = &ev.rule[RULE_ENTER_LONG];
     for (size_t t = 0; t < b->n; t++)
-        out[t] = t < r->start ? '-' : (r->v ? r->v[t] : r->k) != 0 ? '1' : '0';
+        out[t] = t < r->start ? '-' : (r->b ? r->b[t] : r->k != 0) ? '1' : '0';
     out[b->n] = 0;
     dsl_eval_free(&ev);
     dsl_program_free(&p);
