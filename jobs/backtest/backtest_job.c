@@ -109,7 +109,7 @@ static int compute(Run *r, FarmErr *err)
     BtPlan *pl = r->pl;
     EngineConfig ec = strat_engine_config(&pl->prog, &pl->engine);
     DslError de;
-    int rc = strat_run(&pl->prog, r->bars, pl->n_symbols, &ec, BT_MEM_LIMIT, &r->run, &de);
+    int rc = strat_run(&pl->prog, r->bars, pl->n_symbols, &ec, BT_MEM_LIMIT, NULL, &r->run, &de);
     if (rc == DSL_ENOMEM) return err_set(err, SF_EIO, "backtest: out of memory");
     if (rc != DSL_OK)
         return bt_plan_fail(pl, BT_INVALID_STRATEGY, "line %d, column %d: %s", de.line, de.col, de.msg), 0;

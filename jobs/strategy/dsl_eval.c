@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "dsl_eval_priv.h"
-#include "strat_mem.h"
 
 #define fail dsl_ev_fail
 
@@ -38,10 +37,10 @@ static void *own(Ev *v, const DslNode *nd, size_t size)
         fail(v, DSL_ELIMIT, nd, "the program's series need more than %s", d);
         return NULL;
     }
-    void *a = strat_mem_alloc(need), **o = realloc(e->owned, (e->n_owned + 1) * sizeof *o);
+    void *a = strat_mem_alloc(e->arena, need), **o = realloc(e->owned, (e->n_owned + 1) * sizeof *o);
     if (o) e->owned = o;
     if (!a || !o) {
-        strat_mem_free(a);
+        strat_mem_free(e->arena, a);
         fail(v, DSL_ENOMEM, nd, "out of memory%s", "");
         return NULL;
     }
@@ -172,11 +171,13 @@ static const double *bar(const DslBars *b, int field)
     }
 }
 
-int dsl_eval(const DslProgram *p, const DslBars *bars, size_t mem_limit, DslEval *e, DslError *err)
+int dsl_eval(const DslProgram *p, const DslBars *bars, size_t mem_limit, StratArena *arena, DslEval *e,
+             DslError *err)
 {
     memset(e, 0, sizeof *e);
     memset(err, 0, sizeof *err);
     e->n = bars->n;
+    e->arena = arena;
     Ev v = {p, bars, e, NULL, mem_limit ? mem_limit : DSL_MEM_LIMIT_DEFAULT, err};
     e->s = calloc((size_t)p->n_nodes + 1, sizeof *e->s);
     v.multi = calloc(((size_t)p->n_nodes + 1) * DSL_EV_MAX_OUT, sizeof *v.multi);
@@ -216,7 +217,7 @@ cleanup:
 void dsl_eval_free(DslEval *e)
 {
     if (!e) return;
-    for (size_t i = 0; i < e->n_owned; i++) strat_mem_free(e->owned[i]);
+    for (size_t i = 0; i < e->n_owned; i++) strat_mem_free(e->arena, e->owned[i]);
     free(e->owned);
     free(e->s);
     memset(e, 0, sizeof *e);

@@ -7,7 +7,8 @@
  * clear DSL_ELIMIT error naming the need otherwise), so its time and memory
  * are bounded by (nodes x bars).
  *
- * Memory: a DslEval owns its arrays (dsl_eval_free); the bars stay the
+ * Memory: a DslEval owns its arrays (dsl_eval_free gives them back to the
+ * arena, which must outlive it; NULL frees them); the bars stay the
  * caller's and must outlive it (bar series are read in place). */
 #ifndef SF_DSL_EVAL_H
 #define SF_DSL_EVAL_H
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "dsl.h"
+#include "strat_mem.h"
 
 typedef struct DslBars {
     size_t n;
@@ -38,6 +40,7 @@ typedef struct DslEval {
     size_t n;
     DslSeries *s;           /* one per program node */
     void **owned;           /* arrays this evaluation allocated (strat_mem) */
+    StratArena *arena;      /* where they go back (NULL: freed) */
     size_t n_owned, bytes;
     DslSeries rule[RULE_COUNT];  /* v NULL and start n when the rule is absent */
 } DslEval;
@@ -47,7 +50,8 @@ typedef struct DslEval {
 /* DSL_OK, or DSL_ELIMIT / DSL_ENOMEM / DSL_EINPUT (volume read without
  * volumes, an indicator's input error) with err (the node's line and
  * column). *out is set either way: free it. */
-int dsl_eval(const DslProgram *p, const DslBars *bars, size_t mem_limit, DslEval *out, DslError *err);
+int dsl_eval(const DslProgram *p, const DslBars *bars, size_t mem_limit, StratArena *arena, DslEval *out,
+             DslError *err);
 void dsl_eval_free(DslEval *e);
 
 #endif

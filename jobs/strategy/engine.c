@@ -66,10 +66,10 @@ static int grow_trades(Eng *E)
     EngineResult *r = E->r;
     if (r->n_trades < E->trades_cap) return 0;
     size_t nc = E->trades_cap ? E->trades_cap * 2 : 64;
-    EngineTrade *q = strat_mem_alloc(nc * sizeof *q);
+    EngineTrade *q = strat_mem_alloc(E->r->arena, nc * sizeof *q);
     if (!q) { E->oom = 1; return -1; }
     if (r->n_trades) memcpy(q, r->trades, r->n_trades * sizeof *q);
-    strat_mem_free(r->trades);
+    strat_mem_free(E->r->arena, r->trades);
     r->trades = q;
     E->trades_cap = nc;
     return 0;
@@ -244,17 +244,19 @@ static void run_one(Eng *E)
     st->cur = n;
 }
 
-int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, EngineResult *out)
+int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, StratArena *arena,
+               EngineResult *out)
 {
     memset(out, 0, sizeof *out);
+    out->arena = arena;
     size_t total = 0;
     for (int s = 0; s < n_syms; s++) total += syms[s].n;
     Eng E = {syms, n_syms, cfg, calloc((size_t)n_syms + 1, sizeof(SymState)), out, 0, cfg->initial_capital, 0};
-    out->equity = strat_mem_alloc((total + 1) * sizeof *out->equity);
-    if (n_syms != 1) out->ts = out->ts_owned = strat_mem_alloc((total + 1) * sizeof *out->ts_owned);
+    out->equity = strat_mem_alloc(arena, (total + 1) * sizeof *out->equity);
+    if (n_syms != 1) out->ts = out->ts_owned = strat_mem_alloc(arena, (total + 1) * sizeof *out->ts_owned);
     else out->ts = syms[0].ts;
     E.trades_cap = total + (size_t)n_syms + 1;
-    out->trades = strat_mem_alloc(E.trades_cap * sizeof *out->trades);
+    out->trades = strat_mem_alloc(arena, E.trades_cap * sizeof *out->trades);
     if (!E.st || !out->equity || !out->trades || (n_syms != 1 && !out->ts_owned)) E.oom = 1;
     else if (n_syms == 1) run_one(&E);
     else run_loop(&E);
@@ -267,8 +269,8 @@ int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, En
 void engine_result_free(EngineResult *r)
 {
     if (!r) return;
-    strat_mem_free(r->ts_owned);
-    strat_mem_free(r->equity);
-    strat_mem_free(r->trades);
+    strat_mem_free(r->arena, r->ts_owned);
+    strat_mem_free(r->arena, r->equity);
+    strat_mem_free(r->arena, r->trades);
     memset(r, 0, sizeof *r);
 }

@@ -38,6 +38,7 @@
 
 #include "dsl.h"
 #include "dsl_eval.h"
+#include "strat_mem.h"
 
 typedef struct EngineSymbol {
     const char *name;                 /* borrowed */
@@ -98,10 +99,14 @@ typedef struct EngineResult {
     size_t rejected;                  /* entries refused for want of cash */
     double final_cash;
     int64_t *ts_owned;                /* the union timeline of several symbols; NULL with one */
+    StratArena *arena;                /* where the arrays go back (NULL: freed) */
 } EngineResult;
 
-/* Runs the symbols. 0, or -1 out of memory (*out is then empty). */
-int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, EngineResult *out);
+/* Runs the symbols, the result's arrays from arena (NULL: fresh; else the
+ * arena must outlive the result). 0, or -1 out of memory (*out is then
+ * empty). */
+int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, StratArena *arena,
+               EngineResult *out);
 void engine_result_free(EngineResult *r);
 
 const char *engine_why_name(EngineWhy w);

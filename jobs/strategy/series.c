@@ -59,21 +59,22 @@ typedef struct Grid {
 static Grid grid(const double *in, size_t n, int period)
 {
     Grid g = {SUM_FSUM, 0, 0};
-    int64_t emin = 0x7ff, emax = 0;
-    uint64_t bad = 0;
-    double amax = 0;
+    uint64_t emin = 0x7ff, emax = 0, bad = 0, amax_bits = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t b;
         memcpy(&b, &in[i], 8);
-        int64_t e = (int64_t)((b >> 52) & 0x7ff);
-        bad |= e == 0x7ff;
-        int64_t eq = e ? e : 1;                      /* subnormals sit on the grid of e = 1 */
-        int nz = (b << 1) != 0;
-        emin = nz && eq < emin ? eq : emin;
-        emax = nz && eq > emax ? eq : emax;
-        double a = fabs(in[i]);
-        amax = a > amax ? a : amax;
+        uint64_t mag = b & ~(UINT64_C(1) << 63), e = mag >> 52;
+        uint64_t eq = e + (e == 0);                  /* subnormals sit on the grid of e = 1 */
+        bad |= (e + 1) >> 11;                        /* e == 0x7ff: NaN or infinity */
+        /* zeros take no part in the lowest exponent (0x7ff for them), and
+         * their 1 cannot raise the highest */
+        uint64_t lo = eq | ((uint64_t)0 - (mag == 0)) >> 53;
+        emin = lo < emin ? lo : emin;
+        emax = eq > emax ? eq : emax;
+        amax_bits = mag > amax_bits ? mag : amax_bits;   /* magnitudes order as their bits */
     }
+    double amax;
+    memcpy(&amax, &amax_bits, 8);
     if (bad) return g;
     if (emin > emax) emin = emax = 1075;             /* all zero */
     int qmin = (int)emin - 1075, span = (int)(emax - emin);
@@ -132,21 +133,37 @@ double strat_fsum(const double *v, size_t n)
     return hi;
 }
 
-/* The window sums as integers on the grid: the running sum is exact, so
- * it never drifts; each bar's sum is rounded once (to a double), then
- * scaled and divided, exactly as fsum(window) / period. The division runs
- * in a second pass, which vectorises; the running sum in the first. */
-static void sma_i64(const double *in, size_t n, size_t p, double inv, double *out)
+/* The window sums as integers on the grid: exact, so they never drift;
+ * each bar's sum is rounded once (to a double), then scaled and divided,
+ * exactly as fsum(window) / period.
+ *
+ * 64-bit sums go through prefix sums P of the grid integers, modulo 2^64
+ * (unsigned, so wrapping is defined): a window's P[t] - P[t-p] is its sum
+ * modulo 2^64, and grid() checked that the sum fits an int64, so it is the
+ * sum itself. The prefix pass is one add per bar; the window pass has no
+ * carried sum and vectorises. P lives in out's bits (memcpy, no aliasing),
+ * and the window pass runs from the end so every P[t - p] is read before
+ * its own bar is overwritten. */
+static void sma_i64(const double *in, size_t n, size_t p, double inv, double scale, double dp, double *out)
 {
-    int64_t s = 0;
-    for (size_t i = 0; i + 1 < p; i++) s += (int64_t)(in[i] * inv);
-    for (size_t t = p - 1; t < n; t++) {
-        s += (int64_t)(in[t] * inv);
-        out[t] = (double)s;
-        s -= (int64_t)(in[t + 1 - p] * inv);
+    uint64_t P = 0;
+    for (size_t t = 0; t < n; t++) {
+        P += (uint64_t)(int64_t)(in[t] * inv);
+        memcpy(&out[t], &P, 8);
     }
+    for (size_t t = n - 1; t >= p; t--) {
+        uint64_t a, b;
+        memcpy(&a, &out[t], 8);
+        memcpy(&b, &out[t - p], 8);
+        out[t] = (double)(int64_t)(a - b) * scale / dp;
+    }
+    uint64_t a;
+    memcpy(&a, &out[p - 1], 8);
+    out[p - 1] = (double)(int64_t)a * scale / dp;
+    for (size_t t = 0; t + 1 < p; t++) out[t] = NAN;
 }
 
+/* 128-bit sums: a running sum, the scaling in strat_sma_exact. */
 static inline I128 grid_value(double x, const Grid *g, double inv)
 {
     return g->fast_cvt ? (I128)(int64_t)(x * inv) : on_grid(x, g->e0);
@@ -177,9 +194,9 @@ void strat_sma_exact(const double *in, size_t n, int period, double *out)
         for (size_t t = p - 1; t < n; t++) out[t] = strat_fsum(in + t + 1 - p, p) / period;
         return;
     }
-    if (g.kind == SUM_I64) sma_i64(in, n, p, pow2(-g.e0), out);
-    else sma_i128(in, n, p, &g, out);
     double scale = pow2(g.e0), dp = (double)period;
+    if (g.kind == SUM_I64) { sma_i64(in, n, p, pow2(-g.e0), scale, dp, out); return; }
+    sma_i128(in, n, p, &g, out);
     for (size_t t = p - 1; t < n; t++) out[t] = out[t] * scale / dp;
 }
 

@@ -34,9 +34,11 @@ typedef struct StratRun {
 EngineConfig strat_engine_config(const DslProgram *p, const EngineConfig *base);
 
 /* DSL_OK, or the evaluation's error (DSL_ELIMIT / DSL_EINPUT with line and
- * column) or DSL_ENOMEM. *out is set either way: free it. */
+ * column) or DSL_ENOMEM. *out is set either way: free it. The big arrays
+ * come from arena (strat_mem.h: NULL allocates fresh; runs one after the
+ * other on one arena reuse each other's memory), which must outlive *out. */
 int strat_run(const DslProgram *p, const StratBars *bars, int n_syms, const EngineConfig *cfg,
-              size_t mem_limit, StratRun *out, DslError *err);
+              size_t mem_limit, StratArena *arena, StratRun *out, DslError *err);
 void strat_run_free(StratRun *r);
 
 /* The run's daily position snapshots (engine_snaps_next; release the

@@ -15,6 +15,7 @@
 #include "candle_csv.h"
 #include "strategy/dsl.h"
 #include "strategy/series.h"
+#include "strategy/strat_mem.h"
 #include "strategy/strat_run.h"
 
 #define N_BARS 1000000
@@ -101,7 +102,10 @@ static const char RSI[] = "r = rsi(close, 14)\ntrend = sma(close, 200)\nenter lo
                           "exit long when r > 55\nenter short when r > 70 and close < trend\nexit short when r < 45\n"
                           "size 10% equity\nstop_loss 2%\ntake_profit 4%\n";
 
-static double dsl_best(const Big *b, const char *src, size_t *trades, double *final)
+/* Best of RUNS. With an arena the runs lend each other their arrays (as a
+ * sweep would, and as the hand loops reuse theirs); without one every run
+ * takes fresh memory, first touch included. */
+static double dsl_best(const Big *b, const char *src, int use_arena, size_t *trades, double *final)
 {
     DslProgram p;
     DslError e;
@@ -109,16 +113,18 @@ static double dsl_best(const Big *b, const char *src, size_t *trades, double *fi
     EngineConfig base = {.initial_capital = 100000};
     EngineConfig c = strat_engine_config(&p, &base);
     StratBars sb = {"ORCL", b->n, b->t, b->o, b->h, b->l, b->c, b->v, 0.01};
+    StratArena *arena = use_arena ? strat_arena_new() : NULL;
     double best = 1e9;
     for (int run = 0; run < RUNS; run++) {
         StratRun r;
         double t0 = bench_now();
-        int rc = strat_run(&p, &sb, 1, &c, 0, &r, &e);
+        int rc = strat_run(&p, &sb, 1, &c, 0, arena, &r, &e);
         double dt = bench_now() - t0;
         if (rc == DSL_OK) { *trades = r.result.n_trades; *final = r.result.equity[r.result.n - 1]; }
         strat_run_free(&r);
         if (dt < best) best = dt;
     }
+    strat_arena_free(arena);
     dsl_program_free(&p);
     return best;
 }
@@ -140,21 +146,28 @@ BENCH(backtest_engine_1m)
         dt = bench_now() - t0;
         if (dt < best_exact) best_exact = dt;
     }
-    double best_dsl = dsl_best(&b, SMA, &nt_dsl, &v_dsl), best_rsi = dsl_best(&b, RSI, &nt_rsi, &v_rsi);
+    double best_dsl = dsl_best(&b, SMA, 1, &nt_dsl, &v_dsl), fresh_dsl = dsl_best(&b, SMA, 0, &nt_dsl, &v_dsl);
+    double best_rsi = dsl_best(&b, RSI, 1, &nt_rsi, &v_rsi), fresh_rsi = dsl_best(&b, RSI, 0, &nt_rsi, &v_rsi);
     bench_report("bars", (double)b.n, "");
     bench_report("hand-written loop, running double sums (baseline)", b.n / best_hand, "bars/s");
     bench_report("hand-written loop, exact means (the DSL's arithmetic)", b.n / best_exact, "bars/s");
-    bench_report("sma-cross through the DSL and engine", b.n / best_dsl, "bars/s");
+    bench_report("sma-cross through the DSL and engine (one arena)", b.n / best_dsl, "bars/s");
     bench_report("  DSL / hand-written running sums (time ratio)", best_dsl / best_hand, "x");
     bench_report("  DSL / hand-written exact means (time ratio)", best_dsl / best_exact, "x");
     bench_report("  vs target 5e7 bars/s", b.n / best_dsl / 5e7, "x");
+    bench_report("sma-cross, fresh memory every run (no arena)", b.n / fresh_dsl, "bars/s");
+    bench_report("  DSL / hand-written running sums (time ratio)", fresh_dsl / best_hand, "x");
+    bench_report("  DSL / hand-written exact means (time ratio)", fresh_dsl / best_exact, "x");
+    bench_report("  vs target 5e7 bars/s", b.n / fresh_dsl / 5e7, "x");
     bench_report("  fills: DSL / exact hand loop / running-sum loop", (double)nt_dsl, "");
     bench_report("", (double)nt_exact, "");
     bench_report("", (double)nt_hand, "");
     bench_report("  final value DSL - exact hand loop", v_dsl - v_exact, "");
     bench_report("  final value exact - running-sum hand loop", v_exact - v_hand, "");
-    bench_report("rsi-reversion with stops through the DSL and engine", b.n / best_rsi, "bars/s");
+    bench_report("rsi-reversion with stops (one arena)", b.n / best_rsi, "bars/s");
     bench_report("  vs target 2e7 bars/s", b.n / best_rsi / 2e7, "x");
+    bench_report("rsi-reversion with stops, fresh memory every run", b.n / fresh_rsi, "bars/s");
+    bench_report("  vs target 2e7 bars/s", b.n / fresh_rsi / 2e7, "x");
     bench_report("  fills", (double)nt_rsi, "");
     (void)v_rsi;
     free(f); free(s);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strat_th.h"
@@ -144,7 +145,7 @@ TEST(engine_daily_snapshots_follow_positions_across_symbols_and_close_at_end)
         EngineConfig c = strat_engine_config(&p, &base);
         StratRun r;
         DslError e;
-        REQUIREF(strat_run(&p, sb, 2, &c, 0, &r, &e) == DSL_OK, "%s", e.msg);
+        REQUIREF(strat_run(&p, sb, 2, &c, 0, NULL, &r, &e) == DSL_OK, "%s", e.msg);
         static const struct { const char *day; int sym; double price, equity; } want[] = {
             {"2020-01-02", 0, 11, 100000}, {"2020-01-03", 0, 12, 100002}, {"2020-01-03", 1, 21, 100002},
             {"2020-01-06", 0, 12, 100004}, {"2020-01-06", 1, 22, 100004}, {"2020-01-07", 0, 12, 100006},
@@ -175,5 +176,43 @@ TEST(engine_daily_snapshots_follow_positions_across_symbols_and_close_at_end)
     }
     dsl_program_free(&p);
     th_bars_free(&a);
+    th_bars_free(&b);
+}
+
+/* Runs on one arena reuse each other's arrays (not cleared between runs)
+ * and give the results of fresh memory, bit for bit. */
+TEST(engine_runs_on_one_arena_equal_runs_on_fresh_memory)
+{
+    ThBars b;
+    th_bars_csv("data/orcl-1995-2014.txt", &b);
+    char *src = th_read_file("docs/strategies/rsi-reversion.dsl");
+    DslProgram p;
+    th_program(src, &p);
+    free(src);
+    EngineConfig base = th_default_config();
+    EngineConfig c = strat_engine_config(&p, &base);
+    StratBars sb = th_strat_bars(&b, "ORCL");
+    DslError e;
+    StratRun fresh, again;
+    REQUIRE(strat_run(&p, &sb, 1, &c, 0, NULL, &fresh, &e) == DSL_OK);
+    StratArena *a = strat_arena_new();
+    REQUIRE(a);
+    for (int round = 0; round < 3; round++) {
+        REQUIRE(strat_run(&p, &sb, 1, &c, 0, a, &again, &e) == DSL_OK);
+        const EngineResult *x = &fresh.result, *y = &again.result;
+        REQUIRE(x->n == y->n && x->n_trades == y->n_trades && x->n_snaps == y->n_snaps);
+        CHECK(memcmp(x->equity, y->equity, x->n * sizeof *x->equity) == 0);
+        for (size_t i = 0; i < x->n_trades; i++) {
+            const EngineTrade *t = &x->trades[i], *u = &y->trades[i];
+            double tv[] = {t->qty, t->price, t->commission, t->pnl, t->position_value, t->cash};
+            double uv[] = {u->qty, u->price, u->commission, u->pnl, u->position_value, u->cash};
+            CHECKF(t->ts == u->ts && t->side == u->side && t->why == u->why && memcmp(tv, uv, sizeof tv) == 0,
+                   "round %d trade %zu", round, i);
+        }
+        strat_run_free(&again);
+    }
+    strat_arena_free(a);
+    strat_run_free(&fresh);
+    dsl_program_free(&p);
     th_bars_free(&b);
 }
