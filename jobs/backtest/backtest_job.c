@@ -14,6 +14,7 @@
 #include "backtest_plan.h"
 #include "backtest_result.h"
 #include "backtest_store.h"
+#include "gitrepo.h"
 #include "history.h"
 #include "log.h"
 #include "strategy/metrics.h"
@@ -74,11 +75,31 @@ static int step(Run *r, int pct, const char *msg, FarmErr *err)
     return -1;
 }
 
-/* The strategy text, when the request names a website strategy. */
+/* The strategy file at the request's commit. A path or commit the
+ * repository does not have is the request's fault (told, not retried);
+ * a repository that cannot be opened is the worker's (retried). */
+static int load_from_repo(Run *r, FarmErr *err)
+{
+    BtPlan *pl = r->pl;
+    size_t len = 0;
+    FarmErr ge = {0};
+    if (gitrepo_read(r->ctx->cfg->strategies.repo, pl->strategy_commit, pl->strategy_path, &pl->dsl, &len, &ge)) {
+        if (ge.code == SF_EINPUT) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "strategy_path: %s", ge.msg), 0;
+        return err_set(err, SF_EIO, "backtest: strategies repository: %s", ge.msg);
+    }
+    bt_plan_compile(pl);
+    return 0;
+}
+
+/* The strategy text, when the request names a repository file or a
+ * website strategy (the file first: it is the exact version scheduled,
+ * the strategies row may have changed since). */
 static int load_strategy(Run *r, FarmErr *err)
 {
     BtPlan *pl = r->pl;
-    if (pl->dsl || pl->fail_code || !pl->strategy_id) return 0;
+    if (pl->dsl || pl->fail_code) return 0;
+    if (pl->strategy_path[0]) return load_from_repo(r, err);
+    if (!pl->strategy_id) return 0;
     if (bt_store_strategy_dsl(r->web, pl->strategy_id, &pl->dsl, err)) return -1;
     if (!pl->dsl) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "strategy_id %lld has no strategies row", pl->strategy_id), 0;
     bt_plan_compile(pl);
