@@ -197,6 +197,10 @@ static int bt_run(JobCtx *ctx, const void *plan, FarmErr *err)
     r->pl = (BtPlan *)plan;    /* the run may read the strategy into it; the worker frees it */
     r->t0 = now_ms();
     int rc = -1;
+    /* Events echo the request's own id (the plan checked it is a
+     * non-empty string; one too long for the context keeps the job id). */
+    if (jobctx_set_request_id(ctx, r->pl->request_id))
+        log_msg(LOG_WARN, ctx->env->id, "request_id too long to echo; events carry the job id");
     if (!(r->web = ctx->db(ctx, DB_WEBSITE, err)) || !(r->hist = ctx->db(ctx, DB_HISTORY, err)) ||
         !(r->bt = ctx->db(ctx, DB_BACKTEST, err)))
         goto cleanup;

@@ -120,9 +120,11 @@ TEST_T(backtest_sma_cross_on_orcl_writes_every_table_and_a_rerun_leaves_the_same
     char *ev = events_of(&q, "backtest_result");
     CHECK_CONTAINS(ev, "\"summary_charts\"");
     CHECK_CONTAINS(ev, "\"trade_count\":195");
+    CHECK_CONTAINS(ev, "\"request_id\":\"req-1\"");       /* the request's own id, echoed */
     free(ev);
     ev = events_of(&q, "status_update");
     CHECK_CONTAINS(ev, "\"progress\":100");
+    CHECK_CONTAINS(ev, "\"request_id\":\"req-1\"");
     free(ev);
     char *t1 = th_sql(web, TRADES_SQL), *p1 = th_sql(web, POS_SQL), *m1 = th_sql(web, MET_SQL);
     run_job(&q, req, "succeeded");          /* the same request again: a new job */
@@ -179,6 +181,7 @@ TEST_T(backtest_bad_input_is_told_to_the_website_row_and_the_error_event_and_die
     CHECK_CONTAINS(ev, "unknown symbol NOPE");
     CHECK_CONTAINS(ev, "end_date 1994-01-01 is before start_date 1995-01-01");
     CHECK_CONTAINS(ev, "backtest_id 999 has no backtests row");
+    CHECK(strstr(ev, "\"request_id\":\"req-1\"") && !strstr(ev, "\"request_id\":\"0"));  /* never a job id */
     free(ev);
     CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtests WHERE status = 'failed'"), 3);
     CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_trades"), 0);
