@@ -14,6 +14,7 @@
 #include "backtest_plan.h"
 #include "backtest_result.h"
 #include "backtest_store.h"
+#include "fair.h"
 #include "gitrepo.h"
 #include "history.h"
 #include "log.h"
@@ -55,6 +56,7 @@ typedef struct Run {
     StratBars bars[BT_MAX_SYMBOLS];
     long long candles;
     StratRun run;
+    char owner[24];                   /* the user whose place the run holds ("" = none) */
     Metrics m;
     BtConventions conv;
     double t0;
@@ -171,6 +173,51 @@ cleanup:
     return rc;
 }
 
+#define BT_FAIR "backtest"           /* the fair.h family of the users' places */
+
+/* A place among the user's max_concurrent_backtests, held across workers
+ * until the run ends (fair.h); none free: SF_EDEFER, the job waits in
+ * delayed without using an attempt and the backtests row stays pending.
+ * The lease outlives the job's timeout, so a dead worker's place frees. */
+static int take_place(Run *r, long long owner, FarmErr *err)
+{
+    int limit = 1;
+    if (bt_store_user_limit(r->web, owner, &limit, err)) return -1;
+    if (limit < 0) return 0;
+    char who[24];
+    snprintf(who, sizeof who, "%lld", owner);
+    int64_t lease = ((int64_t)r->ctx->env->timeout_s + 60) * 1000;
+    int got = fair_acquire(r->ctx->redis, r->ctx->qopts, BT_FAIR, who, r->ctx->env->id, limit, lease, err);
+    if (got < 0) return -1;
+    if (!got) return err_set(err, SF_EDEFER, "user %lld has %d backtest(s) running (max_concurrent_backtests)",
+                             owner, limit);
+    snprintf(r->owner, sizeof r->owner, "%s", who);
+    return 0;
+}
+
+/* The place back: after the commit on success (after-commit work, so the
+ * user's next backtest never overlaps this one's writes), at once on a
+ * failure (nothing is committed). */
+static void give_place(Run *r, int succeeded)
+{
+    if (!r->owner[0]) return;
+    FarmErr e = {0};
+    if (succeeded) {
+        if (jobctx_after_commit(r->ctx, json_pack("{s:s}", "release", r->owner)) == 0) return;
+        log_msg(LOG_WARN, r->ctx->env->id, "place of user %s given back before the commit", r->owner);
+    }
+    if (fair_release(r->ctx->redis, r->ctx->qopts, BT_FAIR, r->owner, r->ctx->env->id, &e))
+        log_msg(LOG_WARN, r->ctx->env->id, "place of user %s not given back (its lease ends it): %s", r->owner, e.msg);
+}
+
+static void bt_after(JobCtx *ctx, const json_t *value)
+{
+    const char *who = json_string_value(json_object_get(value, "release"));
+    FarmErr e = {0};
+    if (who && fair_release(ctx->redis, ctx->qopts, BT_FAIR, who, ctx->env->id, &e))
+        log_msg(LOG_WARN, ctx->env->id, "place of user %s not given back (its lease ends it): %s", who, e.msg);
+}
+
 static int run_steps(Run *r, FarmErr *err)
 {
     BtPlan *pl = r->pl;
@@ -179,6 +226,7 @@ static int run_steps(Run *r, FarmErr *err)
     if (bt_store_find(r->web, pl->backtest_id, &found, &owner, err)) return -1;
     if (!found) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "backtest_id %lld has no backtests row", pl->backtest_id), 0;
     if (load_strategy(r, err) || pl->fail_code) return pl->fail_code ? 0 : -1;
+    if (take_place(r, owner, err)) return -1;
     if (bt_store_running(r->web, pl->backtest_id, err) || step(r, 5, "Reading candles", err) ||
         read_candles(r, err) || pl->fail_code)
         return pl->fail_code ? 0 : -1;
@@ -207,6 +255,7 @@ static int bt_run(JobCtx *ctx, const void *plan, FarmErr *err)
     rc = run_steps(r, err);
     if (rc == 0 && r->pl->fail_code) rc = err_set(err, SF_EINPUT, "backtest %lld: %s: %s", r->pl->backtest_id,
                                                   bt_err_name(r->pl->fail_code), r->pl->fail_msg);
+    give_place(r, rc == 0);
     if (rc) bt_fail_report(ctx, r->pl, r->web, err, elapsed(r));
 cleanup:
     strat_run_free(&r->run);
@@ -218,5 +267,5 @@ cleanup:
 const JobKind backtest_kind = {
     .config = {.name = "backtest", .default_timeout_s = 3600},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
-    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit, .run = bt_run,
+    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit, .run = bt_run, .after = bt_after,
 };

@@ -24,6 +24,22 @@ int bt_store_find(Db *web, long long id, int *found, long long *owner, FarmErr *
     return 0;
 }
 
+int bt_store_user_limit(Db *web, long long user, int *limit, FarmErr *err)
+{
+    char a[24];
+    lld(a, sizeof a, user);
+    const char *p[] = {a};
+    PGresult *r = NULL;
+    if (db_execp(web, "SELECT coalesce((SELECT p.max_concurrent_backtests FROM user_subscriptions s "
+                      "JOIN subscription_plans p ON p.id = s.plan_id WHERE s.user_id = $1 AND s.status = 'active' "
+                      "ORDER BY s.id DESC LIMIT 1), (SELECT max_concurrent_backtests FROM subscription_plans "
+                      "WHERE name = 'free'), 1)", 1, p, &r, err))
+        return -1;
+    *limit = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 1;
+    db_result_free(r);
+    return 0;
+}
+
 int bt_store_strategy_dsl(Db *web, long long sid, char **dsl, FarmErr *err)
 {
     char a[24];

@@ -260,3 +260,59 @@ TEST_T(backtest_reads_its_strategy_from_the_repository_at_the_given_commit, 240)
     free(req);
     th_stop(w, SIGTERM, 10000);
 }
+
+/* Per-user fairness: three users on plans with max_concurrent_backtests
+ * 1, 2 and 5, five backtests each submitted at once to a worker with more
+ * slots than that. Sampled all along, no user ever has more backtests
+ * running than the plan allows; every one completes (waiting used no
+ * attempt: max_attempts is 1); the others' running shows they were not
+ * held back by the busy user. */
+TEST_T(backtest_users_never_exceed_their_plan_limit_and_waiting_backtests_start_later, 300)
+{
+    ThQueue q;
+    setup_with(&q, "worker:\n  slots: 6\n  kinds: [backtest]\n  block_ms: 100\n  heartbeat_ms: 100\n"
+                   "jobs:\n  backtest:\n    max_attempts: 1\n    backoff_base_ms: 20\n    backoff_max_ms: 50\n");
+    const char *web = q.farm.website;
+    free(th_sql(web, "INSERT INTO users (email, username, hashed_password) VALUES ('b@x', 'b', 'x'), ('c@x', 'c', 'x')"));
+    free(th_sql(web, "INSERT INTO user_subscriptions (user_id, plan_id) SELECT u.id, p.id FROM users u, "
+                     "subscription_plans p WHERE (u.username, p.name) IN (('b', 'basic'), ('c', 'pro'))"));
+    /* user a has no subscription: the free plan's limit, 1 */
+    enum { PER_USER = 5 };
+    char ids[3 * PER_USER][40];
+    int n = 0;
+    for (int k = 0; k < PER_USER; k++)
+        for (int u = 1; u <= 3; u++) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "INSERT INTO backtests (name, strategy_id, owner_id, start_date, end_date) "
+                                      "VALUES ('bt', 1, %d, '1995-01-01', '2014-12-31') RETURNING id", u);
+            char *req = request(th_sql_int(web, sql), "docs/strategies/rsi-reversion.dsl", ORCL_PARAMS);
+            thq_enqueue(&q, "backtest", LANE_INTERACTIVE, 1, req, ids[n++]);
+            free(req);
+        }
+    pid_t w = th_spawn("worker.log", "stratfarm-worker", NULL);
+    long long most[4] = {0};
+    for (int i = 0; i < 6000; i++) {
+        long long done = th_sql_int(web, "SELECT count(*) FROM backtests WHERE status IN ('completed', 'failed')");
+        char *rows = th_sql(web, "SELECT string_agg(owner_id || ':' || c, ',') FROM (SELECT owner_id, count(*) AS c "
+                                 "FROM backtests WHERE status = 'running' GROUP BY owner_id) x");
+        for (char *p = rows; p && *p;) {
+            int u = 0;
+            long long c = 0, used = 0;
+            if (sscanf(p, "%d:%lld%lln", &u, &c, &used) != 2 || u < 1 || u > 3) break;
+            if (c > most[u]) most[u] = c;
+            p += used;
+            if (*p == ',') p++;
+        }
+        free(rows);
+        if (done == n) break;
+        th_sleep_ms(5);
+    }
+    CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtests WHERE status = 'completed'"), n);
+    for (int i = 0; i < n; i++) CHECKF(thq_wait_status(&q, ids[i], "succeeded", 30000), "job %s", ids[i]);
+    CHECKF(most[1] <= 1 && most[2] <= 2 && most[3] <= 5, "most running at once: %lld %lld %lld", most[1], most[2],
+           most[3]);
+    CHECKF(most[1] >= 1 && most[3] >= 1, "never saw them run: %lld %lld %lld", most[1], most[2], most[3]);
+    fprintf(stderr, "most running at once per user (limits 1 2 5): %lld %lld %lld\n", most[1], most[2], most[3]);
+    CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM job_runs WHERE attempt = 1"), n);
+    th_stop(w, SIGTERM, 10000);
+}
