@@ -41,6 +41,19 @@ struct Rds;
 struct QueueOpts;
 int cli_redis(CliCtx *ctx, struct Rds **out, struct QueueOpts *qopts, FarmErr *err);
 
+/* What `submit` does (cmd_submit.c), for commands that submit a job of
+ * their own: the kind's validate and admit checks, then the enqueue (env->id
+ * filled); *r is the caller's (rds_close). 0, or -1 with err. */
+struct Envelope;
+int cli_submit_job(CliCtx *ctx, struct Envelope *env, struct Rds **r, struct QueueOpts *q, int *deduped,
+                   FarmErr *err);
+/* Follows job id to its end with progress on stderr, giving up after max_s
+ * seconds (0: never). print_state: the end state as JSON on stdout (else
+ * only a failure's error, on stderr). Exit status: 0 succeeded, 1 not,
+ * 3 still running. */
+int cli_wait_job(struct Rds *r, const struct QueueOpts *q, const char *id, int deduped, long max_s,
+                 int print_state);
+
 int cmd_migrate(CliCtx *ctx, int argc, char **argv);
 int cmd_submit(CliCtx *ctx, int argc, char **argv);
 int cmd_job(CliCtx *ctx, int argc, char **argv);
@@ -52,5 +65,6 @@ int cmd_fvg(CliCtx *ctx, int argc, char **argv);
 int cmd_load_candles(CliCtx *ctx, int argc, char **argv);
 int cmd_schedules(CliCtx *ctx, int argc, char **argv);
 int cmd_strategies(CliCtx *ctx, int argc, char **argv);
+int cmd_backtest(CliCtx *ctx, int argc, char **argv);
 
 #endif

@@ -57,6 +57,11 @@ static void show_progress(int tty, const char *id, const char *status, int pct, 
  * stdout as one JSON document with the id inside; all else to stderr. */
 static int wait_for(Rds *r, const QueueOpts *q, const char *id, int deduped, long max_s)
 {
+    return cli_wait_job(r, q, id, deduped, max_s, 1);
+}
+
+int cli_wait_job(Rds *r, const QueueOpts *q, const char *id, int deduped, long max_s, int print_state)
+{
     int64_t give_up = max_s > 0 ? envelope_now_ms() + (int64_t)max_s * 1000 : 0;
     int tty = isatty(STDERR_FILENO);
     char last[64] = "";
@@ -75,7 +80,10 @@ static int wait_for(Rds *r, const QueueOpts *q, const char *id, int deduped, lon
             json_object_set_new(st, "id", json_string(id));
             json_object_set_new(st, "deduped", json_boolean(deduped));
             char *text = json_dumps(st, JSON_INDENT(2) | JSON_SORT_KEYS);
-            printf("%s\n", text ? text : "{}");
+            if (print_state) printf("%s\n", text ? text : "{}");
+            else if (strcmp(status, "succeeded") != 0)
+                fprintf(stderr, "%s %s: %s\n", id, status, json_string_value(json_object_get(st, "error")) ?
+                        json_string_value(json_object_get(st, "error")) : "");
             free(text);
             int ok = strcmp(status, "succeeded") == 0;
             json_decref(st);
@@ -152,6 +160,11 @@ static int submit_check(CliCtx *ctx, const Envelope *env, FarmErr *err)
     return rc;
 }
 
+int cli_submit_job(CliCtx *ctx, Envelope *env, Rds **r, QueueOpts *q, int *deduped, FarmErr *err)
+{
+    return submit_check(ctx, env, err) || cli_redis(ctx, r, q, err) || queue_enqueue(*r, q, env, deduped, err) ? -1 : 0;
+}
+
 static int submit_usage(void)
 {
     fprintf(stderr, "usage: stratfarm submit KIND [--payload JSON|@FILE] [--lane L] [--dedupe KEY] [--max-attempts N]"
@@ -193,8 +206,7 @@ int cmd_submit(CliCtx *ctx, int argc, char **argv)
         if (submit_option(&env, &a, argc, argv, &i)) goto cleanup;
     rc = 1;
     if (!env.payload) env.payload = json_object();
-    if (submit_check(ctx, &env, &err) || cli_redis(ctx, &r, &q, &err) ||
-        queue_enqueue(r, &q, &env, &deduped, &err)) {
+    if (cli_submit_job(ctx, &env, &r, &q, &deduped, &err)) {
         cli_fail(&err);
         goto cleanup;
     }

@@ -22,6 +22,7 @@ enum {
     SF_ECANCEL = 4,    /* cancelled on request */
     SF_ETIMEOUT = 5,   /* ran past its deadline */
     SF_EHANDBACK = 6,  /* stopped unfinished because the worker drains: back to its stream */
+    SF_EDEFER = 7,     /* not now (its owner's limit is taken): waits in delayed, no attempt used */
 };
 
 typedef struct FarmErr {

@@ -11,9 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+int jobctx_set_request_id(JobCtx *ctx, const char *id)
+{
+    if (!id) id = "";
+    if (strlen(id) >= sizeof ctx->request_id) return -1;
+    snprintf(ctx->request_id, sizeof ctx->request_id, "%s", id);
+    return 0;
+}
+
+static const char *request_id(const JobCtx *ctx) { return ctx->request_id[0] ? ctx->request_id : ctx->env->id; }
+
+/* An item's request_id: the one stored with it (the run that made it set
+ * one), else this context's (items stored before request ids were). */
+static const char *item_request_id(const JobCtx *ctx, const json_t *it)
+{
+    const char *rid = json_string_value(json_object_get(it, "request_id"));
+    return rid && rid[0] ? rid : request_id(ctx);
+}
+
 int jobctx_event_now(JobCtx *ctx, const char *type, json_t *payload, FarmErr *err)
 {
-    int rc = events_emit(ctx->redis, ctx->qopts, type, ctx->env->id, payload, err);
+    int rc = events_emit(ctx->redis, ctx->qopts, type, request_id(ctx), payload, err);
     json_decref(payload);
     return rc;
 }
@@ -21,6 +39,10 @@ int jobctx_event_now(JobCtx *ctx, const char *type, json_t *payload, FarmErr *er
 static int add_item(JobCtx *ctx, json_t *item)
 {
     if (!item) return -1;
+    if (ctx->request_id[0] && json_object_set_new(item, "request_id", json_string(ctx->request_id))) {
+        json_decref(item);
+        return -1;
+    }
     if (!ctx->after && !(ctx->after = json_array())) {
         json_decref(item);
         return -1;
@@ -74,7 +96,7 @@ static int publish_batch(JobCtx *ctx, const json_t *it, int pending, size_t *sen
         json_t *payload = json_copy((json_t *)common);
         for (size_t k = 0; payload && k < nk && k < json_array_size(row); k++)
             json_object_set(payload, json_string_value(json_array_get(keys, k)), json_array_get(row, k));
-        int n = payload ? events_append(ctx->redis, ctx->qopts, type, ctx->env->id, payload, err) : -1;
+        int n = payload ? events_append(ctx->redis, ctx->qopts, type, item_request_id(ctx, it), payload, err) : -1;
         json_decref(payload);
         if (n < 0) return err->code ? -1 : err_set(err, SF_EIO, "events: out of memory");
         pending += n;
@@ -113,7 +135,7 @@ void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
             log_msg(LOG_WARN, ctx->env->id, "after-commit item %zu is neither event nor work", i);
             continue;
         }
-        int k = events_append(ctx->redis, ctx->qopts, type, ctx->env->id,
+        int k = events_append(ctx->redis, ctx->qopts, type, item_request_id(ctx, it),
                               json_object_get(it, "payload"), &err);
         if (k < 0) break;
         pending += k;

@@ -46,10 +46,21 @@ struct JobCtx {
      * order: [{"event": type, "payload": {...}} | {"work": value}]. Owned
      * by the context (NULL until the first item). */
     json_t *after;
+    /* The request's own id, echoed as every event's request_id (a
+     * website request that carries one); "" = the job id. Set by run()
+     * with jobctx_set_request_id. */
+    char request_id[128];
 };
 
+/* Echo id (copied; "" or NULL = the job id again) as the request_id of
+ * the job's events from now on, those after the commit included: it is
+ * stored with them, so a worker that publishes them later echoes it too.
+ * 0, or -1 when id does not fit (request_id then unchanged). */
+int jobctx_set_request_id(JobCtx *ctx, const char *id) SF_MUSTCHECK;
+
 /* Publishes an event on sf:events at once (a backtest's status_update while
- * it runs), as a full message envelope with the job id as request_id.
+ * it runs), as a full message envelope with the request_id (above: the
+ * request's or the job's id).
  * payload is stolen. 0, or -1 with err. */
 int jobctx_event_now(JobCtx *ctx, const char *type, json_t *payload, FarmErr *err) SF_MUSTCHECK;
 /* An event to publish once the job's effect is committed: stored in

@@ -128,6 +128,11 @@ int queue_succeed(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job
 /* Schedules attempt+1 at due_ms and acks this delivery, atomically. */
 int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
                 const char *error, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
+/* The same move for a job that may not start yet (SF_EDEFER: its owner's
+ * limit is taken): it comes back at due_ms with the same attempt, state
+ * `delayed` with why as its message; not a failure. */
+int queue_defer(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
+                const char *why, int64_t due_ms, FarmErr *err) SF_MUSTCHECK;
 /* Moves the delivery to the dead stream with the reason, atomically.
  * env may be NULL (unparseable job); then raw text and id "" are stored. */
 int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,

@@ -87,11 +87,13 @@ int queue_succeed(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job
     return n < 0 ? -1 : rds_drain(r, n, err);
 }
 
-int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
-                const char *error, int64_t due_ms, FarmErr *err)
+/* The delivery to the delayed set, atomically: attempt `attempt` when it
+ * comes back; its state says status and why (field error or message). */
+static int to_delayed(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env, int attempt,
+                      const char *status, const char *field, const char *why, int64_t due_ms, FarmErr *err)
 {
     Envelope next = *env;              /* shallow: shares the payload reference */
-    next.attempt = env->attempt + 1;
+    next.attempt = attempt;
     char *json = envelope_dump_checked(&next, err);
     if (!json) return err_wrap(err, "retry");
     char kdelayed[64], kjob[96];
@@ -103,8 +105,8 @@ int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *e
     if (rds_append(r, err, "ZADD %s %lld %s", kdelayed, (long long)due_ms, json)) goto cleanup;
     if (rds_append(r, err, "XACK %s " QUEUE_GROUP " %s", m->stream, m->entry_id)) goto cleanup;
     if (rds_append(r, err, "XDEL %s %s", m->stream, m->entry_id)) goto cleanup;
-    if (rds_append(r, err, "HSET %s status retrying error %s attempt %d due_at %lld updated_at %lld",
-                   kjob, error, env->attempt, (long long)due_ms, now)) goto cleanup;
+    if (rds_append(r, err, "HSET %s status %s %s %s attempt %d due_at %lld updated_at %lld",
+                   kjob, status, field, why, env->attempt, (long long)due_ms, now)) goto cleanup;
     if (rds_append(r, err, "EXEC")) goto cleanup;
     const char *ids[1] = {env->id};
     if (jobhist_append_finish(r, o, ids, 1, "failed", now, err) < 0) goto cleanup;
@@ -112,6 +114,18 @@ int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *e
 cleanup:
     free(json);
     return rc;
+}
+
+int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
+                const char *error, int64_t due_ms, FarmErr *err)
+{
+    return to_delayed(r, o, m, env, env->attempt + 1, "retrying", "error", error, due_ms, err);
+}
+
+int queue_defer(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
+                const char *why, int64_t due_ms, FarmErr *err)
+{
+    return to_delayed(r, o, m, env, env->attempt, "delayed", "message", why, due_ms, err);
 }
 
 int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,

@@ -43,6 +43,11 @@ step "Fair Value Gap scan: NQ M1 (docs/architecture.md section 9 rules)"
 submit fvg_scan '{"symbol":"NQ","timeframe":"M1"}'
 "$BIN/stratfarm" fvg stats NQ M1 2>/dev/null || true
 
+step "Backtests: both example programs on ORCL daily, as the website runs them (docs/backtest-job.md)"
+for dsl in docs/strategies/sma-cross.dsl docs/strategies/rsi-reversion.dsl; do
+    "$BIN/stratfarm" backtest "$dsl" --symbol ORCL --from 1995-01-01 --to 2014-12-31
+done
+
 step "Strategy execution (agent_analysis): local agents only (no LLM endpoint configured)"
 q() { psql -X -q -h 127.0.0.1 -p "$(. .stratfarm/ports; echo $PG_PORT)" -U postgres -d "$1" -c "$2"; }
 q stratfarm_website "INSERT INTO users (email, username, hashed_password) VALUES ('demo@example.invalid', 'demo', 'x') ON CONFLICT DO NOTHING" >/dev/null

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "registry.h"
 
-typedef enum { OUT_OK, OUT_SKIP, OUT_RETRY, OUT_DEAD, OUT_CANCEL, OUT_HANDBACK } Outcome;
+typedef enum { OUT_OK, OUT_SKIP, OUT_RETRY, OUT_DEAD, OUT_CANCEL, OUT_HANDBACK, OUT_DEFER } Outcome;
 
 /* A broken connection (server restart) is dropped here and reopened on the
  * next use, so one bad moment costs one retry, not the worker. */
@@ -127,6 +127,7 @@ static Outcome failed_outcome(Slot *s, const Envelope *env, FarmErr *err)
     case SF_EINPUT: return OUT_DEAD;
     case SF_ECANCEL: return OUT_CANCEL;
     case SF_EHANDBACK: return OUT_HANDBACK;
+    case SF_EDEFER: return OUT_DEFER;
     default: return OUT_RETRY;
     }
 }
@@ -211,6 +212,20 @@ static int finish_retry(Slot *s, const QueueMsg *m, const Envelope *env, const C
     return queue_retry(s->redis, &s->w->qopts, m, env, reason, envelope_now_ms() + delay, err);
 }
 
+/* Not now (SF_EDEFER: its owner's limit is taken): back in a while with
+ * the same attempt. The wait is the kind's backoff base, a quarter of it
+ * random so that waiting jobs do not come back in step. */
+static int defer(Slot *s, const QueueMsg *m, const Envelope *env, const ConfigJob *jc, const char *why,
+                 FarmErr *err)
+{
+    uint32_t rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) rnd = (uint32_t)envelope_now_ms();
+    int64_t base = jc && jc->backoff_base_ms > 0 ? jc->backoff_base_ms : 1000;
+    int64_t delay = base - base / 4 + (int64_t)((double)rnd / 4294967296.0 * (double)(base / 4));
+    log_msg(LOG_INFO, env->id, "waits %lld ms: %s", (long long)delay, why);
+    return queue_defer(s->redis, &s->w->qopts, m, env, why, envelope_now_ms() + delay, err);
+}
+
 static int dead_now(Slot *s, const QueueMsg *m, const Envelope *env, const char *reason, FarmErr *err)
 {
     log_msg(LOG_WARN, env ? env->id : NULL, "dead: %s (entry %s of %s)", reason, m->entry_id, m->stream);
@@ -271,6 +286,7 @@ static int record_outcome(Slot *s, QueueMsg *m, const Envelope *env, Outcome out
         return rc;
     case OUT_DEAD: return dead_now(s, m, env, err->msg, ioerr);
     case OUT_RETRY: return slot_sync(s, ioerr) || finish_retry(s, m, env, jc, err->msg, ioerr) ? -1 : 0;
+    case OUT_DEFER: return slot_sync(s, ioerr) || defer(s, m, env, jc, err->msg, ioerr) ? -1 : 0;
     case OUT_CANCEL:
         log_msg(LOG_INFO, env->id, "cancelled: %s", err->msg);
         return slot_sync(s, ioerr) || queue_cancelled(s->redis, &w->qopts, m, env->id, err->msg, ioerr) ? -1 : 0;

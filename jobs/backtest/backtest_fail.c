@@ -15,6 +15,7 @@ static BtErrCode final_code(const JobCtx *ctx, const BtPlan *pl, const FarmErr *
     case SF_EINPUT: return pl->fail_code ? pl->fail_code : BT_INVALID_PARAMETERS;
     case SF_ECANCEL: return BT_CANCELLED;
     case SF_EHANDBACK: return BT_OK;
+    case SF_EDEFER: return BT_OK;                       /* waiting for its user's place: not a failure */
     case SF_ETIMEOUT: return last ? BT_TIMEOUT : BT_OK;
     default: return last ? BT_INTERNAL : BT_OK;
     }

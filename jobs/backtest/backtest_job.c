@@ -14,6 +14,8 @@
 #include "backtest_plan.h"
 #include "backtest_result.h"
 #include "backtest_store.h"
+#include "fair.h"
+#include "gitrepo.h"
 #include "history.h"
 #include "log.h"
 #include "strategy/metrics.h"
@@ -54,6 +56,7 @@ typedef struct Run {
     StratBars bars[BT_MAX_SYMBOLS];
     long long candles;
     StratRun run;
+    char owner[24];                   /* the user whose place the run holds ("" = none) */
     Metrics m;
     BtConventions conv;
     double t0;
@@ -74,11 +77,31 @@ static int step(Run *r, int pct, const char *msg, FarmErr *err)
     return -1;
 }
 
-/* The strategy text, when the request names a website strategy. */
+/* The strategy file at the request's commit. A path or commit the
+ * repository does not have is the request's fault (told, not retried);
+ * a repository that cannot be opened is the worker's (retried). */
+static int load_from_repo(Run *r, FarmErr *err)
+{
+    BtPlan *pl = r->pl;
+    size_t len = 0;
+    FarmErr ge = {0};
+    if (gitrepo_read(r->ctx->cfg->strategies.repo, pl->strategy_commit, pl->strategy_path, &pl->dsl, &len, &ge)) {
+        if (ge.code == SF_EINPUT) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "strategy_path: %s", ge.msg), 0;
+        return err_set(err, SF_EIO, "backtest: strategies repository: %s", ge.msg);
+    }
+    bt_plan_compile(pl);
+    return 0;
+}
+
+/* The strategy text, when the request names a repository file or a
+ * website strategy (the file first: it is the exact version scheduled,
+ * the strategies row may have changed since). */
 static int load_strategy(Run *r, FarmErr *err)
 {
     BtPlan *pl = r->pl;
-    if (pl->dsl || pl->fail_code || !pl->strategy_id) return 0;
+    if (pl->dsl || pl->fail_code) return 0;
+    if (pl->strategy_path[0]) return load_from_repo(r, err);
+    if (!pl->strategy_id) return 0;
     if (bt_store_strategy_dsl(r->web, pl->strategy_id, &pl->dsl, err)) return -1;
     if (!pl->dsl) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "strategy_id %lld has no strategies row", pl->strategy_id), 0;
     bt_plan_compile(pl);
@@ -109,7 +132,7 @@ static int compute(Run *r, FarmErr *err)
     BtPlan *pl = r->pl;
     EngineConfig ec = strat_engine_config(&pl->prog, &pl->engine);
     DslError de;
-    int rc = strat_run(&pl->prog, r->bars, pl->n_symbols, &ec, BT_MEM_LIMIT, &r->run, &de);
+    int rc = strat_run(&pl->prog, r->bars, pl->n_symbols, &ec, BT_MEM_LIMIT, NULL, &r->run, &de);
     if (rc == DSL_ENOMEM) return err_set(err, SF_EIO, "backtest: out of memory");
     if (rc != DSL_OK)
         return bt_plan_fail(pl, BT_INVALID_STRATEGY, "line %d, column %d: %s", de.line, de.col, de.msg), 0;
@@ -150,6 +173,51 @@ cleanup:
     return rc;
 }
 
+#define BT_FAIR "backtest"           /* the fair.h family of the users' places */
+
+/* A place among the user's max_concurrent_backtests, held across workers
+ * until the run ends (fair.h); none free: SF_EDEFER, the job waits in
+ * delayed without using an attempt and the backtests row stays pending.
+ * The lease outlives the job's timeout, so a dead worker's place frees. */
+static int take_place(Run *r, long long owner, FarmErr *err)
+{
+    int limit = 1;
+    if (bt_store_user_limit(r->web, owner, &limit, err)) return -1;
+    if (limit < 0) return 0;
+    char who[24];
+    snprintf(who, sizeof who, "%lld", owner);
+    int64_t lease = ((int64_t)r->ctx->env->timeout_s + 60) * 1000;
+    int got = fair_acquire(r->ctx->redis, r->ctx->qopts, BT_FAIR, who, r->ctx->env->id, limit, lease, err);
+    if (got < 0) return -1;
+    if (!got) return err_set(err, SF_EDEFER, "user %lld has %d backtest(s) running (max_concurrent_backtests)",
+                             owner, limit);
+    snprintf(r->owner, sizeof r->owner, "%s", who);
+    return 0;
+}
+
+/* The place back: after the commit on success (after-commit work, so the
+ * user's next backtest never overlaps this one's writes), at once on a
+ * failure (nothing is committed). */
+static void give_place(Run *r, int succeeded)
+{
+    if (!r->owner[0]) return;
+    FarmErr e = {0};
+    if (succeeded) {
+        if (jobctx_after_commit(r->ctx, json_pack("{s:s}", "release", r->owner)) == 0) return;
+        log_msg(LOG_WARN, r->ctx->env->id, "place of user %s given back before the commit", r->owner);
+    }
+    if (fair_release(r->ctx->redis, r->ctx->qopts, BT_FAIR, r->owner, r->ctx->env->id, &e))
+        log_msg(LOG_WARN, r->ctx->env->id, "place of user %s not given back (its lease ends it): %s", r->owner, e.msg);
+}
+
+static void bt_after(JobCtx *ctx, const json_t *value)
+{
+    const char *who = json_string_value(json_object_get(value, "release"));
+    FarmErr e = {0};
+    if (who && fair_release(ctx->redis, ctx->qopts, BT_FAIR, who, ctx->env->id, &e))
+        log_msg(LOG_WARN, ctx->env->id, "place of user %s not given back (its lease ends it): %s", who, e.msg);
+}
+
 static int run_steps(Run *r, FarmErr *err)
 {
     BtPlan *pl = r->pl;
@@ -158,6 +226,7 @@ static int run_steps(Run *r, FarmErr *err)
     if (bt_store_find(r->web, pl->backtest_id, &found, &owner, err)) return -1;
     if (!found) return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "backtest_id %lld has no backtests row", pl->backtest_id), 0;
     if (load_strategy(r, err) || pl->fail_code) return pl->fail_code ? 0 : -1;
+    if (take_place(r, owner, err)) return -1;
     if (bt_store_running(r->web, pl->backtest_id, err) || step(r, 5, "Reading candles", err) ||
         read_candles(r, err) || pl->fail_code)
         return pl->fail_code ? 0 : -1;
@@ -176,12 +245,17 @@ static int bt_run(JobCtx *ctx, const void *plan, FarmErr *err)
     r->pl = (BtPlan *)plan;    /* the run may read the strategy into it; the worker frees it */
     r->t0 = now_ms();
     int rc = -1;
+    /* Events echo the request's own id (the plan checked it is a
+     * non-empty string; one too long for the context keeps the job id). */
+    if (jobctx_set_request_id(ctx, r->pl->request_id))
+        log_msg(LOG_WARN, ctx->env->id, "request_id too long to echo; events carry the job id");
     if (!(r->web = ctx->db(ctx, DB_WEBSITE, err)) || !(r->hist = ctx->db(ctx, DB_HISTORY, err)) ||
         !(r->bt = ctx->db(ctx, DB_BACKTEST, err)))
         goto cleanup;
     rc = run_steps(r, err);
     if (rc == 0 && r->pl->fail_code) rc = err_set(err, SF_EINPUT, "backtest %lld: %s: %s", r->pl->backtest_id,
                                                   bt_err_name(r->pl->fail_code), r->pl->fail_msg);
+    give_place(r, rc == 0);
     if (rc) bt_fail_report(ctx, r->pl, r->web, err, elapsed(r));
 cleanup:
     strat_run_free(&r->run);
@@ -193,5 +267,5 @@ cleanup:
 const JobKind backtest_kind = {
     .config = {.name = "backtest", .default_timeout_s = 3600},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
-    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit, .run = bt_run,
+    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit, .run = bt_run, .after = bt_after,
 };

@@ -94,6 +94,21 @@ static int symbols_param(BtPlan *pl, const json_t *par)
     return 0;
 }
 
+/* strategy_path + strategy_commit: a file of the strategies repository at
+ * one commit (the scheduler resolves its ref before it enqueues), so the
+ * run reads exactly what was scheduled whatever the branch says later. */
+static int repo_source(BtPlan *pl, const char *path, const char *commit)
+{
+    size_t n = strlen(path);
+    if (!n || n >= sizeof pl->strategy_path || path[0] == '/' || strstr(path, "..") || path[n - 1] == '/')
+        return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "parameters.strategy_path must be a file's path inside "
+                            "the strategies repository");
+    if (!commit || strlen(commit) != 40 || strspn(commit, "0123456789abcdef") != 40)
+        return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "parameters.strategy_path needs parameters.strategy_commit, "
+                            "the 40-hex commit to read it at");
+    return 0;
+}
+
 static int strategy_source(BtPlan *pl, const json_t *body, const json_t *par)
 {
     const char *dsl = json_string_value(json_object_get(body, "strategy_dsl"));
@@ -111,11 +126,10 @@ static int strategy_source(BtPlan *pl, const json_t *body, const json_t *par)
         if (!(pl->dsl = strdup(dsl))) return bt_plan_fail(pl, BT_INTERNAL, "out of memory");
         return 0;
     }
-    if (path)   /* the repository reader is the scheduler issue's (strategies as code) */
-        return bt_plan_fail(pl, BT_INVALID_PARAMETERS, "parameters.strategy_path: this build reads strategies "
-                            "from strategy_dsl or strategy_id only");
+    if (path) return repo_source(pl, path, commit);   /* read by the run (gitrepo_read) */
     if (!pl->strategy_id)
-        return bt_plan_fail(pl, BT_INVALID_STRATEGY, "no strategy: give payload.strategy_dsl or parameters.strategy_id");
+        return bt_plan_fail(pl, BT_INVALID_STRATEGY, "no strategy: give payload.strategy_dsl, parameters.strategy_path "
+                            "+ strategy_commit, or parameters.strategy_id");
     return 0;
 }
 

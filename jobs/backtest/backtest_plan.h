@@ -29,7 +29,7 @@ typedef enum BtErrCode {
 typedef struct BtPlan {
     char request_id[100];
     long long backtest_id;
-    char *dsl;                        /* the strategy text; NULL until read (strategy_id) */
+    char *dsl;                        /* the strategy text; NULL until read (repository, strategy_id) */
     int parsed;                       /* prog holds dsl parsed */
     DslProgram prog;
     long long strategy_id;            /* 0 when not given */

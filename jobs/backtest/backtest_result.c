@@ -67,19 +67,22 @@ static json_t *trades_json(const BtPlan *pl, const EngineResult *r)
     return a;
 }
 
-static json_t *positions_json(const BtPlan *pl, const EngineResult *r)
+static json_t *positions_json(const BtPlan *pl, const StratRun *run)
 {
+    EngineSnapIter it;
+    if (strat_run_snaps(run, &it)) return NULL;
     json_t *a = json_array();
-    for (size_t i = 0; a && i < r->n_snaps && i < BT_EVENT_MAX_ROWS; i++) {
-        const EngineSnapshot *s = &r->snaps[i];
+    EngineSnapshot sn, *s = &sn;
+    for (size_t i = 0; a && i < BT_EVENT_MAX_ROWS && engine_snaps_next(&it, s); i++) {
         char day[32];
         history_format_ts(s->day * 86400, day);
         day[10] = '\0';
         json_t *o = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:o}", "date", day, "symbol", pl->symbols[s->sym],
                               "quantity", s->qty, "avg_price", s->avg_price, "current_price", s->price,
                               "market_value", s->market_value, "unrealized_pnl", num(s->unrealized_pnl));
-        if (!o || json_array_append_new(a, o)) { json_decref(a); return NULL; }
+        if (!o || json_array_append_new(a, o)) { json_decref(a); a = NULL; }
     }
+    engine_snaps_end(&it);
     return a;
 }
 
@@ -101,7 +104,7 @@ static json_t *charts(const EngineResult *r, double initial)
 json_t *bt_result_event(const BtPlan *pl, const StratRun *run, const Metrics *m, const json_t *results, long exec_ms)
 {
     const EngineResult *r = &run->result;
-    json_t *t = trades_json(pl, r), *p = positions_json(pl, r), *pm = bt_result_metrics(m);
+    json_t *t = trades_json(pl, r), *p = positions_json(pl, run), *pm = bt_result_metrics(m);
     json_t *ch = charts(r, pl->engine.initial_capital);
     if (!t || !p || !pm || !ch) { json_decref(t); json_decref(p); json_decref(pm); json_decref(ch); return NULL; }
     return json_pack("{s:I, s:s, s:I, s:O, s:o, s:b, s:o, s:b, s:o, s:o}", "backtest_id", (json_int_t)pl->backtest_id,

@@ -24,6 +24,22 @@ int bt_store_find(Db *web, long long id, int *found, long long *owner, FarmErr *
     return 0;
 }
 
+int bt_store_user_limit(Db *web, long long user, int *limit, FarmErr *err)
+{
+    char a[24];
+    lld(a, sizeof a, user);
+    const char *p[] = {a};
+    PGresult *r = NULL;
+    if (db_execp(web, "SELECT coalesce((SELECT p.max_concurrent_backtests FROM user_subscriptions s "
+                      "JOIN subscription_plans p ON p.id = s.plan_id WHERE s.user_id = $1 AND s.status = 'active' "
+                      "ORDER BY s.id DESC LIMIT 1), (SELECT max_concurrent_backtests FROM subscription_plans "
+                      "WHERE name = 'free'), 1)", 1, p, &r, err))
+        return -1;
+    *limit = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 1;
+    db_result_free(r);
+    return 0;
+}
+
 int bt_store_strategy_dsl(Db *web, long long sid, char **dsl, FarmErr *err)
 {
     char a[24];
@@ -124,13 +140,15 @@ static int trades_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *err
 
 static int positions_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *err)
 {
+    EngineSnapIter it;
+    if (strat_run_snaps(o->run, &it)) return err_set(err, SF_EIO, "out of memory");
     DbCopy cp;
+    int rc = -1;
     if (db_copy_begin(web, "COPY backtest_positions (backtest_id, date, symbol, quantity, avg_price, current_price, "
                            "market_value, unrealized_pnl, weight) FROM STDIN", &cp, err))
-        return -1;
-    const EngineResult *r = &o->run->result;
-    for (size_t i = 0; i < r->n_snaps; i++) {
-        const EngineSnapshot *s = &r->snaps[i];
+        goto cleanup;
+    EngineSnapshot sn, *s = &sn;
+    while (engine_snaps_next(&it, s)) {
         char day[32];
         history_format_ts(s->day * 86400, day);
         day[10] = '\0';
@@ -142,9 +160,12 @@ static int positions_copy(Db *web, const BtOutcome *o, const char *id, FarmErr *
         if (isfinite(s->weight) && fabs(s->weight) < 10) db_copy_double(&cp, s->weight);
         else db_copy_null(&cp);
         db_copy_endrow(&cp);
-        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "flush failed"); return -1; }
+        if (db_copy_flush_if(&cp, err)) { db_copy_abort(&cp, "flush failed"); goto cleanup; }
     }
-    return db_copy_end(&cp, err);
+    rc = db_copy_end(&cp, err);
+cleanup:
+    engine_snaps_end(&it);
+    return rc;
 }
 
 int bt_store_completed(Db *web, const BtOutcome *o, FarmErr *err)

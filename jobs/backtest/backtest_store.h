@@ -17,6 +17,10 @@
 
 /* *found = 1 and *owner when the backtests row exists. */
 int bt_store_find(Db *web, long long backtest_id, int *found, long long *owner, FarmErr *err) SF_MUSTCHECK;
+/* The user's max_concurrent_backtests (docs/data-model.md, "Per-user
+ * fairness"): the plan of their active subscription, else the free plan's,
+ * else 1; -1 = unlimited. */
+int bt_store_user_limit(Db *web, long long user, int *limit, FarmErr *err) SF_MUSTCHECK;
 /* The DSL of a website strategy (*dsl malloc'd, NULL when no such strategy). */
 int bt_store_strategy_dsl(Db *web, long long strategy_id, char **dsl, FarmErr *err) SF_MUSTCHECK;
 /* status running, error cleared (autocommit: the website sees it at once). */

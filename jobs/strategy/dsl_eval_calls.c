@@ -45,7 +45,7 @@ static int ta_call(Ev *v, int i, const DslNode *nd, DslSeries *out)
         const double *xv = values(v, x, nd);
         if (!xv) return -1;
         off = x->v ? x->start : 0;
-        if (off >= n) { *out = (DslSeries){NULL, NAN, n}; return 0; }
+        if (off >= n) { *out = (DslSeries){.k = NAN, .start = n}; return 0; }
         in = (TaInput){n - off, NULL, NULL, NULL, NULL, xv + off, NULL, NULL};
     } else if ((nd->fn == FN_OBV) && !b->volume) {
         return dsl_ev_fail(v, DSL_EINPUT, nd, "obv needs volumes, and this series has none%s", "");
@@ -68,7 +68,7 @@ static int ta_call(Ev *v, int i, const DslNode *nd, DslSeries *out)
         double *a = dsl_ev_array(v, nd);
         if (!a) break;
         memcpy(a + off, o.v[k], (n - off) * sizeof *a);
-        DslSeries s1 = {a, 0, first_defined(a, off, n)};
+        DslSeries s1 = {.v = a, .start = first_defined(a, off, n)};
         if (outs == 1 && dsl_fn_info(nd->fn)->type != T_MULTI) *out = s1;
         else v->multi[(size_t)i * DSL_EV_MAX_OUT + (size_t)k] = s1;
         ok++;
@@ -92,7 +92,7 @@ static int window_call(Ev *v, const DslNode *nd, DslSeries *out)
     double *o = dsl_ev_array(v, nd);
     if (!o) return -1;
     size_t p = (size_t)nd->p[0];
-    *out = (DslSeries){o, 0, off + p - 1 < n ? off + p - 1 : n};
+    *out = (DslSeries){.v = o, .start = off + p - 1 < n ? off + p - 1 : n};
     if (off >= n) return 0;
     if (nd->fn == FN_SMA || nd->fn == FN_VOLUME_SMA) {
         strat_sma_exact(x + off, n - off, nd->p[0], o + off);
@@ -112,18 +112,21 @@ static int pointwise_call(Ev *v, const DslNode *nd, DslSeries *out)
     const DslSeries *a = &v->e->s[nd->a], *b = nd->b >= 0 ? &v->e->s[nd->b] : NULL;
     size_t n = v->e->n, st = a->v ? a->start : 0;
     if (b && b->v && b->start > st) st = b->start;
-    double *o = dsl_ev_array(v, nd);
-    if (!o) return -1;
     if (nd->fn == FN_CROSS_ABOVE || nd->fn == FN_CROSS_BELOW) {
-        strat_cross(a->v, a->k, b->v, b->k, st, n, nd->fn == FN_CROSS_ABOVE ? 1 : -1, o);
-        *out = (DslSeries){o, 0, st + 1 < n ? st + 1 : n};
+        size_t from = st + 1 < n ? st + 1 : n;
+        uint8_t *c = dsl_ev_bytes(v, nd, from);
+        if (!c) return -1;
+        strat_cross(a->v, a->k, b->v, b->k, st, n, nd->fn == FN_CROSS_ABOVE ? 1 : -1, c);
+        *out = (DslSeries){.b = c, .start = from};
         return 0;
     }
+    double *o = dsl_ev_array(v, nd);
+    if (!o) return -1;
     for (size_t t = st; t < n; t++) {
         double x = a->v ? a->v[t] : a->k, y = b ? (b->v ? b->v[t] : b->k) : 0;
         o[t] = nd->fn == FN_ABS ? fabs(x) : nd->fn == FN_MIN ? fmin(x, y) : fmax(x, y);
     }
-    *out = (DslSeries){o, 0, st};
+    *out = (DslSeries){.v = o, .start = st};
     return 0;
 }
 

@@ -3,6 +3,8 @@
 #ifndef SF_DSL_EVAL_PRIV_H
 #define SF_DSL_EVAL_PRIV_H
 
+#include <stdint.h>
+
 #include "dsl_eval.h"
 
 #define DSL_EV_MAX_OUT 6
@@ -21,6 +23,8 @@ int dsl_ev_fail(Ev *v, int code, const DslNode *nd, const char *fmt, ...) __attr
 /* A new array of n doubles owned by the evaluation, within the limit;
  * NULL with the error set. */
 double *dsl_ev_array(Ev *v, const DslNode *nd);
+/* The same for a condition: n bytes, the first `start` of them zeroed. */
+uint8_t *dsl_ev_bytes(Ev *v, const DslNode *nd, size_t start);
 /* Evaluates call node i into *out (or its outputs into v->multi). */
 int dsl_ev_call(Ev *v, int i, const DslNode *nd, DslSeries *out);
 

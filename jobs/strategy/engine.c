@@ -1,9 +1,12 @@
-/* engine.c - one pass over the union of the symbols' bar times. */
+/* engine.c - one pass over the union of the symbols' bar times (a plain
+ * pass over the bars with one symbol). */
 #include "engine.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "strat_mem.h"
 
 enum { PEND_NONE, PEND_LONG, PEND_SHORT, PEND_EXIT };
 
@@ -22,7 +25,7 @@ typedef struct Eng {
     const EngineConfig *cfg;
     SymState *st;
     EngineResult *r;
-    size_t trades_cap, snaps_cap;
+    size_t trades_cap;
     double cash;
     int oom;
 } Eng;
@@ -33,9 +36,10 @@ const char *engine_why_name(EngineWhy w)
     return (unsigned)w < sizeof n / sizeof n[0] ? n[w] : "?";
 }
 
+/* A condition's bytes are 0 before its start (dsl_eval.h). */
 static inline int rule_on(const DslSeries *r, size_t i)
 {
-    return i >= r->start && (r->v ? r->v[i] != 0 : r->k != 0);
+    return r->b ? r->b[i] : i >= r->start && r->k != 0;
 }
 
 static double slipped(const Eng *E, const EngineSymbol *s, int side, double raw)
@@ -52,15 +56,23 @@ static double commission(const Eng *E, double qty, double price)
     return c->commission_kind == COST_PER_UNIT ? qty * c->commission : qty * price * c->commission;
 }
 
-static void *grow(void *p, size_t *cap, size_t need, size_t size, int *oom)
+/* Room for one more trade. engine_run reserves the most a run can fill
+ * (one fill per bar and symbol, plus close_at_end), so this never grows
+ * in practice: the reserve is address space, and only the pages trades
+ * are written to are ever touched (copying a doubling array cost more
+ * than the bars' loop). */
+static int grow_trades(Eng *E)
 {
-    if (need <= *cap) return p;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need) nc *= 2;
-    void *q = realloc(p, nc * size);
-    if (!q) { *oom = 1; return p; }
-    *cap = nc;
-    return q;
+    EngineResult *r = E->r;
+    if (r->n_trades < E->trades_cap) return 0;
+    size_t nc = E->trades_cap ? E->trades_cap * 2 : 64;
+    EngineTrade *q = strat_mem_alloc(E->r->arena, nc * sizeof *q);
+    if (!q) { E->oom = 1; return -1; }
+    if (r->n_trades) memcpy(q, r->trades, r->n_trades * sizeof *q);
+    strat_mem_free(E->r->arena, r->trades);
+    r->trades = q;
+    E->trades_cap = nc;
+    return 0;
 }
 
 /* One fill of symbol s: side +1 buy / -1 sell of qty at raw (before
@@ -73,8 +85,7 @@ static void fill(Eng *E, int s, int side, double qty, double raw, int64_t ts, En
     int opening = st->qty == 0;
     if (opening && side > 0 && value + comm > E->cash) { E->r->rejected++; return; }
     EngineResult *r = E->r;
-    r->trades = grow(r->trades, &E->trades_cap, r->n_trades + 1, sizeof *r->trades, &E->oom);
-    if (E->oom) return;
+    if (grow_trades(E)) return;
     E->cash += side > 0 ? -(value + comm) : value - comm;
     double pnl = NAN;
     if (opening) {
@@ -109,7 +120,7 @@ static void check_exits(Eng *E, int s, size_t i)
 }
 
 /* At bar i's open: the order of the previous close, then the exits. */
-static void open_bar(Eng *E, int s, size_t i)
+static inline void open_bar(Eng *E, int s, size_t i)
 {
     const EngineSymbol *sy = &E->syms[s];
     SymState *st = &E->st[s];
@@ -125,7 +136,7 @@ static void open_bar(Eng *E, int s, size_t i)
 }
 
 /* At bar i's close: the rules, read into an order for the next open. */
-static void close_bar(Eng *E, int s, size_t i, double equity)
+static inline void close_bar(Eng *E, int s, size_t i, double equity)
 {
     const EngineSymbol *sy = &E->syms[s];
     SymState *st = &E->st[s];
@@ -148,20 +159,13 @@ static double equity_now(const Eng *E)
     return eq;
 }
 
-static void snapshot(Eng *E, int64_t t, double equity)
+static inline int64_t day_of(int64_t t) { return t >= 0 ? t / 86400 : -((-t + 86399) / 86400); }
+
+/* The snapshots of the day's last step, counted (engine_snaps_next reads
+ * them back). */
+static void count_snapshots(Eng *E)
 {
-    EngineResult *r = E->r;
-    for (int s = 0; s < E->n_syms; s++) {
-        const SymState *st = &E->st[s];
-        if (st->qty == 0) continue;
-        r->snaps = grow(r->snaps, &E->snaps_cap, r->n_snaps + 1, sizeof *r->snaps, &E->oom);
-        if (E->oom) return;
-        double mv = st->qty * st->last_close;
-        int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-        r->snaps[r->n_snaps++] = (EngineSnapshot){day, s, st->qty, st->avg, st->last_close, mv,
-                                                  (st->last_close - st->avg) * st->qty,
-                                                  equity != 0 ? mv / equity : NAN};
-    }
+    for (int s = 0; s < E->n_syms; s++) E->r->n_snaps += E->st[s].qty != 0;
 }
 
 static void close_all(Eng *E)
@@ -185,6 +189,7 @@ static int64_t next_time(const Eng *E)
     return t;
 }
 
+/* Several symbols: each step is the earliest next bar time of any of them. */
 static void run_loop(Eng *E)
 {
     EngineResult *r = E->r;
@@ -202,24 +207,58 @@ static void run_loop(Eng *E)
         }
         int64_t next = next_time(E);
         if (next == INT64_MAX && E->cfg->close_at_end) { close_all(E); eq = equity_now(E); }
-        r->ts[r->n] = t;
+        r->ts_owned[r->n] = t;
         r->equity[r->n++] = eq;
-        int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-        int64_t nday = next >= 0 ? next / 86400 : -((-next + 86399) / 86400);
-        if (next == INT64_MAX || nday != day) snapshot(E, t, eq);
+        if (next == INT64_MAX || day_of(next) != day_of(t)) count_snapshots(E);
         t = next;
     }
 }
 
-int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, EngineResult *out)
+/* One symbol: the same steps as run_loop's, with the timeline the bars'
+ * own. The hot loop skips open_bar on a quiet bar (no order due, no
+ * level to watch: open_bar would only record the close) and keeps the
+ * next midnight instead of dividing every bar's time, but computes the
+ * same values by the same expressions (equity: cash + qty x last close,
+ * as equity_now). */
+static void run_one(Eng *E)
+{
+    EngineResult *r = E->r;
+    const EngineSymbol *sy = &E->syms[0];
+    SymState *st = &E->st[0];
+    const int64_t *ts = sy->ts;
+    size_t n = sy->n, i = 0, snaps = 0;
+    int64_t midnight = INT64_MIN;     /* the first midnight after bar i's time */
+    for (; i < n && !E->oom; i++) {
+        if (st->pending != PEND_NONE || (st->qty != 0 && !(isnan(st->stop) && isnan(st->tp)))) open_bar(E, 0, i);
+        else st->last_close = sy->close[i];
+        double eq = E->cash + st->qty * st->last_close;
+        close_bar(E, 0, i, eq);
+        int last = i + 1 == n;
+        if (last && E->cfg->close_at_end) { close_all(E); eq = equity_now(E); }
+        r->equity[i] = eq;
+        if (ts[i] >= midnight) midnight = (day_of(ts[i]) + 1) * 86400;
+        if (st->qty != 0 && (last || ts[i + 1] >= midnight)) snaps++;
+    }
+    r->n = i;
+    r->n_snaps = snaps;
+    st->cur = n;
+}
+
+int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, StratArena *arena,
+               EngineResult *out)
 {
     memset(out, 0, sizeof *out);
+    out->arena = arena;
     size_t total = 0;
     for (int s = 0; s < n_syms; s++) total += syms[s].n;
-    Eng E = {syms, n_syms, cfg, calloc((size_t)n_syms + 1, sizeof(SymState)), out, 0, 0, cfg->initial_capital, 0};
-    out->ts = malloc((total + 1) * sizeof *out->ts);
-    out->equity = malloc((total + 1) * sizeof *out->equity);
-    if (!E.st || !out->ts || !out->equity) E.oom = 1;
+    Eng E = {syms, n_syms, cfg, calloc((size_t)n_syms + 1, sizeof(SymState)), out, 0, cfg->initial_capital, 0};
+    out->equity = strat_mem_alloc(arena, (total + 1) * sizeof *out->equity);
+    if (n_syms != 1) out->ts = out->ts_owned = strat_mem_alloc(arena, (total + 1) * sizeof *out->ts_owned);
+    else out->ts = syms[0].ts;
+    E.trades_cap = total + (size_t)n_syms + 1;
+    out->trades = strat_mem_alloc(arena, E.trades_cap * sizeof *out->trades);
+    if (!E.st || !out->equity || !out->trades || (n_syms != 1 && !out->ts_owned)) E.oom = 1;
+    else if (n_syms == 1) run_one(&E);
     else run_loop(&E);
     free(E.st);
     if (E.oom) { engine_result_free(out); return -1; }
@@ -230,9 +269,8 @@ int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, En
 void engine_result_free(EngineResult *r)
 {
     if (!r) return;
-    free(r->ts);
-    free(r->equity);
-    free(r->trades);
-    free(r->snaps);
+    strat_mem_free(r->arena, r->ts_owned);
+    strat_mem_free(r->arena, r->equity);
+    strat_mem_free(r->arena, r->trades);
     memset(r, 0, sizeof *r);
 }

@@ -21,8 +21,15 @@
  *  - a position open after the last bar stays open (marked to market)
  *    unless close_at_end, which closes it at its symbol's last close.
  *
- * Memory: the EngineResult owns its arrays (engine_result_free); inputs
- * stay the caller's. */
+ * Daily position snapshots are not stored: they follow from the trades,
+ * the timeline and the closes, so the engine counts them and
+ * engine_snaps_next reads them back one by one (a daily backtest holding a
+ * position half the time would otherwise write 32 bytes x bars / 2 of rows
+ * that the writer streams once).
+ *
+ * Memory: the EngineResult owns its arrays (engine_result_free) but for
+ * ts with one symbol, which is that symbol's own ts (borrowed: the
+ * caller's bars must outlive the result); inputs stay the caller's. */
 #ifndef SF_STRAT_ENGINE_H
 #define SF_STRAT_ENGINE_H
 
@@ -31,13 +38,14 @@
 
 #include "dsl.h"
 #include "dsl_eval.h"
+#include "strat_mem.h"
 
 typedef struct EngineSymbol {
     const char *name;                 /* borrowed */
     size_t n;
     const int64_t *ts;                /* epoch seconds, increasing */
     const double *open, *high, *low, *close;
-    DslSeries rule[RULE_COUNT];       /* from dsl_eval; v NULL = constant k */
+    DslSeries rule[RULE_COUNT];       /* conditions from dsl_eval: bytes b, or a constant k */
     double tick_size;                 /* for slippage in ticks */
 } EngineSymbol;
 
@@ -73,7 +81,7 @@ typedef struct EngineTrade {
     EngineWhy why;
 } EngineTrade;
 
-typedef struct EngineSnapshot {       /* one open position at the end of a day (UTC) */
+typedef struct EngineSnapshot {       /* one open position at the last step of a day (UTC) */
     int64_t day;                      /* days since 1970-01-01 */
     int sym;
     double qty;                       /* signed: < 0 short */
@@ -82,21 +90,43 @@ typedef struct EngineSnapshot {       /* one open position at the end of a day (
 
 typedef struct EngineResult {
     size_t n;                         /* timeline steps recorded */
-    int64_t *ts;
+    const int64_t *ts;                /* the timeline: one symbol's own ts, or the union (ts_owned) */
     double *equity;                   /* marked to market at each step's closes */
     EngineTrade *trades;
     size_t n_trades;
-    EngineSnapshot *snaps;
-    size_t n_snaps;
+    size_t n_snaps;                   /* daily position snapshots (engine_snaps_next) */
     size_t closed;                    /* round trips closed */
     size_t rejected;                  /* entries refused for want of cash */
     double final_cash;
+    int64_t *ts_owned;                /* the union timeline of several symbols; NULL with one */
+    StratArena *arena;                /* where the arrays go back (NULL: freed) */
 } EngineResult;
 
-/* Runs the symbols. 0, or -1 out of memory (*out is then empty). */
-int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, EngineResult *out);
+/* Runs the symbols, the result's arrays from arena (NULL: fresh; else the
+ * arena must outlive the result). 0, or -1 out of memory (*out is then
+ * empty). */
+int engine_run(const EngineSymbol *syms, int n_syms, const EngineConfig *cfg, StratArena *arena,
+               EngineResult *out);
 void engine_result_free(EngineResult *r);
 
 const char *engine_why_name(EngineWhy w);
+
+/* The daily snapshots of a result, in the order of the run: by step, then
+ * by symbol; one per open position at the last step of each UTC day (the
+ * values the engine held there: qty, entry price, last close, equity).
+ * syms/n_syms are those the result was run on. begin: 0, or -1 out of
+ * memory; next: 1 with *out set, 0 at the end; end releases the iterator
+ * (safe after a failed begin). */
+typedef struct EngineSnapIter {
+    const EngineResult *r;
+    const EngineSymbol *syms;
+    int n_syms, sym;                  /* the next symbol to look at in the current step */
+    size_t step, trade;               /* the current step; the next trade to apply */
+    struct EngineSnapPos *pos;        /* per symbol (owned) */
+} EngineSnapIter;
+
+int engine_snaps_begin(EngineSnapIter *it, const EngineResult *r, const EngineSymbol *syms, int n_syms);
+int engine_snaps_next(EngineSnapIter *it, EngineSnapshot *out);
+void engine_snaps_end(EngineSnapIter *it);
 
 #endif

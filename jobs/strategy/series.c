@@ -32,41 +32,61 @@ static inline double pow2(int k)   /* 2^k, -1022 <= k <= 1023 */
     return d;
 }
 
-/* The double nearest to s (ties to even): the 63 top bits with a sticky
- * bit for the rest convert exactly as the whole would. */
+/* The double nearest to s (ties to even), for |s| < 2^106: s = A + B with
+ * A = floor(s / 2^53) * 2^53 and 0 <= B < 2^53, both exact doubles, so the
+ * one rounding of the addition is the correct rounding of s. Branch-free:
+ * this runs once per bar. */
 static inline double i128_to_double(I128 s)
 {
-    if (s >= INT64_MIN && s <= INT64_MAX) return (double)(int64_t)s;
-    unsigned __int128 u = s < 0 ? -(unsigned __int128)s : (unsigned __int128)s;
-    uint64_t hi = (uint64_t)(u >> 64);
-    int bits = hi ? 128 - __builtin_clzll(hi) : 64 - __builtin_clzll((uint64_t)u);
-    int k = bits - 63;
-    uint64_t y = (uint64_t)(u >> k) | (uint64_t)((u & (((unsigned __int128)1 << k) - 1)) != 0);
-    double d = (double)(int64_t)y * pow2(k);
-    return s < 0 ? -d : d;
+    int64_t hi = (int64_t)(s >> 53);
+    int64_t lo = (int64_t)(s - (I128)hi * ((I128)1 << 53));    /* a multiply: hi may be negative */
+    return (double)hi * 0x1p53 + (double)lo;
 }
 
-/* Grid of a series: 0 when every value is finite and sums of `period` of
- * them fit an I128 on the grid 2^e0. */
-static int grid(const double *in, size_t n, int period, int *e0)
+/* How a series sums exactly (grid()'s verdict). */
+typedef enum { SUM_FSUM, SUM_I128, SUM_I64 } SumKind;
+
+typedef struct Grid {
+    SumKind kind;
+    int e0;           /* every value is an integer multiple of 2^e0 */
+    int fast_cvt;     /* x * 2^-e0 is an integer below 2^62: one multiply and a conversion */
+} Grid;
+
+/* One pass over the series: finite values, the span of their binary
+ * exponents and their largest magnitude decide how window sums of
+ * `period` values are kept exactly. Written over the raw bits without
+ * branches on the data so that it vectorises. */
+static Grid grid(const double *in, size_t n, int period)
 {
-    int qmin = 2000, qmax = -2000;
+    Grid g = {SUM_FSUM, 0, 0};
+    uint64_t emin = 0x7ff, emax = 0, bad = 0, amax_bits = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(in[i])) return -1;
-        if (in[i] == 0) continue;
-        int64_t m;
-        int q;
-        split(in[i], &m, &q);
-        if (q < qmin) qmin = q;
-        if (q > qmax) qmax = q;
+        uint64_t b;
+        memcpy(&b, &in[i], 8);
+        uint64_t mag = b & ~(UINT64_C(1) << 63), e = mag >> 52;
+        uint64_t eq = e + (e == 0);                  /* subnormals sit on the grid of e = 1 */
+        bad |= (e + 1) >> 11;                        /* e == 0x7ff: NaN or infinity */
+        /* zeros take no part in the lowest exponent (0x7ff for them), and
+         * their 1 cannot raise the highest */
+        uint64_t lo = eq | ((uint64_t)0 - (mag == 0)) >> 53;
+        emin = lo < emin ? lo : emin;
+        emax = eq > emax ? eq : emax;
+        amax_bits = mag > amax_bits ? mag : amax_bits;   /* magnitudes order as their bits */
     }
-    if (qmin > qmax) qmin = qmax = 0;                /* all zero */
+    double amax;
+    memcpy(&amax, &amax_bits, 8);
+    if (bad) return g;
+    if (emin > emax) emin = emax = 1075;             /* all zero */
+    int qmin = (int)emin - 1075, span = (int)(emax - emin);
     int log2p = 0;
     while ((1 << log2p) < period) log2p++;
-    /* bits: 53 of mantissa + the span of q + the window's growth + sign */
-    if (53 + (qmax - qmin) + log2p + 1 > 126 || qmin < -1022) return -1;
-    *e0 = qmin;
-    return 0;
+    /* bits of a window sum: 53 of mantissa + the span + the window's growth + sign */
+    if (53 + span + log2p + 1 > 105 || qmin < -1022) return g;
+    g.e0 = qmin;
+    g.kind = SUM_I128;
+    g.fast_cvt = 53 + span <= 62;
+    if (g.fast_cvt && amax * pow2(-qmin) * (double)period < 0x1p62) g.kind = SUM_I64;
+    return g;
 }
 
 static inline I128 on_grid(double x, int e0)
@@ -113,6 +133,54 @@ double strat_fsum(const double *v, size_t n)
     return hi;
 }
 
+/* The window sums as integers on the grid: exact, so they never drift;
+ * each bar's sum is rounded once (to a double), then scaled and divided,
+ * exactly as fsum(window) / period.
+ *
+ * 64-bit sums go through prefix sums P of the grid integers, modulo 2^64
+ * (unsigned, so wrapping is defined): a window's P[t] - P[t-p] is its sum
+ * modulo 2^64, and grid() checked that the sum fits an int64, so it is the
+ * sum itself. The prefix pass is one add per bar; the window pass has no
+ * carried sum and vectorises. P lives in out's bits (memcpy, no aliasing),
+ * and the window pass runs from the end so every P[t - p] is read before
+ * its own bar is overwritten. */
+static void sma_i64(const double *in, size_t n, size_t p, double inv, double scale, double dp, double *out)
+{
+    uint64_t P = 0;
+    for (size_t t = 0; t < n; t++) {
+        P += (uint64_t)(int64_t)(in[t] * inv);
+        memcpy(&out[t], &P, 8);
+    }
+    for (size_t t = n - 1; t >= p; t--) {
+        uint64_t a, b;
+        memcpy(&a, &out[t], 8);
+        memcpy(&b, &out[t - p], 8);
+        out[t] = (double)(int64_t)(a - b) * scale / dp;
+    }
+    uint64_t a;
+    memcpy(&a, &out[p - 1], 8);
+    out[p - 1] = (double)(int64_t)a * scale / dp;
+    for (size_t t = 0; t + 1 < p; t++) out[t] = NAN;
+}
+
+/* 128-bit sums: a running sum, the scaling in strat_sma_exact. */
+static inline I128 grid_value(double x, const Grid *g, double inv)
+{
+    return g->fast_cvt ? (I128)(int64_t)(x * inv) : on_grid(x, g->e0);
+}
+
+static void sma_i128(const double *in, size_t n, size_t p, const Grid *g, double *out)
+{
+    I128 s = 0;
+    double inv = pow2(-g->e0);
+    for (size_t i = 0; i + 1 < p; i++) s += grid_value(in[i], g, inv);
+    for (size_t t = p - 1; t < n; t++) {
+        s += grid_value(in[t], g, inv);
+        out[t] = i128_to_double(s);
+        s -= grid_value(in[t + 1 - p], g, inv);
+    }
+}
+
 void strat_sma_exact(const double *in, size_t n, int period, double *out)
 {
     size_t p = (size_t)period;
@@ -121,24 +189,19 @@ void strat_sma_exact(const double *in, size_t n, int period, double *out)
         for (size_t i = p ? p - 1 : 0; i < n; i++) out[i] = NAN;
         return;
     }
-    int e0;
-    if (grid(in, n, period, &e0)) {
+    Grid g = grid(in, n, period);
+    if (g.kind == SUM_FSUM) {
         for (size_t t = p - 1; t < n; t++) out[t] = strat_fsum(in + t + 1 - p, p) / period;
         return;
     }
-    double scale = pow2(e0);
-    double dp = (double)period;
-    I128 s = 0;
-    for (size_t i = 0; i + 1 < p; i++) s += on_grid(in[i], e0);
-    for (size_t t = p - 1; t < n; t++) {
-        s += on_grid(in[t], e0);
-        out[t] = i128_to_double(s) * scale / dp;
-        s -= on_grid(in[t + 1 - p], e0);
-    }
+    double scale = pow2(g.e0), dp = (double)period;
+    if (g.kind == SUM_I64) { sma_i64(in, n, p, pow2(-g.e0), scale, dp, out); return; }
+    sma_i128(in, n, p, &g, out);
+    for (size_t t = p - 1; t < n; t++) out[t] = out[t] * scale / dp;
 }
 
 void strat_cross(const double *a, double ka, const double *b, double kb, size_t from, size_t n, int dir,
-                 double *out)
+                 uint8_t *out)
 {
     if (from >= n) return;
     out[from] = 0;

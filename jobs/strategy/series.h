@@ -12,6 +12,7 @@
 #define SF_STRAT_SERIES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* out[t] for t >= period-1 (NaN before): fsum(in[t-period+1..t]) / period. */
 void strat_sma_exact(const double *in, size_t n, int period, double *out);
@@ -23,8 +24,9 @@ double strat_fsum(const double *v, size_t n);
  * `from` (both defined there): out[t] = 1 when a[t] > b[t] (a < b for
  * below) and, on the latest bar in from..t-1 where a != b, a < b (a > b);
  * 0 otherwise, including at `from` itself. Bars where a == b are skipped
- * (backtrader's CrossOver). a or b may be NULL for the constant ka / kb. */
+ * (backtrader's CrossOver). a or b may be NULL for the constant ka / kb.
+ * out holds n bytes (0 or 1); those before `from` are not written. */
 void strat_cross(const double *a, double ka, const double *b, double kb, size_t from, size_t n, int dir,
-                 double *out);
+                 uint8_t *out);
 
 #endif

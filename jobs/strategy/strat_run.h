@@ -25,6 +25,7 @@ typedef struct StratBars {
 typedef struct StratRun {
     int n_syms;
     DslEval *evals;          /* one per symbol */
+    EngineSymbol *syms;      /* what the engine ran on (the snapshots read it) */
     EngineResult result;
 } StratRun;
 
@@ -33,9 +34,15 @@ typedef struct StratRun {
 EngineConfig strat_engine_config(const DslProgram *p, const EngineConfig *base);
 
 /* DSL_OK, or the evaluation's error (DSL_ELIMIT / DSL_EINPUT with line and
- * column) or DSL_ENOMEM. *out is set either way: free it. */
+ * column) or DSL_ENOMEM. *out is set either way: free it. The big arrays
+ * come from arena (strat_mem.h: NULL allocates fresh; runs one after the
+ * other on one arena reuse each other's memory), which must outlive *out. */
 int strat_run(const DslProgram *p, const StratBars *bars, int n_syms, const EngineConfig *cfg,
-              size_t mem_limit, StratRun *out, DslError *err);
+              size_t mem_limit, StratArena *arena, StratRun *out, DslError *err);
 void strat_run_free(StratRun *r);
+
+/* The run's daily position snapshots (engine_snaps_next; release the
+ * iterator with engine_snaps_end). 0, or -1 out of memory. */
+int strat_run_snaps(const StratRun *r, EngineSnapIter *it);
 
 #endif

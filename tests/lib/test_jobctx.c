@@ -75,3 +75,58 @@ TEST(jobctx_events_and_work_run_in_order_only_after_commit)
     jobctx_drop_after(&ctx);
     CHECK(ctx.after == NULL);
 }
+
+/* The request_id of each sf:events entry, one per line. */
+static char *request_ids(ThQueue *e)
+{
+    FarmErr err = {0};
+    redisReply *r = rds_cmd(e->r, &err, "XRANGE sf:events - +");
+    REQUIRE(r != NULL);
+    size_t cap = 4096, len = 0;
+    char *out = calloc(1, cap);
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *ev = json_loads(r->element[i]->element[1]->element[3]->str, 0, NULL);
+        len += (size_t)snprintf(out + len, cap - len, "%s\n", json_string_value(json_object_get(ev, "request_id")));
+        json_decref(ev);
+    }
+    rds_free(r);
+    return out;
+}
+
+TEST(jobctx_events_echo_the_request_id_even_when_another_worker_publishes_them)
+{
+    ThQueue e;
+    thq_setup(&e, "worker:\n  slots: 1\n");
+    Envelope env = {0};
+    snprintf(env.id, sizeof env.id, "01a211fb-0000-7000-8000-00000000000b");
+    JobCtx ctx = {.env = &env, .qopts = &e.q, .redis = e.r};
+    FarmErr err = {0};
+    REQUIRE(jobctx_event_now(&ctx, "status_update", json_pack("{s:i}", "progress", 1), &err) == 0);
+    REQUIRE(jobctx_set_request_id(&ctx, "req-42") == 0);
+    REQUIRE(jobctx_event_now(&ctx, "status_update", json_pack("{s:i}", "progress", 2), &err) == 0);
+    REQUIRE(jobctx_event_after_commit(&ctx, "backtest_result", json_pack("{s:s}", "status", "completed")) == 0);
+    static const char *const keys[] = {"n", NULL};
+    REQUIRE(jobctx_events_after_commit(&ctx, "fvg_detected", NULL, keys, json_pack("[[i]]", 1)) == 0);
+    char too_long[200];
+    memset(too_long, 'x', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = 0;
+    CHECK(jobctx_set_request_id(&ctx, too_long) == -1);
+    CHECK_STR(ctx.request_id, "req-42");
+    /* the items as job_after stores them, run by a worker that never ran
+     * the job (a fresh context: no request id of its own) */
+    char *stored = json_dumps(ctx.after, JSON_COMPACT);
+    json_t *items = json_loads(stored, 0, NULL);
+    JobCtx other = {.env = &env, .qopts = &e.q, .redis = e.r};
+    jobctx_run_after(&other, &probe_kind, items);
+    char *ids = request_ids(&e);
+    CHECK_STR(ids, "01a211fb-0000-7000-8000-00000000000b\nreq-42\nreq-42\nreq-42\n");
+    free(ids);
+    free(stored);
+    json_decref(items);
+    jobctx_drop_after(&ctx);
+    REQUIRE(jobctx_set_request_id(&ctx, NULL) == 0);     /* back to the job id */
+    REQUIRE(jobctx_event_now(&ctx, "status_update", json_pack("{s:i}", "progress", 3), &err) == 0);
+    ids = request_ids(&e);
+    CHECK_STR(ids, "01a211fb-0000-7000-8000-00000000000b\nreq-42\nreq-42\nreq-42\n01a211fb-0000-7000-8000-00000000000b\n");
+    free(ids);
+}

@@ -97,7 +97,7 @@ void th_run_one(const DslProgram *p, const ThBars *b, const EngineConfig *cfg, S
     EngineConfig c = strat_engine_config(p, &base);
     StratBars sb = th_strat_bars(b, "TEST");
     DslError e;
-    REQUIREF(strat_run(p, &sb, 1, &c, 0, run, &e) == DSL_OK, "%d:%d: %s", e.line, e.col, e.msg);
+    REQUIREF(strat_run(p, &sb, 1, &c, 0, NULL, run, &e) == DSL_OK, "%d:%d: %s", e.line, e.col, e.msg);
 }
 
 void th_date(int64_t t, char out[11])

@@ -70,7 +70,7 @@ TEST(dsl_limits_are_errors_not_crashes)
     th_program("a = sma(close, 1) + 1\nenter long when a > 2", &p);
     DslBars db = {b.n, b.open, b.high, b.low, b.close, b.volume};
     DslEval ev;
-    CHECK(dsl_eval(&p, &db, 8, &ev, &e) == DSL_ELIMIT);
+    CHECK(dsl_eval(&p, &db, 8, NULL, &ev, &e) == DSL_ELIMIT);
     CHECK_CONTAINS(e.msg, "over the limit");
     dsl_eval_free(&ev);
     dsl_program_free(&p);
@@ -85,10 +85,10 @@ static void rule_string(const char *src, const ThBars *b, char *out)
     DslBars db = {b->n, b->open, b->high, b->low, b->close, b->volume};
     DslEval ev;
     DslError e;
-    REQUIREF(dsl_eval(&p, &db, 0, &ev, &e) == DSL_OK, "%s", e.msg);
+    REQUIREF(dsl_eval(&p, &db, 0, NULL, &ev, &e) == DSL_OK, "%s", e.msg);
     const DslSeries *r = &ev.rule[RULE_ENTER_LONG];
     for (size_t t = 0; t < b->n; t++)
-        out[t] = t < r->start ? '-' : (r->v ? r->v[t] : r->k) != 0 ? '1' : '0';
+        out[t] = t < r->start ? '-' : (r->b ? r->b[t] : r->k != 0) ? '1' : '0';
     out[b->n] = 0;
     dsl_eval_free(&ev);
     dsl_program_free(&p);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strat_th.h"
@@ -124,4 +125,94 @@ TEST(metrics_on_a_known_equity_curve)
     EngineResult f = {.n = 4, .ts = ts, .equity = flat, .trades = win, .n_trades = 1, .closed = 1};
     REQUIRE(metrics_compute(&f, 100, 252, 0, &m) == 0);
     CHECK(isnan(m.sharpe_ratio) && isnan(m.sortino_ratio) && isnan(m.profit_factor) && isnan(m.calmar_ratio));
+}
+
+/* Snapshots are read back from the trades: one per open position at the
+ * last step of each day, with the last close of a symbol that has no bar
+ * that day, and none after close_at_end closed everything (two symbols
+ * with different first and last days). */
+TEST(engine_daily_snapshots_follow_positions_across_symbols_and_close_at_end)
+{
+    ThBars a, b;
+    th_bars_text("2020-01-01 10 10 10 10; 2020-01-02 11 11 11 11; 2020-01-03 12 12 12 12", &a);
+    th_bars_text("2020-01-02 20 20 20 20; 2020-01-03 21 21 21 21; 2020-01-06 22 22 22 22; 2020-01-07 23 23 23 23", &b);
+    DslProgram p;
+    th_program("enter long when true\nsize 2 units", &p);
+    StratBars sb[2] = {th_strat_bars(&a, "A"), th_strat_bars(&b, "B")};
+    for (int close_at_end = 0; close_at_end < 2; close_at_end++) {
+        EngineConfig base = th_default_config();
+        base.close_at_end = close_at_end;
+        EngineConfig c = strat_engine_config(&p, &base);
+        StratRun r;
+        DslError e;
+        REQUIREF(strat_run(&p, sb, 2, &c, 0, NULL, &r, &e) == DSL_OK, "%s", e.msg);
+        static const struct { const char *day; int sym; double price, equity; } want[] = {
+            {"2020-01-02", 0, 11, 100000}, {"2020-01-03", 0, 12, 100002}, {"2020-01-03", 1, 21, 100002},
+            {"2020-01-06", 0, 12, 100004}, {"2020-01-06", 1, 22, 100004}, {"2020-01-07", 0, 12, 100006},
+            {"2020-01-07", 1, 23, 100006}};
+        size_t n_want = close_at_end ? 5 : 7, k = 0;
+        CHECK_INT(r.result.n_snaps, n_want);
+        EngineSnapIter it;
+        REQUIRE(strat_run_snaps(&r, &it) == 0);
+        EngineSnapshot s;
+        while (engine_snaps_next(&it, &s)) {
+            REQUIREF(k < n_want, "snapshot %zu past the %zu expected", k, n_want);
+            char d[11];
+            th_date(s.day * 86400, d);
+            CHECK_STR(d, want[k].day);
+            CHECK_INT(s.sym, want[k].sym);
+            CHECK_NEAR(s.qty, 2, 0);
+            CHECK_NEAR(s.avg_price, s.sym ? 21 : 11, 0);
+            CHECK_NEAR(s.price, want[k].price, 0);
+            CHECK_NEAR(s.market_value, 2 * want[k].price, 0);
+            CHECK_NEAR(s.unrealized_pnl, (want[k].price - s.avg_price) * 2, 0);
+            CHECK_NEAR(s.weight, 2 * want[k].price / want[k].equity, 1e-15);
+            k++;
+        }
+        CHECK_INT(k, n_want);
+        engine_snaps_end(&it);
+        engine_snaps_end(&it);                       /* safe twice */
+        strat_run_free(&r);
+    }
+    dsl_program_free(&p);
+    th_bars_free(&a);
+    th_bars_free(&b);
+}
+
+/* Runs on one arena reuse each other's arrays (not cleared between runs)
+ * and give the results of fresh memory, bit for bit. */
+TEST(engine_runs_on_one_arena_equal_runs_on_fresh_memory)
+{
+    ThBars b;
+    th_bars_csv("data/orcl-1995-2014.txt", &b);
+    char *src = th_read_file("docs/strategies/rsi-reversion.dsl");
+    DslProgram p;
+    th_program(src, &p);
+    free(src);
+    EngineConfig base = th_default_config();
+    EngineConfig c = strat_engine_config(&p, &base);
+    StratBars sb = th_strat_bars(&b, "ORCL");
+    DslError e;
+    StratRun fresh, again;
+    REQUIRE(strat_run(&p, &sb, 1, &c, 0, NULL, &fresh, &e) == DSL_OK);
+    StratArena *a = strat_arena_new();
+    REQUIRE(a);
+    for (int round = 0; round < 3; round++) {
+        REQUIRE(strat_run(&p, &sb, 1, &c, 0, a, &again, &e) == DSL_OK);
+        const EngineResult *x = &fresh.result, *y = &again.result;
+        REQUIRE(x->n == y->n && x->n_trades == y->n_trades && x->n_snaps == y->n_snaps);
+        CHECK(memcmp(x->equity, y->equity, x->n * sizeof *x->equity) == 0);
+        for (size_t i = 0; i < x->n_trades; i++) {
+            const EngineTrade *t = &x->trades[i], *u = &y->trades[i];
+            double tv[] = {t->qty, t->price, t->commission, t->pnl, t->position_value, t->cash};
+            double uv[] = {u->qty, u->price, u->commission, u->pnl, u->position_value, u->cash};
+            CHECKF(t->ts == u->ts && t->side == u->side && t->why == u->why && memcmp(tv, uv, sizeof tv) == 0,
+                   "round %d trade %zu", round, i);
+        }
+        strat_run_free(&again);
+    }
+    strat_arena_free(a);
+    strat_run_free(&fresh);
+    dsl_program_free(&p);
+    th_bars_free(&b);
 }
