@@ -88,9 +88,12 @@ int queue_succeed(Rds *r, const QueueOpts *o, const QueueMsg *m, const char *job
 }
 
 /* The delivery to the delayed set, atomically: attempt `attempt` when it
- * comes back; its state says status and why (field error or message). */
+ * comes back; its state says status and why (field error or message).
+ * outcome: the attempt's end for the job history ("failed"), or NULL when
+ * no attempt ended (a deferred job never started: nothing is counted). */
 static int to_delayed(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env, int attempt,
-                      const char *status, const char *field, const char *why, int64_t due_ms, FarmErr *err)
+                      const char *status, const char *field, const char *why, const char *outcome,
+                      int64_t due_ms, FarmErr *err)
 {
     Envelope next = *env;              /* shallow: shares the payload reference */
     next.attempt = attempt;
@@ -109,8 +112,8 @@ static int to_delayed(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envel
                    kjob, status, field, why, env->attempt, (long long)due_ms, now)) goto cleanup;
     if (rds_append(r, err, "EXEC")) goto cleanup;
     const char *ids[1] = {env->id};
-    if (jobhist_append_finish(r, o, ids, 1, "failed", now, err) < 0) goto cleanup;
-    rc = rds_drain(r, 7, err);
+    if (outcome && jobhist_append_finish(r, o, ids, 1, outcome, now, err) < 0) goto cleanup;
+    rc = rds_drain(r, outcome ? 7 : 6, err);
 cleanup:
     free(json);
     return rc;
@@ -119,13 +122,13 @@ cleanup:
 int queue_retry(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
                 const char *error, int64_t due_ms, FarmErr *err)
 {
-    return to_delayed(r, o, m, env, env->attempt + 1, "retrying", "error", error, due_ms, err);
+    return to_delayed(r, o, m, env, env->attempt + 1, "retrying", "error", error, "failed", due_ms, err);
 }
 
 int queue_defer(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,
                 const char *why, int64_t due_ms, FarmErr *err)
 {
-    return to_delayed(r, o, m, env, env->attempt, "delayed", "message", why, due_ms, err);
+    return to_delayed(r, o, m, env, env->attempt, "delayed", "message", why, NULL, due_ms, err);
 }
 
 int queue_dead(Rds *r, const QueueOpts *o, const QueueMsg *m, const Envelope *env,

@@ -314,5 +314,11 @@ TEST_T(backtest_users_never_exceed_their_plan_limit_and_waiting_backtests_start_
     CHECKF(most[1] >= 1 && most[3] >= 1, "never saw them run: %lld %lld %lld", most[1], most[2], most[3]);
     fprintf(stderr, "most running at once per user (limits 1 2 5): %lld %lld %lld\n", most[1], most[2], most[3]);
     CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM job_runs WHERE attempt = 1"), n);
+    /* waiting is no failed attempt in the job history (status API, metrics) */
+    char *out = NULL;
+    th_run(&out, "redis-cli -p %d --raw HGETALL sf:stats:total", th_redis_port());
+    CHECK_CONTAINS(out, "backtest|interactive|succeeded");
+    CHECKF(!strstr(out, "backtest|interactive|failed"), "%s", out);
+    free(out);
     th_stop(w, SIGTERM, 10000);
 }
