@@ -188,7 +188,7 @@ BEGIN
     -- planner evaluates it inline (a SQL function call per value costs ~60 us;
     -- support/resistance spells its TA_SPEC_SR_CAP = 10 levels out for the
     -- same reason: no sub-select).
-    CREATE VIEW indicators AS
+    CREATE OR REPLACE VIEW indicators AS
     SELECT iv.symbol, iv.timeframe, s.indicator_name, iv."timestamp",
            CASE s.kind
            WHEN 0 THEN to_jsonb(iv.v[s.off])
