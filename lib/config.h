@@ -71,6 +71,9 @@ typedef enum ConfigDuplicateDst {
     CONFIG_DUPLICATE_FIRST, CONFIG_DUPLICATE_LAST, CONFIG_DUPLICATE_BOTH
 } ConfigDuplicateDst;
 
+/* Jobs one fire of a schedule may make (symbols x timeframes). */
+#define CONFIG_FAN_OUT_MAX 60000
+
 typedef struct ConfigSchedule {
     char *name;                 /* unique, [a-z0-9_-]+ */
     int from_website;           /* 1: one schedule per active website strategy;

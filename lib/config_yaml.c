@@ -494,6 +494,12 @@ static void s_fan_out(Sched *sc, Node *v)
                       s ? "'?)" : " (symbols, timeframes)");
         }
     }
+    /* One fire's jobs are enqueued before its decision is recorded; a bound
+     * keeps a fire (and a failover's redo of it) short. */
+    size_t jobs = (sc->s->n_symbols ? sc->s->n_symbols : 1) * (sc->s->n_timeframes ? sc->s->n_timeframes : 1);
+    if (jobs > CONFIG_FAN_OUT_MAX)
+        sched_err(sc, v, "fan_out", "%zu symbols x %zu timeframes = %zu jobs per fire (at most %d)",
+                  sc->s->n_symbols, sc->s->n_timeframes, jobs, CONFIG_FAN_OUT_MAX);
 }
 
 /* YAML -> JSON: plain scalars that read as null, true/false or numbers

@@ -619,3 +619,28 @@ TEST(config_schedule_policies_parse_and_dump_back)
     config_free(c);
     config_free(c2);
 }
+
+/* docs/limits.md: one fire makes at most CONFIG_FAN_OUT_MAX jobs. */
+static char *fan_yaml(int symbols)
+{
+    size_t cap = (size_t)symbols * 8 + 256, n = 0;
+    char *y = malloc(cap);
+    n += (size_t)snprintf(y + n, cap - n, "schedules:\n  - name: wide\n    cron: \"@daily\"\n    kind: noop\n"
+                                          "    fan_out:\n      timeframes: [M1, M5, M15, H1, H4, D1]\n      symbols: [");
+    for (int i = 0; i < symbols; i++) n += (size_t)snprintf(y + n, cap - n, "%sS%d", i ? "," : "", i);
+    snprintf(y + n, cap - n, "]\n");
+    return y;
+}
+
+TEST(config_fan_out_is_limited_at_60000_jobs_per_fire)
+{
+    char *ok = fan_yaml(10000), *bad = fan_yaml(10001);
+    write_file("ok.yaml", ok);
+    Config *c = load_ok("ok.yaml");
+    CHECK_INT(config_schedule(c, "wide")->n_symbols, 10000);
+    config_free(c);
+    EXPECT_ERROR(bad, "bad.yaml:6: schedules[wide].fan_out: 10001 symbols x 6 timeframes = 60006 jobs "
+                      "per fire (at most 60000)");
+    free(ok);
+    free(bad);
+}
