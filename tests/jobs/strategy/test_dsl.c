@@ -134,3 +134,58 @@ TEST(dsl_sma_is_the_exact_window_mean_so_ties_resolve_as_backtrader)
     CHECK_STR(s, "--111");
     th_bars_free(&b);
 }
+
+/* docs/limits.md: each DSL limit holds at the limit and fails one past it. */
+static int parses(const char *src, size_t len, DslError *e)
+{
+    DslProgram p;
+    int rc = dsl_parse(src, len, &p, e);
+    if (rc == DSL_OK) dsl_program_free(&p);
+    return rc;
+}
+
+static char *nested(int k)
+{
+    char *s = malloc(64 + 2 * (size_t)k);
+    strcpy(s, "enter long when ");
+    for (int i = 0; i < k; i++) strcat(s, "(");
+    strcat(s, "close > 1");
+    for (int i = 0; i < k; i++) strcat(s, ")");
+    return s;
+}
+
+TEST(dsl_limits_hold_at_the_limit_and_fail_one_past_it)
+{
+    DslError e;
+    /* Nesting: the deepest program that parses, and the one after it. */
+    int last_ok = -1;
+    for (int k = 0; k < DSL_MAX_DEPTH + 4; k++) {
+        char *s = nested(k);
+        int rc = parses(s, strlen(s), &e);
+        free(s);
+        if (rc == DSL_OK) last_ok = k;
+        else { CHECK_INT(rc, DSL_ELIMIT); CHECK_CONTAINS(e.msg, "nested deeper than 48"); break; }
+    }
+    CHECKF(last_ok >= DSL_MAX_DEPTH - 4 && last_ok < DSL_MAX_DEPTH, "deepest: %d", last_ok);
+    /* Period. */
+    const char *p1000 = "x = sma(close, 1000)\nenter long when x > 1", *p1001 = "x = sma(close, 1001)\nenter long when x > 1";
+    CHECK_INT(parses(p1000, strlen(p1000), &e), DSL_OK);
+    CHECK_INT(parses(p1001, strlen(p1001), &e), DSL_ELIMIT);
+    /* Source bytes: a valid program padded to exactly the limit, then one more. */
+    char *big = malloc(DSL_MAX_SOURCE + 2);
+    const char *prog = "enter long when close > 1\n";
+    memset(big, ' ', DSL_MAX_SOURCE + 1);
+    memcpy(big, prog, strlen(prog));
+    big[DSL_MAX_SOURCE + 1] = '\0';
+    CHECK_INT(parses(big, DSL_MAX_SOURCE, &e), DSL_OK);
+    CHECK_INT(parses(big, DSL_MAX_SOURCE + 1, &e), DSL_ELIMIT);
+    free(big);
+    /* Lines. */
+    char *lines = malloc(3 * (DSL_MAX_LINES + 2) + 64);
+    strcpy(lines, "enter long when close > 1");
+    for (int i = 1; i < DSL_MAX_LINES; i++) strcat(lines, "\n");
+    CHECK_INT(parses(lines, strlen(lines), &e), DSL_OK);
+    strcat(lines, "\n\n");
+    CHECK_INT(parses(lines, strlen(lines), &e), DSL_ELIMIT);
+    free(lines);
+}
