@@ -85,6 +85,23 @@ static void run_job(ThQueue *q, const char *payload, const char *status)
     CHECKF(thq_wait_status(q, id, status, 30000), "job %s did not end %s: %s", id, status, thq_field(q, id, "error"));
 }
 
+/* Every message on sf:events validates against docs/schemas/events/ (the
+ * 002 message shapes); returns how many there were. */
+static int events_match_schemas(void)
+{
+    char *out = NULL;
+    int rc = th_run(&out, "rm -f ev_*.json; redis-cli -p %d --raw XRANGE sf:events - + | "
+                          "grep '^{\"message_type\"' | awk '{ print > (\"ev_\" NR \".json\") }'; "
+                          "ls ev_*.json >/dev/null 2>&1 || exit 0; python3 %s %s ev_*.json",
+                    th_redis_port(), th_path("tests/jobs/backtest/event_schema_check.py"),
+                    th_path("docs/schemas/events"));
+    CHECKF(rc == 0, "events against their schemas:\n%s", out ? out : "");
+    int n = 0;
+    for (const char *p = out; p && (p = strstr(p, "\tok")); p++) n++;
+    free(out);
+    return n;
+}
+
 /* The events on sf:events of one message_type, as text. */
 static char *events_of(ThQueue *q, const char *type)
 {
@@ -135,6 +152,7 @@ TEST_T(backtest_sma_cross_on_orcl_writes_every_table_and_a_rerun_leaves_the_same
     CHECK_INT(th_sql_int(web, "SELECT count(*) FROM backtest_performance_metrics"), 1);
     free(t1); free(t2); free(p1); free(p2); free(m1); free(m2); free(req);
     th_stop(w, SIGTERM, 10000);
+    CHECK(events_match_schemas() > 0);
 }
 
 TEST_T(backtest_bad_input_is_told_to_the_website_row_and_the_error_event_and_dies_at_once, 240)
@@ -188,6 +206,7 @@ TEST_T(backtest_bad_input_is_told_to_the_website_row_and_the_error_event_and_die
     CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM backtest_runs WHERE status = 'failed'"), 5);
     CHECK_INT(th_sql_int(q.farm.backtest, "SELECT count(*) FROM job_runs"), 0);
     th_stop(w, SIGTERM, 10000);
+    CHECK(events_match_schemas() > 0);
 }
 
 static void git(const char *cmd)
