@@ -78,8 +78,16 @@ void status_rds_put(StatusApi *api, Rds *r, int broken)
 int status_cache_get(StatusApi *api, StatusCache *c, HttpResp *resp, const char *ctype)
 {
     int hit = 0;
+    int64_t now = envelope_now_ms();
     pthread_mutex_lock(&api->cache_lock);
-    if (c->text && envelope_now_ms() - c->at_ms < STATUS_CACHE_MS) {
+    int fresh = c->text && now - c->at_ms < STATUS_CACHE_MS;
+    /* Stale: the first request rebuilds it and the others, meanwhile, get
+     * the last text (at most one rebuild time older), so no request waits
+     * behind a rebuild. A rebuild that never finished (an error) is
+     * retried after a second. */
+    int rebuilding = c->refresh_since_ms && now - c->refresh_since_ms < 1000;
+    if (!fresh && !rebuilding) c->refresh_since_ms = now;
+    if (c->text && (fresh || rebuilding)) {
         char *copy = malloc(c->len + 1);
         if (copy) {
             memcpy(copy, c->text, c->len + 1);
@@ -102,6 +110,7 @@ void status_cache_put(StatusApi *api, StatusCache *c, const char *text, size_t l
     c->text = copy;
     c->len = len;
     c->at_ms = envelope_now_ms();
+    c->refresh_since_ms = 0;
     pthread_mutex_unlock(&api->cache_lock);
 }
 

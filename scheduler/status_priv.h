@@ -30,6 +30,7 @@ typedef struct StatusCache {
     char *text;
     size_t len;
     int64_t at_ms;
+    int64_t refresh_since_ms;   /* one request rebuilds; others get the last text meanwhile */
 } StatusCache;
 
 struct StatusApi {
