@@ -225,7 +225,7 @@ int rds_drain(Rds *r, int n, FarmErr *err)
     return rc;
 }
 
-static const char *script_sha(Rds *r, const char *script, int reload, FarmErr *err)
+const char *rds_script_sha(Rds *r, const char *script, int reload, FarmErr *err)
 {
     int slot = -1;
     for (int i = 0; i < 8; i++) {
@@ -263,7 +263,7 @@ redisReply *rds_eval(Rds *r, FarmErr *err, const char *script,
     redisReply *out = NULL;
     int loaded = 0;
     for (int attempt = 0; attempt < 2 && !loaded; attempt++) {
-        const char *sha = script_sha(r, script, attempt > 0, err);
+        const char *sha = rds_script_sha(r, script, attempt > 0, err);
         if (!sha) goto done;
         snprintf(nk, sizeof nk, "%d", nkeys);
         int argc = 0;

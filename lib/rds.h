@@ -51,6 +51,12 @@ void rds_keepalive(Rds *r);
 /* Reconnects after an I/O error (a Redis restart); keeps the settings. */
 int rds_reconnect(Rds *r, FarmErr *err) SF_MUSTCHECK;
 
+/* The SHA1 of a script as this connection knows it: loaded (SCRIPT LOAD)
+ * on first use or when reload is set (after a NOSCRIPT), cached on the
+ * connection until it reconnects. For callers that pipeline EVALSHA
+ * themselves; NULL with err on failure. */
+const char *rds_script_sha(Rds *r, const char *script, int reload, FarmErr *err);
+
 /* Runs a Lua script by EVALSHA, loading it once per connection (scripts are
  * identified by the address of their static text) and again after NOSCRIPT
  * (a Redis restart). keys/args are C strings. */

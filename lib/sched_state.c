@@ -97,37 +97,16 @@ static int take_register(void *ctx, size_t i, redisReply *rep, FarmErr *err)
     return 0;
 }
 
-/* Sends one EVALSHA per item: scripts are loaded by a first rds_eval. */
-static int ensure_loaded(Rds *r, const char *script, const char *kleader, FarmErr *err)
-{
-    const char *keys[1] = {kleader}, *args[1] = {""};
-    /* Any script whose first line compares the token returns -1 for "". */
-    redisReply *rep = rds_eval(r, err, script, 1, keys, 1, args);
-    if (!rep) return err_wrap(err, "schedules: load script");
-    rds_free(rep);
-    return 0;
-}
-
-static const char *sha_of(Rds *r, const char *script)
-{
-    for (size_t i = 0; i < sizeof r->scripts / sizeof r->scripts[0]; i++)
-        if (r->scripts[i].script == script) return r->scripts[i].sha;
-    return NULL;
-}
-
 /* Pipelines n EVALSHA calls whose argv `fill` writes; reads the replies. */
 typedef int (*FillFn)(void *ctx, size_t i, const char **argv, char (*buf)[64]);
 
-static int eval_many(Rds *r, const QueueOpts *o, const char *script, size_t n, int argc,
+static int eval_many(Rds *r, const char *script, size_t n, int argc,
                      FillFn fill, void *fctx, ReplyFn take, void *tctx, int *fenced, FarmErr *err)
 {
-    char kleader[96];
-    queue_key(o, kleader, sizeof kleader, "leader");
     *fenced = 0;
     if (n == 0) return 0;
-    if (ensure_loaded(r, script, kleader, err)) return -1;
-    const char *sha = sha_of(r, script);
-    if (!sha) return err_set(err, SF_EIO, "schedules: script cache full");
+    const char *sha = rds_script_sha(r, script, 0, err);
+    if (!sha) return err_wrap(err, "schedules: script");
     const char *argv[32];
     char buf[32][64];
     const size_t chunk = 512;
@@ -139,7 +118,13 @@ static int eval_many(Rds *r, const QueueOpts *o, const char *script, size_t n, i
             if (fill(fctx, i, argv + 2, buf) < 0) return err_set(err, SF_EIO, "schedules: out of memory");
             if (rds_appendargv(r, err, argc, argv, NULL)) return -1;
         }
-        if (read_replies(r, end - start, take, tctx, fenced, err)) return -1;
+        if (read_replies(r, end - start, take, tctx, fenced, err)) {
+            /* A NOSCRIPT (a flushed script cache): load it again, so the
+             * next call, which redoes the work, finds it. */
+            FarmErr e = {0};
+            if (strstr(err->msg, "NOSCRIPT")) (void)rds_script_sha(r, script, 1, &e);
+            return -1;
+        }
     }
     return 0;
 }
@@ -174,7 +159,7 @@ int sched_state_register(Rds *r, const QueueOpts *o, const char *token, const Sc
     char keys[1][3][192];
     RegFill f = {o, token, defs, now_ms, keys};
     RegOut out = {first_seen, cursor};
-    return eval_many(r, o, REGISTER_LUA, n, 16, fill_register, &f, take_register, &out, fenced, err);
+    return eval_many(r, REGISTER_LUA, n, 16, fill_register, &f, take_register, &out, fenced, err);
 }
 
 typedef struct RetireFill {
@@ -203,7 +188,7 @@ int sched_state_retire(Rds *r, const QueueOpts *o, const char *token, const char
 {
     char keys[1][3][192];
     RetireFill f = {o, token, names, now_ms, keys};
-    return eval_many(r, o, RETIRE_LUA, n, 9, fill_retire, &f, NULL, NULL, fenced, err);
+    return eval_many(r, RETIRE_LUA, n, 9, fill_retire, &f, NULL, NULL, fenced, err);
 }
 
 typedef struct DecideFill {
@@ -268,7 +253,7 @@ int sched_state_decide(Rds *r, const QueueOpts *o, const char *token,
                     history > 0 ? history : 200, keys, NULL};
     DecideOut out = {dups};
     *dups = 0;
-    int rc = eval_many(r, o, DECIDE_LUA, n, 19, fill_decide, &f, take_decide, &out, fenced, err);
+    int rc = eval_many(r, DECIDE_LUA, n, 19, fill_decide, &f, take_decide, &out, fenced, err);
     free(f.log);
     return rc;
 }
