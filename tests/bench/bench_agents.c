@@ -4,7 +4,6 @@
  * one real worker of 4 slots, against the ideal 100 x 0.2 s / 4 = 5 s
  * (target <= 1.3x). */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +93,7 @@ static void bench_executions(void)
 {
     const char *port = getenv("SF_TEST_PG_PORT"), *rport = getenv("SF_TEST_REDIS_PORT");
     if (!port || !rport) { printf("  skipped: run through make bench\n"); return; }
-    char dir[] = "/tmp/sfaabench.XXXXXX", web[160], hist[160], url[64], cfg[600], bin[600];
+    char dir[] = "/tmp/sfaabench.XXXXXX", web[160], hist[160], url[64], cfg[600];
     if (!mkdtemp(dir)) return;
     FakeLlm *llm = fake_llm_start();
     if (!llm) { printf("  skipped: fake endpoint\n"); return; }
@@ -109,16 +108,9 @@ static void bench_executions(void)
     if (rds_open(url, 10000, &r, &err)) { printf("  skipped: %s\n", err.msg); return; }
     rds_free(rds_cmd(r, &err, "FLUSHALL"));
     snprintf(cfg, sizeof cfg, "%s/farm.yaml", dir);
-    snprintf(bin, sizeof bin, "%s/build/bench/bin/stratfarm-worker", bench_root());
     enum { JOBS = 100 };
     static char ids[JOBS][40];
-    pid_t w = fork();
-    if (w == 0) {
-        int fd = open(getenv("SF_AA_LOG") ? getenv("SF_AA_LOG") : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
-        dup2(fd, 2);
-        execl(bin, bin, "--config", cfg, (char *)NULL);
-        _exit(127);
-    }
+    pid_t w = bench_spawn("stratfarm-worker", cfg, getenv("SF_AA_LOG"));
     usleep(800 * 1000);
     double t0 = bench_now();
     for (int i = 0; i < JOBS; i++) {
@@ -137,11 +129,7 @@ static void bench_executions(void)
      * round checks only from the first job not known finished. */
     int done = 0;
     while (done < JOBS && bench_now() - t0 < 120) {
-        json_t *st = queue_job_state(r, &q, ids[done], &err);
-        const char *s = json_string_value(json_object_get(st, "status"));
-        int fin = s && (strcmp(s, "succeeded") == 0 || strcmp(s, "dead") == 0);
-        json_decref(st);
-        if (fin) { done++; continue; }
+        if (bench_job_finished(r, &q, ids[done])) { done++; continue; }
         usleep(10 * 1000);
     }
     double t = bench_now() - t0;

@@ -3,7 +3,6 @@
  * History read of those candles; and 100 backtests of 10 users submitted
  * at once on 2 workers with each user's plan limit held (throughput). */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,20 +59,12 @@ static int setup(E2e *e, const char *port, const char *rport)
 
 static pid_t worker(const E2e *e, int slots)
 {
-    char cfg[128], bin[600];
+    char cfg[128];
     snprintf(cfg, sizeof cfg, "%s/w%d.yaml", e->dir, slots);
     FILE *f = fopen(cfg, "w");
     fprintf(f, "worker: {slots: %d, kinds: [backtest], block_ms: 100}\n", slots);
     fclose(f);
-    snprintf(bin, sizeof bin, "%s/build/bench/bin/stratfarm-worker", bench_root());
-    pid_t pid = fork();
-    if (pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-        dup2(dn, 2);
-        execl(bin, bin, "--config", cfg, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    return bench_spawn("stratfarm-worker", cfg, NULL);
 }
 
 /* Enqueues one backtest_request (the backtests row made first). */
@@ -102,17 +93,6 @@ static int submit(E2e *e, int owner, const char *dsl, const char *params, char i
     snprintf(id, 40, "%s", env.id);
     envelope_clear(&env);
     return rc;
-}
-
-static int finished(E2e *e, const char *id)
-{
-    FarmErr err = {0};
-    json_t *st = queue_job_state(e->r, &e->q, id, &err);
-    const char *s = json_string_value(json_object_get(st, "status"));
-    int fin = s && (strcmp(s, "succeeded") == 0 || strcmp(s, "dead") == 0);
-    if (s && strcmp(s, "dead") == 0) printf("  dead: %s\n", json_string_value(json_object_get(st, "error")));
-    json_decref(st);
-    return fin;
 }
 
 static void bench_m1_year(E2e *e)
@@ -144,7 +124,7 @@ static void bench_m1_year(E2e *e)
     usleep(800 * 1000);
     double t0 = bench_now();
     if (dsl && submit(e, 1, dsl, params, id) == 0)
-        while (!finished(e, id) && bench_now() - t0 < 300) usleep(5000);
+        while (!bench_job_finished(e->r, &e->q, id) && bench_now() - t0 < 300) usleep(5000);
     double t = bench_now() - t0;
     kill(w, SIGTERM);
     waitpid(w, NULL, 0);
@@ -184,7 +164,7 @@ static void bench_fair_100(E2e *e)
             over += atoi(PQgetvalue(r, 0, 0));
             db_result_free(r);
         }
-        while (done < 100 && finished(e, ids[done])) done++;
+        while (done < 100 && bench_job_finished(e->r, &e->q, ids[done])) done++;
         usleep(5000);
     }
     double t = bench_now() - t0;

@@ -1,4 +1,8 @@
+#define _GNU_SOURCE
 #include "bench_farm.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +12,7 @@
 #include "candle_csv.h"
 #include "jobruns.h"
 #include "migrate.h"
+#include "queue_admin.h"
 
 Db *bench_ctx_db(JobCtx *ctx, DbRole role, FarmErr *err)
 {
@@ -115,4 +120,42 @@ Candle *bench_nq_candles(size_t n_want)
     }
     candle_series_free(&src);
     return big;
+}
+
+pid_t bench_spawn(const char *program, const char *config, const char *log)
+{
+    char bin[1024];
+    snprintf(bin, sizeof bin, "%s/build/bench/bin/%s", bench_root(), program);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) dup2(fd, 2);
+        execl(bin, bin, "--config", config, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+long bench_rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    long kb = -1;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    if (f) fclose(f);
+    return kb;
+}
+
+int bench_job_finished(struct Rds *r, const struct QueueOpts *q, const char *id)
+{
+    FarmErr err = {0};
+    json_t *st = queue_job_state(r, q, id, &err);
+    const char *s = json_string_value(json_object_get(st, "status"));
+    int fin = s && (strcmp(s, "succeeded") == 0 || strcmp(s, "dead") == 0);
+    if (s && strcmp(s, "dead") == 0) printf("  dead: %s\n", json_string_value(json_object_get(st, "error")));
+    json_decref(st);
+    return fin;
 }

@@ -5,6 +5,7 @@
 #define SF_BENCH_FARM_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "candle.h"
 #include "config.h"
@@ -41,6 +42,17 @@ int bench_ctx_progress(JobCtx *ctx, int pct, const char *msg);
 int bench_kind_run(const JobKind *kind, JobCtx *ctx, Db *bt, json_t *payload, FarmErr *err);
 /* The rest of the worker's commit: job_after, job_runs, COMMIT. */
 int bench_kind_commit(JobCtx *ctx, Db *bt, FarmErr *err);
+
+/* ---- the programs the benches start ---- */
+struct Rds;
+struct QueueOpts;
+/* Starts build/bench/bin/<program> --config config, its stderr appended to
+ * log (NULL: discarded). Returns its pid. */
+pid_t bench_spawn(const char *program, const char *config, const char *log);
+/* A process's resident memory (VmRSS, KiB), -1 when unknown. */
+long bench_rss_kb(pid_t pid);
+/* 1 when the job ended (succeeded, or dead: then its error is printed). */
+int bench_job_finished(struct Rds *r, const struct QueueOpts *q, const char *id);
 
 
 #endif

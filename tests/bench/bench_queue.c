@@ -23,6 +23,7 @@
  * flushes it between runs. */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "bench_farm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,19 +195,6 @@ static void stop_worker(pid_t pid)
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-}
-
-static long vmrss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    if (!f) return -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
-    fclose(f);
-    return kb;
 }
 
 /* ---- jobs ------------------------------------------------------------------- */
@@ -620,7 +608,7 @@ BENCH(queue_idle_rss)
     pid_t pid = spawn_worker(0, 0);   /* default slots and batch */
     if (wait_ready(pid)) { printf("  worker did not start\n"); G.keep = 1; stop_worker(pid); return; }
     sleep_ms(1000);
-    long kb = vmrss_kb(pid);
+    long kb = bench_rss_kb(pid);
     stop_worker(pid);
     flush_redis();
     printf("  an idle worker (default config: slots and batch defaults, kinds [noop]) 1 s after start\n");

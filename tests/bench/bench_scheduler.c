@@ -3,7 +3,6 @@
  * through the fenced enqueue against the same run's pipelined
  * queue_enqueue_many of 10,000 jobs; the scheduler's idle RSS. */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,21 +152,9 @@ static double time_fan_out(Rds *r, const QueueOpts *q, const Config *cfg, int ns
     return rc || fenced ? -1 : t;
 }
 
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0) kb = atol(line + 6);
-    if (f) fclose(f);
-    return kb;
-}
-
 static void bench_idle_rss(const char *url)
 {
-    char cfgpath[] = "/tmp/sfschedrss.XXXXXX", bin[4096];
+    char cfgpath[] = "/tmp/sfschedrss.XXXXXX";
     int fd = mkstemp(cfgpath);
     if (fd < 0) return;
     close(fd);
@@ -175,17 +162,10 @@ static void bench_idle_rss(const char *url)
     fprintf(f, "api: {listen: \"127.0.0.1:0\"}\nschedules:\n  - {name: nightly, cron: \"30 17 * * 1-5\", timezone: America/New_York, "
                "kind: noop}\n  - {name: often, cron: \"*/5 * * * *\", kind: noop}\n");
     fclose(f);
-    snprintf(bin, sizeof bin, "%s/build/bench/bin/stratfarm-scheduler", bench_root());
     setenv("STRATFARM_REDIS_URL", url, 1);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 2);
-        execl(bin, bin, "--config", cfgpath, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = bench_spawn("stratfarm-scheduler", cfgpath, NULL);
     usleep(3000 * 1000);
-    long kb = rss_kb(pid);
+    long kb = bench_rss_kb(pid);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     unlink(cfgpath);

@@ -3,7 +3,6 @@
  * (Debian's wrk), /metrics latency, the page's first byte, and the serving
  * scheduler's RSS. Run against the optimised (bench) build. */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,20 +11,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_farm.h"
 #include "queue.h"
 #include "workers.h"
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0) kb = atol(line + 6);
-    if (f) fclose(f);
-    return kb;
-}
 
 /* Runs wrk and prints its requests/s and latency percentiles. */
 /* conns: open connections (one wrk thread: on 2 cores a second client
@@ -68,7 +56,7 @@ BENCH(status_api)
 {
     const char *rport = getenv("SF_TEST_REDIS_PORT");
     if (!rport || system("command -v wrk >/dev/null") != 0) { printf("  skipped: no Redis or no wrk\n"); return; }
-    char url[64], cfg[] = "/tmp/sfstatusbench.XXXXXX", bin[600], base[64], u[128];
+    char url[64], cfg[] = "/tmp/sfstatusbench.XXXXXX", base[64], u[128];
     snprintf(url, sizeof url, "redis://127.0.0.1:%s/0", rport);
     setenv("STRATFARM_REDIS_URL", url, 1);
     int fd = mkstemp(cfg);
@@ -92,14 +80,7 @@ BENCH(status_api)
         w.heartbeat_ms = 4102444800000LL;   /* far future: stays live for the run */
         if (workers_announce(r, &q, &w, 600, 0, &err)) printf("  announce: %s\n", err.msg);
     }
-    snprintf(bin, sizeof bin, "%s/build/bench/bin/stratfarm-scheduler", bench_root());
-    pid_t pid = fork();
-    if (pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-        dup2(dn, 2);
-        execl(bin, bin, "--config", cfg, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = bench_spawn("stratfarm-scheduler", cfg, NULL);
     usleep(1500 * 1000);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
     snprintf(u, sizeof u, "%s/v1/status", base);
@@ -109,7 +90,7 @@ BENCH(status_api)
     wrk("/metrics", u, 4);
     snprintf(u, sizeof u, "%s/", base);
     bench_report("page first byte (target: first render < 100 ms)", first_byte_ms(u), "ms");
-    bench_report("scheduler RSS serving (target < 15 MB)", rss_kb(pid) / 1024.0, "MB");
+    bench_report("scheduler RSS serving (target < 15 MB)", bench_rss_kb(pid) / 1024.0, "MB");
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     unlink(cfg);
