@@ -29,10 +29,17 @@ int db_open(const char *dsn, const char *name, Db **out, FarmErr *err)
     Db *db = calloc(1, sizeof *db);
     if (!db) return err_set(err, SF_EIO, "out of memory");
     snprintf(db->name, sizeof db->name, "%s", name);
-    /* Options ride in the keyword list so a DSN URL or key=value both work. */
-    const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
-    const char *vals[] = {dsn, "-c TimeZone=UTC -c client_min_messages=warning",
-                          "10", "stratfarm", NULL};
+    /* Options ride in the keyword list so a DSN URL or key=value both work.
+     * Defaults come before "dbname" (the DSN, expanded in place), so the
+     * DSN's own values win; the session options come after it because the
+     * farm's SQL needs them. gssencmode defaults to disable: libpq's
+     * "prefer" probes Kerberos on every connect (~0.7 MB of krb5 touched
+     * per process and a slower connect) for an encryption the farm's
+     * servers use TLS for; PGGSSENCMODE or the DSN turns it back on. */
+    const char *gss = getenv("PGGSSENCMODE");
+    const char *keys[] = {"connect_timeout", "application_name", "gssencmode", "dbname", "options", NULL};
+    const char *vals[] = {"10", "stratfarm", gss && *gss ? gss : "disable", dsn,
+                          "-c TimeZone=UTC -c client_min_messages=warning", NULL};
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
         int rc = db->conn ? db_fail(db, err, "connect", NULL)
