@@ -1,7 +1,7 @@
 /* registry.h - the one list of job kinds (jobs/registry.c, one line each).
  * Adding a kind touches jobs/<kind>/, that line and the kind's docs only:
- * its name, settings, validation, run and after-commit work all come from
- * its JobKind (lib/jobctx.h). Programs load their configuration through
+ * its name, settings and validation come from its JobKind, its run and
+ * after-commit work from its JobRunner (lib/jobctx.h). Programs load their configuration through
  * here, so the loader knows every kind's keys. */
 #ifndef SF_REGISTRY_H
 #define SF_REGISTRY_H
@@ -11,6 +11,10 @@
 /* The kind named name, or NULL. Test kinds (sleep, fail) are found only
  * when cfg allows them (worker.test_kinds). */
 const JobKind *registry_find(const Config *cfg, const char *name);
+
+/* The runner of kind (jobs/registry_run.c), or NULL for a kind without
+ * one. Only programs that run jobs call this (see JobRunner). */
+const JobRunner *registry_runner(const JobKind *kind);
 
 /* Every kind of this build, in registry order; *n receives the count. */
 const JobKind *const *registry_all(size_t *n);

@@ -109,7 +109,7 @@ static int publish_batch(JobCtx *ctx, const json_t *it, int pending, size_t *sen
     return pending;
 }
 
-void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
+void jobctx_run_after(JobCtx *ctx, const JobRunner *runner, const json_t *items)
 {
     FarmErr err = {0};
     size_t i, sent = 0;
@@ -122,7 +122,7 @@ void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items)
             /* after() talks to Redis itself: no reply of ours may be pending. */
             if (pending && rds_drain(ctx->redis, pending, &err)) break;
             pending = 0;
-            if (kind->after) kind->after(ctx, work);
+            if (runner && runner->after) runner->after(ctx, work);
             continue;
         }
         if (!type && json_object_get(it, "events")) {

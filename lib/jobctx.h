@@ -105,16 +105,26 @@ typedef struct JobKind {
      * it is queued, so submit refuses what the run would refuse (the run
      * checks again under its lock). NULL: nothing to check. */
     int (*admit)(Db *backtest, const void *plan, FarmErr *err);
+} JobKind;
+
+/* What a worker runs for a kind, apart from its JobKind: programs that
+ * only plan jobs (the scheduler, the CLI) reference no JobRunner, so the
+ * linker (--gc-sections, --as-needed) leaves the kinds' run code and the
+ * libraries only it needs (libcurl) out of them. One per kind, next to its
+ * JobKind; jobs/registry_run.c lists them. */
+typedef struct JobRunner {
+    const JobKind *kind;
     int (*run)(JobCtx *ctx, const void *plan, FarmErr *err);
     /* Runs one {"work": value} registered with jobctx_after_commit, after
      * the commit. May run more than once for one value (at least once); a
      * failure is the kind's to log: the job is committed. NULL: none. */
     void (*after)(JobCtx *ctx, const json_t *value);
-} JobKind;
+} JobRunner;
 
 /* Runs the after-commit items (the array ctx->after holds, or one loaded
- * from job_after): events are published, {"work"} items go to the kind's
- * after(). Failures are logged (the job is committed). */
-void jobctx_run_after(JobCtx *ctx, const JobKind *kind, const json_t *items);
+ * from job_after): events are published, {"work"} items go to the
+ * runner's after() (runner may be NULL: none). Failures are logged (the
+ * job is committed). */
+void jobctx_run_after(JobCtx *ctx, const JobRunner *runner, const json_t *items);
 
 #endif

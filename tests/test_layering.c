@@ -499,3 +499,32 @@ TEST(layering_lib_spells_no_kind_name_or_kind_setting)
     closedir(d);
     CHECK(files > 20);
 }
+
+/* The link's half of the layering: the programs that plan jobs reference no
+ * JobRunner (lib/jobctx.h), so neither the kinds' run code nor libcurl (the
+ * LLM client's library) is linked into them; only the worker needs it. A
+ * runner referenced from the scheduler or the CLI fails here. */
+static int needs_library(const char *prog, const char *lib)
+{
+    char *out = NULL;
+    int rc = th_run(&out, "readelf -d '%s'", th_bin(prog));
+    REQUIREF(rc == 0, "readelf -d %s: %s", prog, out ? out : "");
+    int found = strstr(out, lib) != NULL;
+    free(out);
+    return found;
+}
+
+TEST(only_the_worker_links_the_kinds_run_code_and_libcurl)
+{
+    CHECK(needs_library("stratfarm-worker", "[libcurl"));
+    CHECK(!needs_library("stratfarm-scheduler", "[libcurl"));
+    CHECK(!needs_library("stratfarm", "[libcurl"));
+    /* Everything else the scheduler serves with stays. */
+    CHECK(needs_library("stratfarm-scheduler", "[libmicrohttpd"));
+    CHECK(needs_library("stratfarm-scheduler", "[libgit2"));
+    char *out = NULL;
+    REQUIRE(th_run(&out, "nm '%s'", th_bin("stratfarm-scheduler")) == 0);
+    CHECK(strstr(out, "agent_analysis_runner") == NULL);
+    CHECK(strstr(out, "registry_runner") == NULL);
+    free(out);
+}

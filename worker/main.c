@@ -52,7 +52,7 @@ static int pick_kinds(Worker *w, const char *override)
     int all_short = 1;
     for (int i = 0; i < n; i++) {
         const JobKind *k = registry_find(w->cfg, list[i]);
-        if (!k) {
+        if (!k || !registry_runner(k)) {
             /* Its jobs stay queued for a worker that has the kind. */
             log_msg(LOG_WARN, NULL, "kind '%s' is not available in this worker; not serving it", list[i]);
             continue;

@@ -94,7 +94,7 @@ static void run_after(const JobKind *kind, JobCtx *ctx, Db *db, const json_t *it
         items = loaded;
     }
     size_t n = json_array_size(items);
-    if (n) jobctx_run_after(ctx, kind, items);
+    if (n) jobctx_run_after(ctx, registry_runner(kind), items);
     json_decref(loaded);
     if (n && jobruns_after_delete(db, ctx->env->id, &err))
         log_msg(LOG_WARN, ctx->env->id, "after-commit rows not deleted (the work may run again): %s",
@@ -151,7 +151,7 @@ static Outcome run_job(Slot *s, const JobKind *kind, const void *plan, const Env
         }
         if (db_begin(db, err)) return OUT_RETRY;
     }
-    int rc = kind->run(&ctx, plan, err);
+    int rc = registry_runner(kind)->run(&ctx, plan, err);
     if (rc == 0 && db) {
         int dup = 0;
         if (commit_with_job_run(s, &ctx, db, &dup, err)) rc = -1;

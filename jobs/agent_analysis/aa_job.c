@@ -103,17 +103,11 @@ static int aa_validate(const Config *cfg, const json_t *payload, void **out, Far
 
 static void aa_plan_free(void *p) { free(p); }
 
-static int aa_job_run(JobCtx *ctx, const void *plan, FarmErr *err)
-{
-    const AaSettings *st = config_kind_settings(ctx->cfg, "agent_analysis");
-    if (!st) return err_set(err, SF_ECONFIG, "agent_analysis: settings not loaded");
-    return aa_run(ctx, plan, st, err);
-}
-
 const JobKind agent_analysis_kind = {
     .config = {.name = "agent_analysis", .default_timeout_s = 300, .keys = settings_keys,
                .n_keys = sizeof settings_keys / sizeof settings_keys[0],
                .settings_size = sizeof(AaSettings)},
     .claim_batch = 1,
-    .validate = aa_validate, .plan_free = aa_plan_free, .run = aa_job_run,
+    .validate = aa_validate, .plan_free = aa_plan_free,
 };
+

@@ -13,6 +13,7 @@
 #include "jobctx.h"
 
 extern const JobKind agent_analysis_kind;
+extern const JobRunner agent_analysis_runner;   /* worker only */
 
 /* The kind's settings (agents.* keys). */
 typedef struct AaSettings {

@@ -361,3 +361,14 @@ out:
     run_clear(&r);
     return rc;
 }
+
+/* The runner lives here, not beside the JobKind in aa_job.c: programs that
+ * only plan jobs then never pull this file, and with it libcurl, in. */
+static int aa_job_run(JobCtx *ctx, const void *plan, FarmErr *err)
+{
+    const AaSettings *st = config_kind_settings(ctx->cfg, "agent_analysis");
+    if (!st) return err_set(err, SF_ECONFIG, "agent_analysis: settings not loaded");
+    return aa_run(ctx, plan, st, err);
+}
+
+const JobRunner agent_analysis_runner = {.kind = &agent_analysis_kind, .run = aa_job_run};

@@ -267,5 +267,7 @@ cleanup:
 const JobKind backtest_kind = {
     .config = {.name = "backtest", .default_timeout_s = 3600},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
-    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit, .run = bt_run, .after = bt_after,
+    .validate = bt_validate, .plan_free = bt_free, .admit = bt_admit,
 };
+const JobRunner backtest_runner = {.kind = &backtest_kind, .run = bt_run, .after = bt_after};
+

@@ -4,4 +4,5 @@
 #define SF_BACKTEST_JOB_H
 #include "jobctx.h"
 extern const JobKind backtest_kind;
+extern const JobRunner backtest_runner;   /* worker only */
 #endif

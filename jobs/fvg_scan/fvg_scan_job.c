@@ -408,5 +408,6 @@ const JobKind fvg_scan_kind = {
                .settings_size = sizeof(FvgScanSettings)},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
     .validate = fvg_scan_validate, .plan_free = fvg_scan_plan_free, .admit = fvg_scan_admit,
-    .run = fvg_scan_run, .after = fvg_scan_after,
 };
+
+const JobRunner fvg_scan_runner = {.kind = &fvg_scan_kind, .run = fvg_scan_run, .after = fvg_scan_after};

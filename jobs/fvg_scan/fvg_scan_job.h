@@ -3,4 +3,5 @@
 #define SF_FVG_SCAN_JOB_H
 #include "jobctx.h"
 extern const JobKind fvg_scan_kind;
+extern const JobRunner fvg_scan_runner;   /* worker only */
 #endif

@@ -698,5 +698,7 @@ static int ind_run(JobCtx *ctx, const void *plan, FarmErr *err)
 const JobKind indicators_kind = {
     .config = {.name = "indicators", .default_timeout_s = 600},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
-    .validate = ind_validate, .plan_free = ind_plan_free, .run = ind_run, .after = ind_after,
+    .validate = ind_validate, .plan_free = ind_plan_free,
 };
+const JobRunner indicators_runner = {.kind = &indicators_kind, .run = ind_run, .after = ind_after};
+

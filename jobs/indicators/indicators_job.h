@@ -3,4 +3,5 @@
 #define SF_INDICATORS_JOB_H
 #include "jobctx.h"
 extern const JobKind indicators_kind;
+extern const JobRunner indicators_runner;   /* worker only */
 #endif

@@ -18,5 +18,7 @@ static int noop_run(JobCtx *ctx, const void *plan, FarmErr *err)
 /* Opt-in: a benchmark and smoke-test kind, not served unless listed. */
 const JobKind noop_kind = {
     .config = {.name = "noop", .flags = CONFIG_KIND_OPT_IN, .default_timeout_s = 60},
-    .validate = noop_validate, .plan_free = noop_plan_free, .run = noop_run,
+    .validate = noop_validate, .plan_free = noop_plan_free,
 };
+const JobRunner noop_runner = {.kind = &noop_kind, .run = noop_run};
+

@@ -3,4 +3,5 @@
 #define SF_NOOP_JOB_H
 #include "jobctx.h"
 extern const JobKind noop_kind;
+extern const JobRunner noop_runner;   /* worker only */
 #endif

@@ -99,10 +99,13 @@ static int fail_run(JobCtx *ctx, const void *plan, FarmErr *err)
 const JobKind sleep_kind = {
     .config = {.name = "sleep", .flags = CONFIG_KIND_TEST_ONLY, .default_timeout_s = 60},
     .flags = JOB_TX_BACKTEST, .claim_batch = 1,
-    .validate = sleep_validate, .plan_free = plan_free, .run = sleep_run,
+    .validate = sleep_validate, .plan_free = plan_free,
 };
 const JobKind fail_kind = {
     .config = {.name = "fail", .flags = CONFIG_KIND_TEST_ONLY, .default_timeout_s = 60},
     .claim_batch = 1,
-    .validate = fail_validate, .plan_free = plan_free, .run = fail_run,
+    .validate = fail_validate, .plan_free = plan_free,
 };
+
+const JobRunner sleep_runner = {.kind = &sleep_kind, .run = sleep_run};
+const JobRunner fail_runner = {.kind = &fail_kind, .run = fail_run};

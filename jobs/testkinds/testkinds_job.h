@@ -13,4 +13,5 @@
 #include "jobctx.h"
 extern const JobKind sleep_kind;
 extern const JobKind fail_kind;
+extern const JobRunner sleep_runner, fail_runner;   /* worker only */
 #endif

@@ -25,7 +25,7 @@ int bench_kind_run(const JobKind *kind, JobCtx *ctx, Db *bt, json_t *payload, Fa
 {
     void *plan = NULL;
     if (kind->validate(ctx->cfg, payload, &plan, err)) return -1;
-    int rc = db_begin(bt, err) || kind->run(ctx, plan, err) ? -1 : 0;
+    int rc = db_begin(bt, err) || registry_runner(kind)->run(ctx, plan, err) ? -1 : 0;
     kind->plan_free(plan);
     if (rc) db_rollback(bt);
     return rc;

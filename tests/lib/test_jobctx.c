@@ -20,7 +20,8 @@ static void probe_after(JobCtx *ctx, const json_t *value)
     snprintf(after_seen, sizeof after_seen, "%s", json_string_value(json_object_get(value, "pair")));
 }
 
-static const JobKind probe_kind = {.config = {.name = "probe"}, .after = probe_after};
+static const JobKind probe_kind = {.config = {.name = "probe"}};
+static const JobRunner probe_runner = {.kind = &probe_kind, .after = probe_after};
 
 /* The sf:events entries as "type payload-json" lines. */
 static char *events_text(ThQueue *e)
@@ -63,7 +64,7 @@ TEST(jobctx_events_and_work_run_in_order_only_after_commit)
     free(t);
     CHECK_INT(after_calls, 0);
     CHECK_INT(json_array_size(ctx.after), 3);
-    jobctx_run_after(&ctx, &probe_kind, ctx.after);
+    jobctx_run_after(&ctx, &probe_runner, ctx.after);
     t = events_text(&e);
     CHECK_STR(t, "status_update {\"progress\":10}\n"
                  "backtest_result {\"status\":\"completed\"}\n"
@@ -117,7 +118,7 @@ TEST(jobctx_events_echo_the_request_id_even_when_another_worker_publishes_them)
     char *stored = json_dumps(ctx.after, JSON_COMPACT);
     json_t *items = json_loads(stored, 0, NULL);
     JobCtx other = {.env = &env, .qopts = &e.q, .redis = e.r};
-    jobctx_run_after(&other, &probe_kind, items);
+    jobctx_run_after(&other, &probe_runner, items);
     char *ids = request_ids(&e);
     CHECK_STR(ids, "01a211fb-0000-7000-8000-00000000000b\nreq-42\nreq-42\nreq-42\n");
     free(ids);

@@ -70,11 +70,11 @@ int t_run(T *t, const char *payload, FarmErr *err, char **summary)
         Db *db = t_db(&t->ctx, DB_BACKTEST, err);
         REQUIREF(db != NULL, "%s", err->msg);
         REQUIRE(db_begin(db, err) == 0);
-        rc = indicators_kind.run(&t->ctx, plan, err);
+        rc = indicators_runner.run(&t->ctx, plan, err);
         /* As the worker: after-commit work runs only after a commit. */
         if (rc == 0 && !t->rollback) {
             REQUIREF(db_commit(db, err) == 0, "%s", err->msg);
-            jobctx_run_after(&t->ctx, &indicators_kind, t->ctx.after);
+            jobctx_run_after(&t->ctx, &indicators_runner, t->ctx.after);
         } else {
             db_rollback(db);
         }
