@@ -13,6 +13,7 @@
 #include "jobruns.h"
 #include "migrate.h"
 #include "queue_admin.h"
+#include "registry.h"
 
 Db *bench_ctx_db(JobCtx *ctx, DbRole role, FarmErr *err)
 {

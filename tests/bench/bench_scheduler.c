@@ -152,7 +152,9 @@ static double time_fan_out(Rds *r, const QueueOpts *q, const Config *cfg, int ns
     return rc || fenced ? -1 : t;
 }
 
-static void bench_idle_rss(const char *url)
+/* dsn NULL: no databases configured; else the three DSNs point at it, so
+ * the readiness probe holds its three connections (the production case). */
+static void bench_idle_rss(const char *url, const char *dsn)
 {
     char cfgpath[] = "/tmp/sfschedrss.XXXXXX";
     int fd = mkstemp(cfgpath);
@@ -163,13 +165,20 @@ static void bench_idle_rss(const char *url)
                "kind: noop}\n  - {name: often, cron: \"*/5 * * * *\", kind: noop}\n");
     fclose(f);
     setenv("STRATFARM_REDIS_URL", url, 1);
+    const char *roles[] = {"STRATFARM_WEBSITE_DSN", "STRATFARM_BACKTEST_DSN", "STRATFARM_HISTORY_DSN"};
+    for (int i = 0; i < 3; i++) {
+        if (dsn) setenv(roles[i], dsn, 1);
+        else unsetenv(roles[i]);
+    }
     pid_t pid = bench_spawn("stratfarm-scheduler", cfgpath, NULL);
     usleep(3000 * 1000);
     long kb = bench_rss_kb(pid);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     unlink(cfgpath);
-    bench_report("scheduler idle RSS, leading (target < 10 MB)", kb / 1024.0, "MB");
+    bench_report(dsn ? "scheduler idle RSS, leading, 3 databases (target < 10 MB)"
+                     : "scheduler idle RSS, leading, no databases (target < 10 MB)",
+                 kb / 1024.0, "MB");
 }
 
 BENCH(scheduler)
@@ -206,5 +215,9 @@ BENCH(scheduler)
     rds_free(rds_cmd(r, &err, "FLUSHALL"));
     rds_close(r);
     config_free(cfg);
-    bench_idle_rss(url);
+    bench_idle_rss(url, NULL);
+    const char *pg = getenv("SF_TEST_PG_PORT");
+    char dsn[128];
+    snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%s user=postgres dbname=postgres", pg ? pg : "5432");
+    if (pg) bench_idle_rss(url, dsn);
 }
