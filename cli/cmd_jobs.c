@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "config.h"
+#include "jobhist.h"
 #include "queue_admin.h"
 
 #include <stdio.h>
@@ -49,6 +50,43 @@ cleanup:
     return rc;
 }
 
+/* A rate per second as jobs per minute, the unit of the table (batch
+ * kinds finish a few a minute: per second they would all print 0.0). */
+static double per_min(json_t *stream, const char *which, const char *window)
+{
+    return json_number_value(json_object_get(json_object_get(stream, which), window)) * 60.0;
+}
+
+static void print_status_table(json_t *st)
+{
+    printf("%-16s %-12s %10s %10s %14s %9s %9s %9s %9s %9s %9s\n", "kind", "lane", "queued", "running",
+           "oldest age s", "done 1m", "5m", "60m", "failed 1m", "5m", "60m");
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(st, "streams"), i, s) {
+        long long len = json_integer_value(json_object_get(s, "length"));
+        long long pend = json_integer_value(json_object_get(s, "pending"));
+        printf("%-16s %-12s %10lld %10lld %14.1f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n",
+               json_string_value(json_object_get(s, "kind")), json_string_value(json_object_get(s, "lane")),
+               len - pend, pend, (double)json_integer_value(json_object_get(s, "oldest_age_ms")) / 1000.0,
+               per_min(s, "processed_per_s", "1m"), per_min(s, "processed_per_s", "5m"),
+               per_min(s, "processed_per_s", "60m"), per_min(s, "failed_per_s", "1m"),
+               per_min(s, "failed_per_s", "5m"), per_min(s, "failed_per_s", "60m"));
+    }
+    printf("done, failed: jobs per minute over the last 1, 5 and 60 minutes (failed: retried or dead)\n");
+    printf("delayed: %lld   dead: %lld   workers: %zu\n",
+           (long long)json_integer_value(json_object_get(st, "delayed")),
+           (long long)json_integer_value(json_object_get(st, "dead")),
+           json_array_size(json_object_get(st, "workers")));
+    json_array_foreach(json_object_get(st, "workers"), i, s) {
+        printf("  %s  slots %s  kinds %s  running %zu\n", json_string_value(json_object_get(s, "id")),
+               json_string_value(json_object_get(s, "slots")), json_string_value(json_object_get(s, "kinds")),
+               json_array_size(json_object_get(s, "jobs")));
+    }
+}
+
+/* The queues (queue_status) with the rates /v1/status gives (jobhist_rates):
+ * --json prints them as the API does, per second. */
 int cmd_status(CliCtx *ctx, int argc, char **argv)
 {
     int as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
@@ -62,28 +100,14 @@ int cmd_status(CliCtx *ctx, int argc, char **argv)
         if (config_kind_valid(ctx->cfg, ctx->cfg->kinds[k].decl->name))
             kinds[n++] = ctx->cfg->kinds[k].decl->name;
     json_t *st = queue_status(r, &q, kinds, n, &err);
+    if (st && jobhist_rates(r, &q, json_object_get(st, "streams"), envelope_now_ms(), &err)) {
+        json_decref(st);
+        st = NULL;
+    }
     rds_close(r);
     if (!st) return cli_fail(&err);
     if (as_json) return print_json(st);
-    printf("%-16s %-12s %10s %10s %14s\n", "kind", "lane", "queued", "running", "oldest age s");
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(st, "streams"), i, s) {
-        long long len = json_integer_value(json_object_get(s, "length"));
-        long long pend = json_integer_value(json_object_get(s, "pending"));
-        printf("%-16s %-12s %10lld %10lld %14.1f\n", json_string_value(json_object_get(s, "kind")),
-               json_string_value(json_object_get(s, "lane")), len - pend, pend,
-               (double)json_integer_value(json_object_get(s, "oldest_age_ms")) / 1000.0);
-    }
-    printf("delayed: %lld   dead: %lld   workers: %zu\n",
-           (long long)json_integer_value(json_object_get(st, "delayed")),
-           (long long)json_integer_value(json_object_get(st, "dead")),
-           json_array_size(json_object_get(st, "workers")));
-    json_array_foreach(json_object_get(st, "workers"), i, s) {
-        printf("  %s  slots %s  kinds %s  running %zu\n", json_string_value(json_object_get(s, "id")),
-               json_string_value(json_object_get(s, "slots")), json_string_value(json_object_get(s, "kinds")),
-               json_array_size(json_object_get(s, "jobs")));
-    }
+    print_status_table(st);
     json_decref(st);
     return 0;
 }

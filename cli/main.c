@@ -33,7 +33,7 @@ static const CliCommand commands[] = {
      "each schedule: cron, zone, next fire (local and UTC), last decision; or its next fires"},
     {"strategies", cmd_strategies, "strategies sync [--ref REF]",
      "upsert the Website strategies from the strategies repository at a commit"},
-    {"status", cmd_status, "status [--json]", "queues, delayed and dead counts, live workers"},
+    {"status", cmd_status, "status [--json]", "queues with their done/failed rates, delayed and dead counts, live workers"},
     {"backtest", cmd_backtest, "backtest FILE.dsl --symbol S [--symbol S]... --from DATE --to DATE [--timeframe TF] [--capital N] [--commission F] [--close-at-end] [--user NAME] [--wait-timeout S]",
      "run a strategy file as the website would (backtests row, job, progress) and print its metrics"},
 };

@@ -80,6 +80,17 @@ json_t *jobhist_list(Rds *r, const QueueOpts *o, const JobhistFilter *f, FarmErr
  * With hours != 0, per hour over the last `minutes` hours (step 3600). */
 json_t *jobhist_series(Rds *r, const QueueOpts *o, int64_t now_ms, int n, int hours, FarmErr *err);
 
+/* Rates per second over the last 1, 5 and 60 minutes at now_ms: for a
+ * window of k minutes, the k whole minute buckets before the current one
+ * plus the current, partial one, over the time they span (k to k+1
+ * minutes), so a rate never drops to 0 when a minute turns. Sets on each
+ * object {"kind", "lane", ...} of streams "processed_per_s" (outcome
+ * succeeded) and "failed_per_s" (failed and dead), each
+ * {"1m": r, "5m": r, "60m": r}. One pipelined read of
+ * JOBHIST_RATE_BUCKETS minute hashes. Returns 0 or -1. */
+#define JOBHIST_RATE_BUCKETS 61
+int jobhist_rates(Rds *r, const QueueOpts *o, json_t *streams, int64_t now_ms, FarmErr *err) SF_MUSTCHECK;
+
 /* stats:total as {"<kind>|<lane>|<outcome>": n}; stats:fires likewise. */
 json_t *jobhist_totals(Rds *r, const QueueOpts *o, const char *which, FarmErr *err);
 

@@ -1,5 +1,5 @@
-/* jobhist_read.c - listing recent jobs and reading the counters
- * (jobhist.h). */
+/* jobhist_read.c - listing recent jobs and reading the counters and the
+ * rates over them (jobhist.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "jobhist.h"
 
@@ -189,6 +189,56 @@ json_t *jobhist_series(Rds *r, const QueueOpts *o, int64_t now_ms, int n, int ho
     if (bad) { json_decref(series); return NULL; }
     return json_pack("{s:I,s:i,s:o}", "from", (json_int_t)(first * step), "step_s", (int)(step / 1000),
                      "series", series);
+}
+
+/* Sum of a series' last k of n buckets. */
+static long long last_sum(json_t *series, const char *field, int n, int k)
+{
+    json_t *arr = json_object_get(series, field);
+    long long s = 0;
+    for (int i = n - k; arr && i < n; i++) s += json_integer_value(json_array_get(arr, (size_t)i));
+    return s;
+}
+
+/* {"1m","5m","60m"} for one kind and lane over the outcomes summed. */
+static json_t *rates_of(json_t *series, int64_t from, int64_t now, const char *kind, const char *lane,
+                        const char *const *outcomes, int nout)
+{
+    static const int windows[] = {1, 5, 60};
+    static const char *const names[] = {"1m", "5m", "60m"};
+    json_t *r = json_object();
+    for (int w = 0; w < 3; w++) {
+        long long n = 0;
+        for (int o = 0; o < nout; o++) {
+            char field[128];
+            snprintf(field, sizeof field, "%s|%s|%s", kind, lane, outcomes[o]);
+            n += last_sum(series, field, JOBHIST_RATE_BUCKETS, windows[w] + 1);
+        }
+        int64_t start = from + (int64_t)(JOBHIST_RATE_BUCKETS - 1 - windows[w]) * 60000;
+        double secs = (double)(now - start) / 1000.0;
+        json_object_set_new(r, names[w], json_real(secs > 0 ? (double)n / secs : 0));
+    }
+    return r;
+}
+
+int jobhist_rates(Rds *r, const QueueOpts *o, json_t *streams, int64_t now_ms, FarmErr *err)
+{
+    json_t *hist = jobhist_series(r, o, now_ms, JOBHIST_RATE_BUCKETS, 0, err);
+    if (!hist) return -1;
+    json_t *series = json_object_get(hist, "series");
+    int64_t from = json_integer_value(json_object_get(hist, "from"));
+    static const char *const ok[] = {"succeeded"}, *const bad[] = {"failed", "dead"};
+    size_t i;
+    json_t *s;
+    json_array_foreach(streams, i, s) {
+        const char *k = json_string_value(json_object_get(s, "kind"));
+        const char *l = json_string_value(json_object_get(s, "lane"));
+        if (!k || !l) continue;
+        json_object_set_new(s, "processed_per_s", rates_of(series, from, now_ms, k, l, ok, 1));
+        json_object_set_new(s, "failed_per_s", rates_of(series, from, now_ms, k, l, bad, 2));
+    }
+    json_decref(hist);
+    return 0;
 }
 
 json_t *jobhist_totals(Rds *r, const QueueOpts *o, const char *which, FarmErr *err)

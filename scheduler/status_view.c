@@ -13,59 +13,10 @@
 #include "queue_admin.h"
 #include "sched_state.h"
 
-/* Minute buckets read for the rates: 60 whole ones and the current. */
-#define RATE_BUCKETS 61
-
-/* Sum of a series' last k buckets. */
-static long long last_sum(json_t *series, const char *field, int n, int k)
-{
-    json_t *arr = json_object_get(series, field);
-    long long s = 0;
-    for (int i = n - k; arr && i < n; i++) s += json_integer_value(json_array_get(arr, (size_t)i));
-    return s;
-}
-
-/* Per second over the last 1, 5 and 60 minutes: the k whole minute buckets
- * before the current one plus the current, partial one, over the time they
- * span (k to k+1 minutes), so a rate never drops to 0 at a minute's turn. */
-static json_t *rates(json_t *series, int64_t from, int64_t now, const char *kind, const char *lane,
-                     const char *const *outcomes, int nout)
-{
-    static const int windows[] = {1, 5, 60};
-    static const char *const names[] = {"1m", "5m", "60m"};
-    json_t *r = json_object();
-    for (int w = 0; w < 3; w++) {
-        long long n = 0;
-        for (int o = 0; o < nout; o++) {
-            char field[128];
-            snprintf(field, sizeof field, "%s|%s|%s", kind, lane, outcomes[o]);
-            n += last_sum(series, field, RATE_BUCKETS, windows[w] + 1);
-        }
-        int64_t start = from + (int64_t)(RATE_BUCKETS - 1 - windows[w]) * 60000;
-        double secs = (double)(now - start) / 1000.0;
-        json_object_set_new(r, names[w], json_real(secs > 0 ? (double)n / secs : 0));
-    }
-    return r;
-}
-
+/* The rates (lib/jobhist_read.c; `stratfarm status` prints the same). */
 static int add_rates(StatusApi *api, Rds *r, json_t *st, FarmErr *err)
 {
-    int64_t now = envelope_now_ms();
-    json_t *hist = jobhist_series(r, &api->q, now, RATE_BUCKETS, 0, err);
-    if (!hist) return -1;
-    json_t *series = json_object_get(hist, "series");
-    int64_t from = json_integer_value(json_object_get(hist, "from"));
-    static const char *const ok[] = {"succeeded"}, *const bad[] = {"failed", "dead"};
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(st, "streams"), i, s) {
-        const char *k = json_string_value(json_object_get(s, "kind"));
-        const char *l = json_string_value(json_object_get(s, "lane"));
-        json_object_set_new(s, "processed_per_s", rates(series, from, now, k, l, ok, 1));
-        json_object_set_new(s, "failed_per_s", rates(series, from, now, k, l, bad, 2));
-    }
-    json_decref(hist);
-    return 0;
+    return jobhist_rates(r, &api->q, json_object_get(st, "streams"), envelope_now_ms(), err);
 }
 
 /* Each worker's running jobs get their progress, message and ETA. */
