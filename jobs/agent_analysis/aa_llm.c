@@ -264,13 +264,18 @@ int aa_llm_run(const AaLlmConf *c, AaLlmCall *calls, int n, const volatile int *
         int running = 0;
         curl_multi_perform(m, &running);
         CURLMsg *msg;
-        int q;
+        int q, finished = 0;
         while ((msg = curl_multi_info_read(m, &q)))
             for (int i = 0; msg->msg == CURLMSG_DONE && i < n; i++)
                 if (sl[i].h == msg->easy_handle) {
                     curl_multi_remove_handle(m, sl[i].h);
                     finish(c, &sl[i], msg->data.result, &sp, now_ms());
+                    finished++;
                 }
+        /* A call just ended: recount before waiting. curl_multi_poll with
+         * nothing left in flight sleeps its whole timeout, which cost every
+         * execution 50 ms after its last answer. */
+        if (finished) continue;
         int wait = busy ? 50 : (int)(wake - now_ms());
         if (wait > 50) wait = 50;
         if (wait > 0) curl_multi_poll(m, NULL, 0, wait, NULL);
