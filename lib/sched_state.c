@@ -361,26 +361,59 @@ int sched_state_list(Rds *r, const QueueOpts *o, SchedInfo **out, size_t *n, Far
     return 0;
 }
 
-int sched_state_log(Rds *r, const QueueOpts *o, const char *name, int limit, char ***lines,
-                    size_t *n, FarmErr *err)
+/* An LRANGE reply as lines (malloc'd strings). */
+static int lines_of(const redisReply *rep, char ***lines, size_t *n, FarmErr *err)
 {
-    char key[256];
-    *lines = NULL;
-    *n = 0;
-    queue_key(o, key, sizeof key, "sched:%s:log", name);
-    redisReply *rep = rds_cmd(r, err, "LRANGE %s 0 %d", key, limit > 0 ? limit - 1 : -1);
-    if (!rep) return err_wrap(err, "schedules: log of %s", name);
     size_t cnt = rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
     char **arr = calloc(cnt ? cnt : 1, sizeof *arr);
-    int rc = arr ? 0 : err_set(err, SF_EIO, "schedules: out of memory");
-    for (size_t i = 0; rc == 0 && i < cnt; i++)
-        if (!(arr[i] = strdup(rep->element[i]->str ? rep->element[i]->str : "")))
-            rc = err_set(err, SF_EIO, "schedules: out of memory");
-    rds_free(rep);
-    if (rc) { sched_state_lines_free(arr, cnt); return -1; }
+    if (!arr) return err_set(err, SF_EIO, "schedules: out of memory");
+    for (size_t i = 0; i < cnt; i++)
+        if (!(arr[i] = strdup(rep->element[i]->str ? rep->element[i]->str : ""))) {
+            sched_state_lines_free(arr, cnt);
+            return err_set(err, SF_EIO, "schedules: out of memory");
+        }
     *lines = arr;
     *n = cnt;
     return 0;
+}
+
+int sched_state_logs(Rds *r, const QueueOpts *o, const char *const *names, size_t n, int limit,
+                     char ***lines, size_t *counts, FarmErr *err)
+{
+    char key[256], stop[16];
+    snprintf(stop, sizeof stop, "%d", limit > 0 ? limit - 1 : -1);
+    memset(lines, 0, n * sizeof *lines);
+    memset(counts, 0, n * sizeof *counts);
+    int rc = 0;
+    size_t sent = 0;
+    for (; sent < n && rc == 0; sent++) {
+        queue_key(o, key, sizeof key, "sched:%s:log", names[sent]);
+        const char *argv[] = {"LRANGE", key, "0", stop};
+        rc = rds_appendargv(r, err, 4, argv, NULL);
+    }
+    if (rc) sent--;   /* the failed append queued nothing */
+    /* Every queued reply is read, even after a failure, so the connection
+     * stays in step. */
+    for (size_t i = 0; i < sent; i++) {
+        FarmErr e = {0};
+        redisReply *rep = rds_read(r, &e);
+        if (!rep) { if (rc == 0) { *err = e; rc = -1; } break; }
+        if (rc == 0 && lines_of(rep, &lines[i], &counts[i], err)) rc = -1;
+        rds_free(rep);
+    }
+    if (rc) {
+        for (size_t i = 0; i < n; i++) sched_state_lines_free(lines[i], counts[i]);
+        memset(lines, 0, n * sizeof *lines);
+        memset(counts, 0, n * sizeof *counts);
+        return err_wrap(err, "schedules: logs");
+    }
+    return 0;
+}
+
+int sched_state_log(Rds *r, const QueueOpts *o, const char *name, int limit, char ***lines,
+                    size_t *n, FarmErr *err)
+{
+    return sched_state_logs(r, o, &name, 1, limit, lines, n, err);
 }
 
 void sched_state_lines_free(char **lines, size_t n)

@@ -54,6 +54,10 @@ int sched_state_get(Rds *r, const QueueOpts *o, const char *name, SchedInfo *out
  * texts: *lines malloc'd array of malloc'd strings (sched_state_lines_free). */
 int sched_state_log(Rds *r, const QueueOpts *o, const char *name, int limit, char ***lines,
                     size_t *n, FarmErr *err) SF_MUSTCHECK;
+/* The same for names[0..n) in one round trip: lines[i] and counts[i] (the
+ * caller's arrays of n) receive schedule i's; on failure all are empty. */
+int sched_state_logs(Rds *r, const QueueOpts *o, const char *const *names, size_t n, int limit,
+                     char ***lines, size_t *counts, FarmErr *err) SF_MUSTCHECK;
 void sched_state_lines_free(char **lines, size_t n);
 
 /* ---- the leader's writes; each checks the fencing token (leader.h) in the

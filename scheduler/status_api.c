@@ -1,5 +1,6 @@
-/* status_api.c - start and stop of the status API, its route table, its
- * Redis connection pool and its answer cache (status_api.h). */
+/* status_api.c - start and stop of the status API, its route table and
+ * its Redis connection pool (status_api.h); the snapshots are
+ * status_cache.c's. */
 #define _POSIX_C_SOURCE 200809L
 #include "status_priv.h"
 
@@ -75,45 +76,6 @@ void status_rds_put(StatusApi *api, Rds *r, int broken)
     pthread_mutex_unlock(&api->pool_lock);
 }
 
-int status_cache_get(StatusApi *api, StatusCache *c, HttpResp *resp, const char *ctype)
-{
-    int hit = 0;
-    int64_t now = envelope_now_ms();
-    pthread_mutex_lock(&api->cache_lock);
-    int fresh = c->text && now - c->at_ms < STATUS_CACHE_MS;
-    /* Stale: the first request rebuilds it and the others, meanwhile, get
-     * the last text (at most one rebuild time older), so no request waits
-     * behind a rebuild. A rebuild that never finished (an error) is
-     * retried after a second. */
-    int rebuilding = c->refresh_since_ms && now - c->refresh_since_ms < 1000;
-    if (!fresh && !rebuilding) c->refresh_since_ms = now;
-    if (c->text && (fresh || rebuilding)) {
-        char *copy = malloc(c->len + 1);
-        if (copy) {
-            memcpy(copy, c->text, c->len + 1);
-            http_resp_take(resp, 200, ctype, copy, c->len);
-            hit = 1;
-        }
-    }
-    pthread_mutex_unlock(&api->cache_lock);
-    return hit;
-}
-
-void status_cache_put(StatusApi *api, StatusCache *c, const char *text, size_t len)
-{
-    char *copy = malloc(len + 1);
-    if (!copy) return;
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    pthread_mutex_lock(&api->cache_lock);
-    free(c->text);
-    c->text = copy;
-    c->len = len;
-    c->at_ms = envelope_now_ms();
-    c->refresh_since_ms = 0;
-    pthread_mutex_unlock(&api->cache_lock);
-}
-
 static void api_free(StatusApi *api)
 {
     for (int i = 0; i < api->pool_n; i++) rds_close(api->pool[i]);
@@ -124,6 +86,7 @@ static void api_free(StatusApi *api)
     pthread_mutex_destroy(&api->dep_lock);
     pthread_cond_destroy(&api->dep_wake);
     pthread_mutex_destroy(&api->cache_lock);
+    pthread_cond_destroy(&api->cache_wake);
     free(api);
 }
 
@@ -146,6 +109,10 @@ static StatusApi *api_new(const Config *cfg)
     pthread_mutex_init(&api->dep_lock, NULL);
     pthread_cond_init(&api->dep_wake, NULL);
     pthread_mutex_init(&api->cache_lock, NULL);
+    pthread_cond_init(&api->cache_wake, NULL);
+    api->status_cache = (StatusCache){.ctype = "application/json", .build = status_build_status};
+    api->metrics_cache = (StatusCache){.ctype = "text/plain; version=0.0.4; charset=utf-8",
+                                       .build = status_build_metrics};
     return api;
 }
 
@@ -160,7 +127,9 @@ int status_api_start(const Config *cfg, StatusApi **out, FarmErr *err)
         .threads = cfg->api.threads, .timeout_s = cfg->api.timeout_s, .component = "status-api",
     };
     if (status_ready_start(api, err)) { api_free(api); return -1; }
-    if (http_server_start(&o, routes, sizeof routes / sizeof routes[0], api, &api->http, err)) {
+    if (status_cache_start(api, err) ||
+        http_server_start(&o, routes, sizeof routes / sizeof routes[0], api, &api->http, err)) {
+        status_cache_stop(api);
         status_ready_stop(api);
         api_free(api);
         return err_wrap(err, "status API");
@@ -180,6 +149,7 @@ void status_api_stop(StatusApi *api)
 {
     if (!api) return;
     http_server_stop(api->http);
+    status_cache_stop(api);
     status_ready_stop(api);
     api_free(api);
 }

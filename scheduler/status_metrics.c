@@ -148,20 +148,17 @@ cleanup:
     return rc;
 }
 
+int status_build_metrics(StatusApi *api, Rds *r, char **text, size_t *len, FarmErr *err)
+{
+    MetricsBuf b = {0};
+    int rc = render(api, r, &b, err);
+    *text = metrics_buf_take(&b, len);
+    if (rc) { free(*text); *text = NULL; return -1; }
+    return *text ? 0 : err_set(err, SF_EIO, "out of memory");
+}
+
 void status_h_metrics(void *app, const HttpReq *req, HttpResp *resp)
 {
     StatusApi *api = app;
-    static const char ctype[] = "text/plain; version=0.0.4; charset=utf-8";
-    if (status_cache_get(api, &api->metrics_cache, resp, ctype)) return;
-    FarmErr err = {0};
-    Rds *r = status_rds_get(api, &err);
-    if (!r) { http_resp_error(resp, 503, "redis: %s", err.msg); return; }
-    MetricsBuf b = {0};
-    int rc = render(api, r, &b, &err);
-    status_rds_put(api, r, rc != 0);
-    size_t len = 0;
-    char *text = metrics_buf_take(&b, &len);
-    if (rc || !text) { free(text); http_resp_error(resp, 503, "%s", rc ? err.msg : "out of memory"); return; }
-    status_cache_put(api, &api->metrics_cache, text, len);
-    http_resp_take(resp, 200, ctype, text, len);
+    status_cache_serve(api, &api->metrics_cache, resp);
 }

@@ -25,12 +25,15 @@ typedef struct StatusDep {
     char error[256];              /* the last failure (no DSN, no secret) */
 } StatusDep;
 
-/* A cached answer: text (owned) and when it was made. */
+/* A snapshot answer (status_cache.c): how it is built, its last text
+ * (owned) and when it was made, and when a request last wanted it. */
 typedef struct StatusCache {
+    const char *ctype;
+    /* Builds the whole answer on r: 0 and *text (malloc'd) and *len. */
+    int (*build)(StatusApi *api, Rds *r, char **text, size_t *len, FarmErr *err);
     char *text;
     size_t len;
-    int64_t at_ms;
-    int64_t refresh_since_ms;   /* one request rebuilds; others get the last text meanwhile */
+    int64_t at_ms, wanted_ms;
 } StatusCache;
 
 struct StatusApi {
@@ -55,9 +58,12 @@ struct StatusApi {
     int stopping;
     StatusDep deps[4];
     int ndeps;
-    /* Snapshots of /v1/status and /metrics. */
+    /* Snapshots of /v1/status and /metrics, and the thread rebuilding them. */
     pthread_mutex_t cache_lock;
+    pthread_cond_t cache_wake;
     StatusCache status_cache, metrics_cache;
+    pthread_t refresher;
+    int refresher_started, cache_stopping;
 };
 
 #define STATUS_CHECK_MS 2000
@@ -72,13 +78,18 @@ void status_rds_put(StatusApi *api, Rds *r, int broken);
 int status_ready_start(StatusApi *api, FarmErr *err) SF_MUSTCHECK;
 void status_ready_stop(StatusApi *api);
 
-/* A cached text answer: fills resp from the cache when fresher than
- * STATUS_CACHE_MS and returns 1; else 0. status_cache_put stores a copy. */
-int status_cache_get(StatusApi *api, StatusCache *c, HttpResp *resp, const char *ctype);
-void status_cache_put(StatusApi *api, StatusCache *c, const char *text, size_t len);
+/* Answers resp from c's snapshot, or (none recent enough) builds one on a
+ * pooled connection: 503 with the reason when that fails. */
+void status_cache_serve(StatusApi *api, StatusCache *c, HttpResp *resp);
+/* The thread that keeps wanted snapshots at most STATUS_CACHE_MS old. */
+int status_cache_start(StatusApi *api, FarmErr *err) SF_MUSTCHECK;
+void status_cache_stop(StatusApi *api);
 
 /* The whole /v1/status document (status_view.c); NULL with err. */
 json_t *status_view(StatusApi *api, Rds *r, FarmErr *err);
+/* The snapshots' builders (status_view.c, status_metrics.c). */
+int status_build_status(StatusApi *api, Rds *r, char **text, size_t *len, FarmErr *err);
+int status_build_metrics(StatusApi *api, Rds *r, char **text, size_t *len, FarmErr *err);
 
 /* Handlers (the route table is in status_api.c). */
 void status_h_healthz(void *app, const HttpReq *req, HttpResp *resp);

@@ -52,34 +52,47 @@ static json_t *leader_view(StatusApi *api, Rds *r)
                      "ttl_ms", (json_int_t)li.ttl_ms, "this_replica", strcmp(li.holder, api->replica) == 0);
 }
 
-static json_t *schedule_view(StatusApi *api, Rds *r, const SchedInfo *s)
+/* lines: the schedule's last decisions (JSON texts), newest first. */
+static json_t *schedule_view(const SchedInfo *s, char **lines, size_t n)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:s,s:s}", "name", s->name, "cron", s->cron,
                           "timezone", s->timezone, "kind", s->kind, "lane", s->lane, "origin", s->origin,
                           "enabled", s->enabled, "last_fire", (json_int_t)s->last_fired_ms,
                           "next_fire", (json_int_t)s->next_ms, "last_decision", s->last_decision,
                           "last_reason", s->last_reason);
-    char **lines = NULL;
-    size_t n = 0;
-    FarmErr e = {0};
     json_t *decisions = json_array();
-    if (sched_state_log(r, &api->q, s->name, 5, &lines, &n, &e) == 0)
-        for (size_t i = 0; i < n; i++) {
-            json_t *d = json_loads(lines[i], 0, NULL);
-            if (d) json_array_append_new(decisions, d);
-        }
-    sched_state_lines_free(lines, n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_loads(lines[i], 0, NULL);
+        if (d) json_array_append_new(decisions, d);
+    }
     json_object_set_new(o, "decisions", decisions);
     return o;
 }
 
+/* Every schedule with its last 5 decisions: two pipelined round trips
+ * (the hashes, then the logs) whatever the number of schedules. */
 static json_t *schedules_view(StatusApi *api, Rds *r, FarmErr *err)
 {
     SchedInfo *s = NULL;
     size_t n = 0;
     if (sched_state_list(r, &api->q, &s, &n, err)) return NULL;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(arr, schedule_view(api, r, &s[i]));
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    char ***lines = calloc(n ? n : 1, sizeof *lines);
+    size_t *counts = calloc(n ? n : 1, sizeof *counts);
+    json_t *arr = names && lines && counts ? json_array() : NULL;
+    if (!arr) err_set(err, SF_EIO, "out of memory");
+    for (size_t i = 0; arr && i < n; i++) names[i] = s[i].name;
+    if (arr && sched_state_logs(r, &api->q, names, n, 5, lines, counts, err)) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    for (size_t i = 0; arr && i < n; i++) {
+        json_array_append_new(arr, schedule_view(&s[i], lines[i], counts[i]));
+        sched_state_lines_free(lines[i], counts[i]);
+    }
+    free(names);
+    free(lines);
+    free(counts);
     free(s);
     return arr;
 }
@@ -99,19 +112,19 @@ json_t *status_view(StatusApi *api, Rds *r, FarmErr *err)
     return st;
 }
 
+int status_build_status(StatusApi *api, Rds *r, char **text, size_t *len, FarmErr *err)
+{
+    json_t *st = status_view(api, r, err);
+    if (!st) return err_wrap(err, "redis");
+    *text = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    if (!*text) return err_set(err, SF_EIO, "out of memory");
+    *len = strlen(*text);
+    return 0;
+}
+
 void status_h_status(void *app, const HttpReq *req, HttpResp *resp)
 {
     StatusApi *api = app;
-    if (status_cache_get(api, &api->status_cache, resp, "application/json")) return;
-    FarmErr err = {0};
-    Rds *r = status_rds_get(api, &err);
-    if (!r) { http_resp_error(resp, 503, "redis: %s", err.msg); return; }
-    json_t *st = status_view(api, r, &err);
-    status_rds_put(api, r, st == NULL);
-    if (!st) { http_resp_error(resp, 503, "redis: %s", err.msg); return; }
-    char *text = json_dumps(st, JSON_COMPACT);
-    json_decref(st);
-    if (!text) { http_resp_error(resp, 500, "out of memory"); return; }
-    status_cache_put(api, &api->status_cache, text, strlen(text));
-    http_resp_take(resp, 200, "application/json", text, strlen(text));
+    status_cache_serve(api, &api->status_cache, resp);
 }

@@ -80,7 +80,7 @@ BENCH(status_api)
         w.heartbeat_ms = 4102444800000LL;   /* far future: stays live for the run */
         if (workers_announce(r, &q, &w, 600, 0, &err)) printf("  announce: %s\n", err.msg);
     }
-    pid_t pid = bench_spawn("stratfarm-scheduler", cfg, NULL);
+    pid_t pid = bench_spawn("stratfarm-scheduler", cfg, getenv("SF_STATUS_LOG"));
     usleep(1500 * 1000);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
     snprintf(u, sizeof u, "%s/v1/status", base);

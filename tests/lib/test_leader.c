@@ -125,3 +125,42 @@ TEST(leader_fenced_enqueue_and_decision_of_an_ex_leader_write_nothing)
     for (int i = 0; i < 3; i++) envelope_clear(&env[i]);
     rds_close(r);
 }
+
+TEST(sched_state_logs_reads_many_schedules_logs_in_one_round_trip_newest_first)
+{
+    QueueOpts q;
+    Rds *r = open_redis(&q);
+    FarmErr err = {0};
+    char tok[LEADER_VALUE_MAX];
+    int won = 0, fenced = 0, dups = 0;
+    REQUIRE(leader_acquire(r, &q, "host:1", 3000, &won, tok, sizeof tok, &err) == 0 && won);
+    /* a: three decisions; b: one; c: none (never decided). */
+    SchedDecisionRec recs[] = {
+        {"a", 60000, SCHED_FIRED, "on time", 1, 120000},
+        {"a", 120000, SCHED_SKIPPED, "misfire skip", 0, 180000},
+        {"b", 60000, SCHED_MISSED, "down", 0, 120000},
+        {"a", 180000, SCHED_FIRED, "catch-up", 1, 240000},
+    };
+    REQUIRE(sched_state_decide(r, &q, tok, recs, 4, 200000, 3600, 10, &fenced, &dups, &err) == 0);
+    REQUIRE(!fenced);
+    const char *names[] = {"a", "b", "c"};
+    char **lines[3];
+    size_t counts[3];
+    REQUIRE(sched_state_logs(r, &q, names, 3, 2, lines, counts, &err) == 0);
+    CHECK_INT(counts[0], 2);               /* the limit holds */
+    CHECK_INT(counts[1], 1);
+    CHECK_INT(counts[2], 0);
+    if (counts[0] == 2) {
+        CHECK_CONTAINS(lines[0][0], "catch-up");      /* newest first */
+        CHECK_CONTAINS(lines[0][1], "misfire skip");
+    }
+    if (counts[1] == 1) CHECK_CONTAINS(lines[1][0], "\"decision\":\"missed\"");
+    for (int i = 0; i < 3; i++) sched_state_lines_free(lines[i], counts[i]);
+    /* The connection is still in step: a single read after the pipeline. */
+    char **one = NULL;
+    size_t n = 0;
+    REQUIRE(sched_state_log(r, &q, "b", 0, &one, &n, &err) == 0);
+    CHECK_INT(n, 1);
+    sched_state_lines_free(one, n);
+    rds_close(r);
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char CONFIG[] =
     "worker:\n  slots: 2\n  kinds: [sleep, fail, noop]\n  test_kinds: true\n  heartbeat_ms: 200\n"
@@ -287,4 +288,40 @@ TEST(status_api_refuses_a_non_loopback_address_without_a_token)
     CHECK_CONTAINS(err.msg, "STRATFARM_API_TOKEN");
     CHECK(api == NULL);
     config_free(cfg);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While a dashboard polls, the snapshot thread keeps /v1/status and
+ * /metrics fresh (no answer older than the 500 ms period plus a rebuild),
+ * and a change shows up without anyone waiting on a rebuild. */
+TEST_T(status_snapshots_stay_fresh_while_polled_and_show_new_work, 60)
+{
+    StTh t;
+    stth_up(&t, CONFIG, TOKEN);
+    json_t *j = NULL;
+    int64_t oldest = 0, t0 = wall_ms();
+    int saw_queued = 0;
+    while (wall_ms() - t0 < 3000) {
+        if (!saw_queued && wall_ms() - t0 > 1000) {
+            thq_enqueue(&t.q, "noop", LANE_BATCH, 3, "{}", NULL);
+            saw_queued = -1;
+        }
+        REQUIRE(stth_req(&t, "GET", "/v1/status", NULL, NULL, &j, NULL) == 200);
+        int64_t age = wall_ms() - json_integer_value(path(j, "generated_at"));
+        if (age > oldest && wall_ms() - t0 > 200) oldest = age;   /* the first answer may be built cold */
+        json_t *s = stream_of(j, "noop", "batch");
+        if (saw_queued == -1 && s && json_integer_value(path(s, "length")) == 1) saw_queued = (int)(wall_ms() - t0);
+        json_decref(j);
+        REQUIRE(stth_req(&t, "GET", "/metrics", NULL, NULL, NULL, NULL) == 200);
+        th_sleep_ms(50);
+    }
+    CHECKF(oldest < 1000, "a /v1/status answer was %lld ms old", (long long)oldest);
+    CHECKF(saw_queued > 0 && saw_queued < 2200, "the queued job showed at %d ms (queued at ~1000)", saw_queued);
+    stth_down(&t);
 }
