@@ -88,10 +88,6 @@ typedef struct DslProgram {
 int dsl_parse(const char *src, size_t len, DslProgram *out, DslError *err);
 void dsl_program_free(DslProgram *p);
 
-/* Bars before a rule's first defined value: the "warm-up" a backtest reads
- * before its start date so that rules can signal from the first bar. */
-int dsl_program_lookback(const DslProgram *p);
-
 /* ---- the function table (dsl_funcs.c) ---- */
 typedef struct DslFnInfo {
     const char *name;
