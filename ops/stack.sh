@@ -42,12 +42,23 @@ free_port() {
     echo "stack: no free port" >&2; exit 1
 }
 
+# Ports chosen by this run (not read back from D/ports) may be taken by
+# another stack starting at the same moment between the check and the bind:
+# then the server that lost is started again on another free port.
+FRESH_PORTS=0
+save_ports() { printf 'REDIS_PORT=%s\nPG_PORT=%s\n' "$REDIS_PORT" "$PG_PORT" > "$DIR/ports"; }
 load_ports() {
     if [ -f "$DIR/ports" ]; then . "$DIR/ports"; else
         REDIS_PORT=$(free_port); PG_PORT=$(free_port)
         while [ "$PG_PORT" = "$REDIS_PORT" ]; do PG_PORT=$(free_port); done
-        printf 'REDIS_PORT=%s\nPG_PORT=%s\n' "$REDIS_PORT" "$PG_PORT" > "$DIR/ports"
+        save_ports
+        FRESH_PORTS=1
     fi
+}
+other_port() {
+    local p; p=$(free_port)
+    while [ "$p" = "$REDIS_PORT" ] || [ "$p" = "$PG_PORT" ]; do p=$(free_port); done
+    echo "$p"
 }
 
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the
@@ -64,17 +75,33 @@ pg_data() {
     echo "$alt/pg"
 }
 
+# 0 once the Redis answering on REDIS_PORT is the one this stack started
+# (a ping alone could be answered by another stack's server on that port).
+redis_started() {
+    local pid
+    for _ in $(seq 1 100); do
+        pid=$(cat "$DIR/redis/redis.pid" 2>/dev/null)
+        if [ -n "$pid" ] && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" info server 2>/dev/null \
+            | tr -d '\r' | grep -qx "process_id:$pid"; then return 0; fi
+        sleep 0.05
+    done
+    return 1
+}
+
 redis_up() {
     if [ -f "$DIR/redis/redis.pid" ] && kill -0 "$(cat "$DIR/redis/redis.pid")" 2>/dev/null; then return; fi
     mkdir -p "$DIR/redis"
     local persist=(--appendonly yes --appendfsync everysec)
     [ $EPHEMERAL -eq 1 ] && persist=(--save "" --appendonly no)
-    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
-        --dir "$DIR/redis" --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" \
-        --daemonize yes "${persist[@]}" >/dev/null
-    for _ in $(seq 1 100); do
-        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return
-        sleep 0.05
+    for _ in 1 2 3 4 5; do
+        rm -f "$DIR/redis/redis.pid"
+        redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
+            --dir "$DIR/redis" --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log" \
+            --daemonize yes "${persist[@]}" >/dev/null
+        redis_started && return
+        [ -f "$DIR/redis/redis.pid" ] && kill "$(cat "$DIR/redis/redis.pid")" 2>/dev/null
+        [ $FRESH_PORTS -eq 1 ] || break
+        REDIS_PORT=$(other_port); save_ports
     done
     echo "stack: redis did not start; see $DIR/redis/redis.log" >&2; exit 1
 }
@@ -99,8 +126,13 @@ pg_up() {
         } | as_pg tee -a "$data/postgresql.conf" >/dev/null
     fi
     if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return; fi
-    as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT" -l "$data/server.log" -w -t 60 start >/dev/null \
-        || { echo "stack: postgres did not start; see $data/server.log" >&2; exit 1; }
+    for _ in 1 2 3 4 5; do
+        as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT" -l "$data/server.log" -w -t 60 start >/dev/null && return
+        [ $FRESH_PORTS -eq 1 ] && ! grep -q "could not bind\|Address already in use" "$data/server.log" 2>/dev/null && break
+        [ $FRESH_PORTS -eq 1 ] || break
+        PG_PORT=$(other_port); save_ports
+    done
+    echo "stack: postgres did not start; see $data/server.log" >&2; exit 1
 }
 
 psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"; }
