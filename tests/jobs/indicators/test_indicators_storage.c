@@ -408,8 +408,13 @@ TEST(indicators_migration_007_moves_every_analysis_row_and_the_view_returns_them
     CHECK_INT(sql_int(old, "SELECT count(*) FROM pg_class WHERE relname = 'analysis_v006'"), 0);
     CHECK_INT(sql_int(old, "SELECT count(*) FROM pg_class WHERE relname = 'analysis' AND relkind = 'v'"), 1);
 
-    /* The job on the new storage shows the same rows (but created_at). */
-    t_run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\"]}");
+    /* The job on the new storage shows the same rows (but created_at);
+     * with support_resistance_200 in the run, analysis takes its levels
+     * from that indicator's slots (computed once), and they are the same
+     * as ta_spec_analysis_at's own (the old rows above). */
+    t_run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\",\"support_resistance_200\"]}");
+    CHECK(t_q_int(&t, "SELECT count(*) FROM analysis_rows WHERE support_levels <> '[]' AND resistance_levels <> '[]'")
+          > 1000);
     PGconn *fresh = PQconnectdb(t.farm.backtest);
     REQUIRE(PQstatus(fresh) == CONNECTION_OK);
     static const char Q[] =
