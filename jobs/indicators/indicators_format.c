@@ -2,6 +2,8 @@
  * indicators job stores. Pure: arrays in, text out (see the header). */
 #include "indicators_format.h"
 
+#include "indicators_slots.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,19 +274,17 @@ size_t indicators_format(TaOut *o, const TaInput *in, size_t i, char *buf, size_
 
 /* ---- analysis -------------------------------------------------------------- */
 
-int indicators_analysis_row(const TaAnalysisSeries *a, const TaInput *in, size_t i,
-                            IndicatorsAnalysisRow *row)
+/* The row's text from the analysis at one bar. */
+static int analysis_row_at(const TaAnalysisAt *at, IndicatorsAnalysisRow *row)
 {
     memset(row, 0, sizeof *row);
-    TaAnalysisAt at;
-    if (ta_spec_analysis_at(a, in, i, &at) != TA_OK) return -1;
-    row->trend = ta_trend_name(at.a.trend);
-    row->strength = at.a.strength;
+    row->trend = ta_trend_name(at->a.trend);
+    row->strength = at->a.strength;
     Buf b = {row->signals, 0, sizeof row->signals, 0};
     put(&b, "[");
     int first = 1;
     for (unsigned bit = 0; bit < TA_SIG_COUNT; bit++) {
-        if (!(at.a.signals & (1u << bit))) continue;
+        if (!(at->a.signals & (1u << bit))) continue;
         const char *nm = ta_signal_name(1u << bit);
         if (!nm) continue;
         put(&b, first ? "\"" : ",\"");
@@ -295,14 +295,31 @@ int indicators_analysis_row(const TaAnalysisSeries *a, const TaInput *in, size_t
     put(&b, "]");
     if (!finish(&b)) return -1;
     Buf s = {row->support, 0, sizeof row->support, 0};
-    put_levels(&s, at.levels, at.n_levels, TA_LEVEL_SUPPORT);
+    put_levels(&s, at->levels, at->n_levels, TA_LEVEL_SUPPORT);
     Buf r = {row->resistance, 0, sizeof row->resistance, 0};
-    put_levels(&r, at.levels, at.n_levels, TA_LEVEL_RESISTANCE);
+    put_levels(&r, at->levels, at->n_levels, TA_LEVEL_RESISTANCE);
     if (!finish(&s) || !finish(&r)) return -1;
     Buf fb = {row->fibonacci, 0, sizeof row->fibonacci, 0};
-    if (at.has_fib) {
-        put_fib(&fb, &at.fib);
+    if (at->has_fib) {
+        put_fib(&fb, &at->fib);
         if (!finish(&fb)) row->fibonacci[0] = '\0';   /* not finite: SQL NULL */
     }
     return 0;
+}
+
+int indicators_analysis_row(const TaAnalysisSeries *a, const TaInput *in, size_t i,
+                            IndicatorsAnalysisRow *row)
+{
+    TaAnalysisAt at;
+    if (ta_spec_analysis_at(a, in, i, &at) != TA_OK) { memset(row, 0, sizeof *row); return -1; }
+    return analysis_row_at(&at, row);
+}
+
+int indicators_analysis_row_sr(const TaAnalysisSeries *a, const TaInput *in, size_t i, const double *sr,
+                               IndicatorsAnalysisRow *row)
+{
+    TaAnalysisAt at;
+    if (ta_spec_analysis_at_no_levels(a, in, i, &at) != TA_OK) { memset(row, 0, sizeof *row); return -1; }
+    if (sr) at.n_levels = indicators_slots_sr_levels(sr, at.levels, TA_SPEC_SR_CAP);
+    return analysis_row_at(&at, row);
 }

@@ -37,6 +37,14 @@ typedef struct IndicatorsAnalysisRow {
 int indicators_analysis_row(const TaAnalysisSeries *a, const TaInput *in, size_t i,
                             IndicatorsAnalysisRow *row);
 
+/* The same with the support / resistance levels given: sr the slots of
+ * support_resistance_200 at bar i (indicators_slots.h; computed once for
+ * both), or NULL when that indicator has no value there (no levels, as
+ * ta_spec_analysis_at when ta_levels fails). The row is byte for byte
+ * indicators_analysis_row's. */
+int indicators_analysis_row_sr(const TaAnalysisSeries *a, const TaInput *in, size_t i, const double *sr,
+                               IndicatorsAnalysisRow *row);
+
 /* Shortest text that reads back as the same double (%.15g, else %.17g);
  * v must be finite. Returns the length written into out[32]. */
 int indicators_fmt_double(double v, char out[32]);

@@ -149,6 +149,9 @@ typedef struct RunState {
     long long undefined;                 /* not yet defined: warm-up, pivots' first session */
     long long ind_rows, ana_rows;        /* rows stored by the server (direct path) */
     long long ind_values;                /* indicator values written (rows of the view) */
+    double *sr_memo;                     /* support_resistance_200's slots per bar from sr_first (owned) */
+    unsigned char *sr_state;             /* per bar: 0 not computed, 1 a value, 2 none */
+    size_t sr_first, sr_n;
     int copy_failed;                     /* the server refused a COPY (db sqlstate says why) */
     double t_read, t_compute, t_copy, t_merge;
 } RunState;
@@ -160,6 +163,8 @@ static void run_free(RunState *st)
     history_series_free(&st->s);
     free(st->session);
     free(st->buf);
+    free(st->sr_memo);
+    free(st->sr_state);
 }
 
 /* Forgets what a write pass produced, before it is redone. */
@@ -170,6 +175,7 @@ static void rows_reset(RunState *st)
     st->analysis_json = NULL;
     st->rows = st->skipped = st->undefined = st->ind_rows = st->ana_rows = st->ind_values = 0;
     st->copy_failed = 0;
+    if (st->sr_state) memset(st->sr_state, 0, st->sr_n);
 }
 
 static int stop(JobCtx *ctx, FarmErr *err)
@@ -245,6 +251,68 @@ static int bar_undefined(const TaOut *o, size_t i, int lb)
     for (int k = 0; k < o->nv; k++)
         if (isnan(o->v[k][i])) return 1;
     return 0;
+}
+
+/* ---- support / resistance computed once ----
+ * Analysis reads the very levels of support_resistance_200 at each bar
+ * (ta_spec.h: ta_spec_analysis_at_no_levels). When a run has both, the
+ * indicator's slots are kept per analysis bar as the indicator pass
+ * computes them (22 doubles a bar), and the analysis pass reads them instead
+ * of running ta_levels over 200 bars again. Two COPY streams cannot be open
+ * at once on one connection, so the passes stay apart and the levels wait
+ * in memory; up to SR_MEMO_MAX_BYTES (a 100,000-candle run: 17 MB), a
+ * longer run computes them twice as before, so memory stays bounded. */
+#define SR_MEMO_MAX_BYTES (32u << 20)
+#define SR_MEMO_SLOTS (2 + 2 * TA_SPEC_SR_CAP)
+
+static int is_sr_shared(const TaSpec *s) { return s->kind == TA_SPEC_SR && s->p[0] == TA_SPEC_SR_WINDOW; }
+
+/* Allocates the memo for the analysis bars when the run has both; without
+ * memory (or beyond the bound) there is no memo, not an error. */
+static void sr_memo_setup(RunState *st, const TaInput *in)
+{
+    int have_sr = 0;
+    int64_t ana = INT64_MAX;
+    for (size_t j = 0; j < st->pl.n; j++) {
+        have_sr |= is_sr_shared(&st->pl.specs[j]);
+        if (st->pl.specs[j].kind == TA_SPEC_ANALYSIS) ana = st->start[j];
+    }
+    if (!have_sr || ana == INT64_MAX) return;
+    st->sr_first = lower_bound(in->ts, in->n, ana);
+    st->sr_n = in->n - st->sr_first;
+    if (st->sr_n == 0 || st->sr_n * SR_MEMO_SLOTS * sizeof(double) > SR_MEMO_MAX_BYTES) return;
+    st->sr_memo = malloc(st->sr_n * SR_MEMO_SLOTS * sizeof(double));
+    st->sr_state = calloc(st->sr_n, 1);
+    if (!st->sr_memo || !st->sr_state) {
+        free(st->sr_memo), free(st->sr_state);
+        st->sr_memo = NULL, st->sr_state = NULL;
+    }
+}
+
+static void sr_memo_put(RunState *st, size_t i, int has_value, const double *slots)
+{
+    if (!st->sr_state || i < st->sr_first) return;
+    size_t k = i - st->sr_first;
+    st->sr_state[k] = has_value ? 1 : 2;
+    if (has_value) memcpy(st->sr_memo + k * SR_MEMO_SLOTS, slots, SR_MEMO_SLOTS * sizeof(double));
+}
+
+/* indicators_slots_at, keeping support_resistance_200's slots for analysis. */
+static int value_at(RunState *st, const TaSpec *s, TaOut *o, const TaInput *in, size_t i, double *slots,
+                    unsigned char *defined)
+{
+    int has_value = indicators_slots_at(o, in, i, slots, defined);
+    if (st->sr_state && is_sr_shared(s)) sr_memo_put(st, i, has_value, slots);
+    return has_value;
+}
+
+/* The analysis row at bar i, with the memo's levels when it holds the bar. */
+static int analysis_row(const RunState *st, const TaAnalysisSeries *a, const TaInput *in, size_t i,
+                        IndicatorsAnalysisRow *row)
+{
+    size_t k = i - st->sr_first;
+    if (!st->sr_state || i < st->sr_first || st->sr_state[k] == 0) return indicators_analysis_row(a, in, i, row);
+    return indicators_analysis_row_sr(a, in, i, st->sr_state[k] == 1 ? st->sr_memo + k * SR_MEMO_SLOTS : NULL, row);
 }
 
 /* Series kept in memory at once: a group of indicators is computed
@@ -323,7 +391,7 @@ static int write_group(IndicatorsWriter *w, RunState *st, const TaInput *in, con
             int cnt = indicators_slots_count(specs[k]);
             if (i < from[k]) {
                 memset(defined + at, 0, (size_t)cnt);
-            } else if (indicators_slots_at(&outs[k], in, i, slots + at, defined + at)) {
+            } else if (value_at(st, specs[k], &outs[k], in, i, slots + at, defined + at)) {
                 any = 1;
                 st->rows++;
                 st->ind_values++;
@@ -412,7 +480,7 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, 
     IndicatorsAnalysisRow row;
     size_t last_row = SIZE_MAX;
     for (size_t i = lower_bound(in->ts, in->n, start); i < in->n; i++) {
-        if (indicators_analysis_row(&a, in, i, &row)) continue;
+        if (analysis_row(st, &a, in, i, &row)) continue;
         indicators_write_analysis_row(&w, in->ts[i], row.trend, row.strength, row.signals, row.support,
                                       row.resistance, row.fibonacci[0] ? row.fibonacci : NULL);
         st->rows++;
@@ -422,7 +490,7 @@ static int write_analysis(JobCtx *ctx, Db *db, RunState *st, const TaInput *in, 
             return -1;
         }
     }
-    if (last_row != SIZE_MAX && indicators_analysis_row(&a, in, last_row, &row) == 0) {
+    if (last_row != SIZE_MAX && analysis_row(st, &a, in, last_row, &row) == 0) {
         size_t cap = strlen(row.signals) + strlen(row.support) + strlen(row.resistance) +
                      strlen(row.fibonacci) + 256;
         st->analysis_json = malloc(cap);
@@ -648,6 +716,7 @@ static int ind_run_state(JobCtx *ctx, RunState *st, FarmErr *err)
     int64_t newest;
     if (indicators_values_newest(bt, pl->symbol, pl->timeframe, &newest, err)) return -1;
     int direct = can_write_direct(st, newest), fell_back = 0;
+    sr_memo_setup(st, &in);
     if (write_pass(ctx, bt, st, &in, &direct, &fell_back, err)) return -1;
     if (ctx->progress(ctx, 85, direct ? "recording state" : "upserting")) return stop(ctx, err);
     t0 = now_s();

@@ -115,3 +115,15 @@ int indicators_slots_at(TaOut *o, const TaInput *in, size_t i, double *out, unsi
     if (bad || at == 0) return none(defined, count);
     return 1;
 }
+
+int indicators_slots_sr_levels(const double *slots, TaLevel *out, int cap)
+{
+    int ns = (int)slots[0], nr = (int)slots[1], n = 0;
+    for (int k = 0; k < ns + nr && n < cap && k < TA_SPEC_SR_CAP; k++, n++) {
+        memset(&out[n], 0, sizeof out[n]);
+        out[n].price = slots[2 + 2 * k];
+        out[n].touches = (int)slots[3 + 2 * k];
+        out[n].kind = k < ns ? TA_LEVEL_SUPPORT : TA_LEVEL_RESISTANCE;
+    }
+    return n;
+}

@@ -42,4 +42,11 @@ int indicators_slots_series(const TaSpec *s);
  * value. o's scratch is used for window kinds. */
 int indicators_slots_at(TaOut *o, const TaInput *in, size_t i, double *out, unsigned char *defined);
 
+/* The inverse for support_resistance (kind 7): the levels of slots (as
+ * indicators_slots_at wrote them for a bar with a value) into out[cap], in
+ * ta_levels' order (by price: the supports, then the resistances, as
+ * supports lie at or below the close and resistances above); returns their
+ * count. price, touches and kind are set; first_idx / last_idx are 0. */
+int indicators_slots_sr_levels(const double *slots, TaLevel *out, int cap);
+
 #endif

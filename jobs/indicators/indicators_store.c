@@ -1,5 +1,5 @@
 /* indicators_store.c - layouts, direct or staging binary COPY, the merge
- * and indicator_state (see the header and sql/backtest/006). */
+ * and indicator_state (see the header and sql/backtest/006, 007). */
 #include "indicators_store.h"
 
 #include "indicators_slots.h"
@@ -167,15 +167,15 @@ int indicators_stage_create(Db *db, FarmErr *err)
 {
     /* Temporary: no WAL, invisible to other sessions, gone at commit at the
      * latest (merge drops them earlier, so a second job in one session, as
-     * in tests, starts clean). value is jsonb so a malformed value fails at
-     * COPY, before anything reaches the real table. */
+     * in tests, starts clean). analysis' JSON is text, as analysis_rows
+     * holds it (migration 007). */
     return db_exec(db,
                    "DROP TABLE IF EXISTS pg_temp.indicators_stage, pg_temp.analysis_stage;"
                    "CREATE TEMP TABLE indicators_stage (layout_id int NOT NULL,"
                    " \"timestamp\" timestamp NOT NULL, v float8[] NOT NULL) ON COMMIT DROP;"
                    "CREATE TEMP TABLE analysis_stage (\"timestamp\" timestamp NOT NULL, trend text NOT NULL,"
-                   " strength integer NOT NULL, signals jsonb NOT NULL, support_levels jsonb NOT NULL,"
-                   " resistance_levels jsonb NOT NULL, fibonacci_levels jsonb) ON COMMIT DROP",
+                   " strength integer NOT NULL, signals text NOT NULL, support_levels text NOT NULL,"
+                   " resistance_levels text NOT NULL, fibonacci_levels text) ON COMMIT DROP",
                    err);
 }
 
@@ -190,7 +190,7 @@ int indicators_write_begin(Db *db, IndicatorsWriter *w, int direct, int analysis
     w->ltf = strlen(timeframe);
     const char *sql;
     if (analysis)
-        sql = direct ? "COPY analysis (symbol, timeframe, \"timestamp\", trend, strength, signals, support_levels,"
+        sql = direct ? "COPY analysis_rows (symbol, timeframe, \"timestamp\", trend, strength, signals, support_levels,"
                        " resistance_levels, fibonacci_levels) FROM STDIN WITH (FORMAT binary)"
                      : "COPY analysis_stage (\"timestamp\", trend, strength, signals, support_levels,"
                        " resistance_levels, fibonacci_levels) FROM STDIN WITH (FORMAT binary)";
@@ -226,10 +226,11 @@ void indicators_write_analysis_row(IndicatorsWriter *w, int64_t ts, const char *
     db_copybin_timestamp(&w->cp, ts);
     db_copybin_text(&w->cp, trend, strlen(trend));
     db_copybin_int4(&w->cp, strength);
-    db_copybin_jsonb(&w->cp, signals, strlen(signals));
-    db_copybin_jsonb(&w->cp, support, strlen(support));
-    db_copybin_jsonb(&w->cp, resistance, strlen(resistance));
-    db_copybin_jsonb(&w->cp, fibonacci, fibonacci ? strlen(fibonacci) : 0);
+    /* Text: the server stores the JSON without parsing it (migration 007). */
+    db_copybin_text(&w->cp, signals, strlen(signals));
+    db_copybin_text(&w->cp, support, strlen(support));
+    db_copybin_text(&w->cp, resistance, strlen(resistance));
+    db_copybin_text(&w->cp, fibonacci, fibonacci ? strlen(fibonacci) : 0);
 }
 
 int indicators_write_flush_if(IndicatorsWriter *w, FarmErr *err) { return db_copybin_flush_if(&w->cp, err); }
@@ -320,6 +321,27 @@ static int merge_values(Db *db, const char *symbol, const char *timeframe, const
     return db_exec(db, "DROP TABLE pg_temp.indicators_changes", err);
 }
 
+/* A JSON column of the stored row differs in value from the staged one. */
+#define JSON_DIFFERS(col) \
+    "(analysis_rows." col " IS DISTINCT FROM EXCLUDED." col \
+    " AND analysis_rows." col "::jsonb IS DISTINCT FROM EXCLUDED." col "::jsonb)"
+
+static const char ANALYSIS_MERGE[] =
+    "WITH up AS ("
+    " INSERT INTO analysis_rows (symbol, timeframe, \"timestamp\", trend, strength, signals,"
+    "  support_levels, resistance_levels, fibonacci_levels)"
+    " SELECT $1, $2, \"timestamp\", trend, strength, signals, support_levels,"
+    "  resistance_levels, fibonacci_levels FROM analysis_stage"
+    " ON CONFLICT (symbol, timeframe, \"timestamp\") DO UPDATE SET"
+    "  trend = EXCLUDED.trend, strength = EXCLUDED.strength, signals = EXCLUDED.signals,"
+    "  support_levels = EXCLUDED.support_levels, resistance_levels = EXCLUDED.resistance_levels,"
+    "  fibonacci_levels = EXCLUDED.fibonacci_levels"
+    " WHERE (analysis_rows.trend, analysis_rows.strength) IS DISTINCT FROM (EXCLUDED.trend, EXCLUDED.strength)"
+    "  OR " JSON_DIFFERS("signals") " OR " JSON_DIFFERS("support_levels")
+    "  OR " JSON_DIFFERS("resistance_levels") " OR " JSON_DIFFERS("fibonacci_levels")
+    " RETURNING (xmax = 0) AS inserted)"
+    " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up";
+
 int indicators_stage_merge(Db *db, const char *symbol, const char *timeframe, const TaSpec *const *specs,
                            size_t nspecs, IndicatorsCounts *ind, IndicatorsCounts *ana, FarmErr *err)
 {
@@ -329,25 +351,10 @@ int indicators_stage_merge(Db *db, const char *symbol, const char *timeframe, co
     memset(ana, 0, sizeof *ana);
     if (merge_values(db, symbol, timeframe, specs, nspecs, ind, err)) return -1;
     /* The WHERE on DO UPDATE makes an equal row a no-op: no new tuple
-     * version, no xmin change, not counted. */
-    if (db_execp(db,
-                 "WITH up AS ("
-                 " INSERT INTO analysis (symbol, timeframe, \"timestamp\", trend, strength, signals,"
-                 "  support_levels, resistance_levels, fibonacci_levels)"
-                 " SELECT $1, $2, \"timestamp\", trend, strength, signals, support_levels,"
-                 "  resistance_levels, fibonacci_levels FROM analysis_stage"
-                 " ON CONFLICT (symbol, timeframe, \"timestamp\") DO UPDATE SET"
-                 "  trend = EXCLUDED.trend, strength = EXCLUDED.strength, signals = EXCLUDED.signals,"
-                 "  support_levels = EXCLUDED.support_levels, resistance_levels = EXCLUDED.resistance_levels,"
-                 "  fibonacci_levels = EXCLUDED.fibonacci_levels"
-                 " WHERE (analysis.trend, analysis.strength, analysis.signals, analysis.support_levels,"
-                 "        analysis.resistance_levels, analysis.fibonacci_levels)"
-                 "  IS DISTINCT FROM (EXCLUDED.trend, EXCLUDED.strength, EXCLUDED.signals,"
-                 "        EXCLUDED.support_levels, EXCLUDED.resistance_levels, EXCLUDED.fibonacci_levels)"
-                 " RETURNING (xmax = 0) AS inserted)"
-                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
-                 2, p, &r, err))
-        return -1;
+     * version, no xmin change, not counted. JSON compares as text, and as
+     * jsonb where the text differs: rows moved by migration 007 hold
+     * jsonb's spelling of the same values. */
+    if (db_execp(db, ANALYSIS_MERGE, 2, p, &r, err)) return -1;
     counts(r, ana);
     return db_exec(db, "DROP TABLE pg_temp.indicators_stage, pg_temp.analysis_stage", err);
 }

@@ -1,6 +1,7 @@
 /* indicators_store.h - the Backtest DB side of the indicators job, the one
  * writer of indicator_values / indicator_layouts (behind the `indicators`
- * view, migration 006), `analysis` and indicator_state. Values go as float8
+ * view, migration 006), analysis_rows (behind the `analysis` view, 007)
+ * and indicator_state. Values go as float8
  * slots, one row per bar and layout (indicators_slots.h), by binary COPY
  * straight into the tables when no stored row can be met, else into
  * temporary staging tables and then a merge that touches only values that
@@ -48,7 +49,7 @@ int indicators_state_write(Db *db, const char *symbol, const char *timeframe, co
                            size_t n, int64_t last_ts, const char *job_id, FarmErr *err) SF_MUSTCHECK;
 
 /* Rows go one of two ways (docs/indicators-job.md "Writing"):
- *  - direct: binary COPY straight into indicator_values / analysis. Only
+ *  - direct: binary COPY straight into indicator_values / analysis_rows. Only
  *    when no stored row can be met: every bar written is after the stored
  *    indicator_state of its indicator and after the pair's newest
  *    indicator_values row, and no other job writes the pair meanwhile

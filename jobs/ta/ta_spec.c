@@ -425,7 +425,7 @@ void ta_spec_analysis_free(TaAnalysisSeries *a)
     memset(a, 0, sizeof *a);
 }
 
-int ta_spec_analysis_at(const TaAnalysisSeries *a, const TaInput *in, size_t i, TaAnalysisAt *out)
+int ta_spec_analysis_at_no_levels(const TaAnalysisSeries *a, const TaInput *in, size_t i, TaAnalysisAt *out)
 {
     memset(out, 0, sizeof *out);
     if (i < (size_t)ta_spec_analysis_lookback() || i >= a->n) return TA_ESHORT;
@@ -434,11 +434,18 @@ int ta_spec_analysis_at(const TaAnalysisSeries *a, const TaInput *in, size_t i, 
                           .stoch_k = a->k, .stoch_d = a->d};
     int rc = ta_analysis_at(&ai, NULL, i, &out->a);
     if (rc != TA_OK) return rc;
+    size_t fw = TA_SPEC_FIB_WINDOW;
+    out->has_fib = ta_fib(in->high + i + 1 - fw, in->low + i + 1 - fw, fw, (int)fw, &out->fib) == TA_OK;
+    return TA_OK;
+}
+
+int ta_spec_analysis_at(const TaAnalysisSeries *a, const TaInput *in, size_t i, TaAnalysisAt *out)
+{
+    int rc = ta_spec_analysis_at_no_levels(a, in, i, out);
+    if (rc != TA_OK) return rc;
     size_t w = TA_SPEC_SR_WINDOW, from = i + 1 - w;
     if (ta_levels(in->high + from, in->low + from, in->close + from, w, TA_SPEC_SR_SWING,
                   TA_SPEC_SR_TOLERANCE, out->levels, TA_SPEC_SR_CAP, &out->n_levels) != TA_OK)
         out->n_levels = 0;
-    size_t fw = TA_SPEC_FIB_WINDOW;
-    out->has_fib = ta_fib(in->high + i + 1 - fw, in->low + i + 1 - fw, fw, (int)fw, &out->fib) == TA_OK;
     return TA_OK;
 }

@@ -138,6 +138,11 @@ int ta_spec_analysis_prepare(const TaInput *in, TaAnalysisSeries *a, char *why, 
 /* TA_OK and *out at bar i; TA_ESHORT before the lookback or past the end,
  * another code when the bar has no analysis. */
 int ta_spec_analysis_at(const TaAnalysisSeries *a, const TaInput *in, size_t i, TaAnalysisAt *out);
+/* The same without the support / resistance levels (n_levels 0), for a
+ * caller that already holds them: they are exactly the levels of the spec
+ * support_resistance_200 at bar i (ta_spec_window_at), so a job computing
+ * both computes them once. */
+int ta_spec_analysis_at_no_levels(const TaAnalysisSeries *a, const TaInput *in, size_t i, TaAnalysisAt *out);
 void ta_spec_analysis_free(TaAnalysisSeries *a);
 
 #endif

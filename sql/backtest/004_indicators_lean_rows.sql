@@ -39,11 +39,12 @@ DECLARE
     tsdb boolean := EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb');
 BEGIN
     FOREACH s IN ARRAY stmts LOOP
-        -- After migration 006 `indicators` is a view over indicator_values:
-        -- a second application of the files has nothing to alter there.
-        IF s LIKE 'ALTER TABLE indicators %' AND NOT EXISTS (
+        -- After migration 006 `indicators` is a view over indicator_values,
+        -- after 007 `analysis` one over analysis_rows: a second application
+        -- of the files has nothing to alter there.
+        IF NOT EXISTS (
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = 'public' AND c.relname = 'indicators' AND c.relkind IN ('r', 'p')) THEN
+               WHERE n.nspname = 'public' AND c.relname = split_part(s, ' ', 3) AND c.relkind IN ('r', 'p')) THEN
             CONTINUE;
         END IF;
         IF tsdb THEN

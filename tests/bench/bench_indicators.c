@@ -320,7 +320,7 @@ BENCH(indicators_job_1m)
     bench_report("  History series alone (6 arrays of n doubles)", 6.0 * 8 * (double)n / 1048576.0, "MiB");
     free(sum);
     FarmErr e2 = {0};
-    if (db_exec(b.bt, "ANALYZE indicator_values; ANALYZE indicator_layout_slots; ANALYZE analysis", &e2))
+    if (db_exec(b.bt, "ANALYZE indicator_values; ANALYZE indicator_layout_slots; ANALYZE analysis_rows", &e2))
         printf("  %s\n", e2.msg);
     /* A chart: 3 indicators x 1,000 bars of the pair, from the middle. */
     char from[20], to[20], q[768];

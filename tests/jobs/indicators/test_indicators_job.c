@@ -210,7 +210,7 @@ TEST(indicators_rerun_changes_nothing)
     long long rows = t_q_int(&t, "SELECT count(*) FROM indicators");
     /* Tuples of the storage table behind the view (migration 006). */
     long long xmin = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values");
-    long long axmin = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis");
+    long long axmin = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis_rows");
     CHECK(rows > 3000);
     FarmErr err = {0};
     char *sum = NULL;
@@ -242,7 +242,7 @@ TEST(indicators_rerun_changes_nothing)
     CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicator_state WHERE indicator_name IN ('rsi_14', 'analysis')"), 2);
     CHECK_INT(t_q_int(&t, "SELECT count(*) FROM indicators"), rows);
     CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM indicator_values"), xmin);
-    CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis"), axmin);
+    CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis_rows"), axmin);
     /* A changed stored value is put back, and only that one. */
     free(th_sql(t.farm.backtest, "UPDATE indicator_values iv SET v[s.off] = 1 FROM indicator_layout_slots s"
                                  " WHERE s.layout_id = iv.layout_id AND s.indicator_name = 'rsi_14'"

@@ -2,7 +2,8 @@
  * are moved with nothing lost, the website's query shape reaches the
  * storage table by its index, a new indicator over stored bars writes only
  * its values, a subset run leaves the other indicators alone, and a bar
- * holds each name once. */
+ * holds each name once. The same for `analysis` over analysis_rows
+ * (migration 007). */
 #define _GNU_SOURCE
 #include "th.h"
 #include "th_farm.h"
@@ -326,5 +327,190 @@ TEST(indicators_view_has_seed_004_columns_and_is_read_only)
     CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'indicators'"), 5);
     CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.views WHERE table_name = 'indicators'"
                           " AND is_insertable_into = 'NO' AND is_updatable = 'NO'"), 1);
+    t_down(&t);
+}
+
+/* The rows the job wrote into `analysis` before migration 007 (four jsonb
+ * columns), for a full run over h: the job's own JSON text, by text COPY
+ * into the old table (created_at by its default). */
+static long long load_old_analysis(PGconn *c, const char *symbol, const char *tf, const HistorySeries *h)
+{
+    TaInput in = {h->n, h->ts, h->open, h->high, h->low, h->close, h->volume, NULL};
+    TaAnalysisSeries a;
+    char why[256];
+    REQUIREF(ta_spec_analysis_prepare(&in, &a, why, sizeof why) == 0, "%s", why);
+    PGresult *r = PQexec(c, "COPY analysis (symbol, timeframe, \"timestamp\", trend, strength, signals,"
+                            " support_levels, resistance_levels, fibonacci_levels) FROM STDIN");
+    REQUIREF(PQresultStatus(r) == PGRES_COPY_IN, "%s", PQerrorMessage(c));
+    PQclear(r);
+    static char line[8192];
+    char ts[20];
+    long long rows = 0;
+    IndicatorsAnalysisRow row;
+    for (size_t i = 0; i < h->n; i++) {
+        if (indicators_analysis_row(&a, &in, i, &row)) continue;
+        history_format_ts(h->ts[i], ts);
+        int len = snprintf(line, sizeof line, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", symbol, tf, ts, row.trend,
+                           row.strength, row.signals, row.support, row.resistance,
+                           row.fibonacci[0] ? row.fibonacci : "\\N");
+        REQUIRE(PQputCopyData(c, line, len) == 1);
+        rows++;
+    }
+    REQUIRE(PQputCopyEnd(c, NULL) == 1);
+    r = PQgetResult(c);
+    REQUIREF(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(r);
+    ta_spec_analysis_free(&a);
+    return rows;
+}
+
+static long long sql_int(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    REQUIREF(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%.80s: %s", sql, PQerrorMessage(c));
+    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+TEST(indicators_migration_007_moves_every_analysis_row_and_the_view_returns_them_exactly)
+{
+    T t;
+    t_up(&t);
+    t_load_cli(&t, "data/orcl-1995-2014.txt", "--symbol ORCL --timeframe D1");
+    FarmErr err = {0};
+    HistorySeries h;
+    t.ctx.slot = &t;
+    Db *hist = t_db(&t.ctx, DB_HISTORY, &err);
+    REQUIRE(hist && history_read(hist, "ORCL", "D1", INT64_MIN, INT64_MAX, 0, &h, &err) == 0);
+
+    /* A Backtest DB as it was before 007, holding the job's analysis rows. */
+    char dsn[256];
+    th_pg_create_db("bt006", dsn, sizeof dsn);
+    PGconn *old = PQconnectdb(dsn);
+    REQUIRE(PQstatus(old) == CONNECTION_OK);
+    PQsetNoticeProcessor(old, quiet, NULL);
+    apply_backtest(old, 1, 6);
+    long long n_old = load_old_analysis(old, "ORCL", "D1", &h);
+    CHECK(n_old > 4000);
+    CHECK(sql_int(old, "SELECT count(*) FROM analysis WHERE fibonacci_levels IS NULL") < n_old);
+    exec_ok(old, "CREATE TABLE before_007 AS SELECT * FROM analysis");
+    apply_backtest(old, 7, 7);
+
+    /* The view holds exactly the old rows: every column, the very same
+     * jsonb values (numbers keep their digits), created_at kept. */
+    CHECK_INT(sql_int(old, "SELECT count(*) FROM analysis"), n_old);
+    CHECK_INT(sql_int(old, "SELECT count(*) FROM ((SELECT * FROM before_007 EXCEPT ALL SELECT * FROM analysis)"
+                           " UNION ALL (SELECT * FROM analysis EXCEPT ALL SELECT * FROM before_007)) d"), 0);
+    CHECK_INT(sql_int(old, "SELECT count(*) FROM before_007 b JOIN analysis a USING (symbol, timeframe, \"timestamp\")"
+                           " WHERE a.support_levels::text <> b.support_levels::text"
+                           " OR a.fibonacci_levels::text IS DISTINCT FROM b.fibonacci_levels::text"), 0);
+    CHECK_INT(sql_int(old, "SELECT count(*) FROM pg_class WHERE relname = 'analysis_v006'"), 0);
+    CHECK_INT(sql_int(old, "SELECT count(*) FROM pg_class WHERE relname = 'analysis' AND relkind = 'v'"), 1);
+
+    /* The job on the new storage shows the same rows (but created_at);
+     * with support_resistance_200 in the run, analysis takes its levels
+     * from that indicator's slots (computed once), and they are the same
+     * as ta_spec_analysis_at's own (the old rows above). */
+    t_run_ok(&t, "{\"symbol\":\"ORCL\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\",\"support_resistance_200\"]}");
+    CHECK(t_q_int(&t, "SELECT count(*) FROM analysis_rows WHERE support_levels <> '[]' AND resistance_levels <> '[]'")
+          > 1000);
+    PGconn *fresh = PQconnectdb(t.farm.backtest);
+    REQUIRE(PQstatus(fresh) == CONNECTION_OK);
+    static const char Q[] =
+        "SELECT \"timestamp\"::text, trend, strength, signals::text, support_levels::text, resistance_levels::text,"
+        " fibonacci_levels::text FROM analysis WHERE symbol = 'ORCL' ORDER BY \"timestamp\"";
+    PGresult *a = PQexec(old, Q), *b = PQexec(fresh, Q);
+    REQUIRE(PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK);
+    CHECK_INT(PQntuples(a), PQntuples(b));
+    int bad = 0;
+    for (int i = 0; i < PQntuples(a) && i < PQntuples(b); i++)
+        for (int k = 0; k < 7; k++) bad += strcmp(PQgetvalue(a, i, k), PQgetvalue(b, i, k)) != 0;
+    CHECKF(bad == 0, "%d fields differ between migrated rows and a fresh run", bad);
+    PQclear(a);
+    PQclear(b);
+    PQfinish(fresh);
+    PQfinish(old);
+    history_series_free(&h);
+    t_down(&t);
+}
+
+/* Rows in jsonb's spelling (as 007 moves them) that hold the values a run
+ * computes are not rewritten by that run. */
+TEST(indicators_analysis_rerun_over_migrated_rows_changes_nothing)
+{
+    T t;
+    t_up(&t);
+    t_load_cli(&t, "data/2006-day-001.txt", "--symbol FDAX --timeframe D1");
+    t_run_ok(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\"]}");
+    free(th_sql(t.farm.backtest, "UPDATE analysis_rows SET signals = signals::jsonb::text,"
+                                 " support_levels = support_levels::jsonb::text,"
+                                 " resistance_levels = resistance_levels::jsonb::text,"
+                                 " fibonacci_levels = fibonacci_levels::jsonb::text"));
+    CHECK(t_q_int(&t, "SELECT count(*) FROM analysis_rows WHERE support_levels LIKE '%\"price\": %'") > 0);
+    long long x0 = t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis_rows");
+    FarmErr err = {0};
+    char *sum = NULL;
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\"],\"from\":\"2000-01-01\"}",
+                  &err, &sum) == 0);
+    CHECK_CONTAINS(sum, "\"analysis_inserted\":0,\"analysis_updated\":0");
+    free(sum);
+    CHECK_INT(t_q_int(&t, "SELECT sum(xmin::text::bigint) FROM analysis_rows"), x0);
+    /* A value that differs is written back. */
+    free(th_sql(t.farm.backtest, "UPDATE analysis_rows SET trend = CASE trend WHEN 'up' THEN 'down' ELSE 'up' END"
+                                 " WHERE \"timestamp\" = (SELECT max(\"timestamp\") FROM analysis_rows)"));
+    REQUIRE(t_run(&t, "{\"symbol\":\"FDAX\",\"timeframe\":\"D1\",\"indicators\":[\"analysis\"],\"from\":\"2000-01-01\"}",
+                  &err, &sum) == 0);
+    CHECK_CONTAINS(sum, "\"analysis_inserted\":0,\"analysis_updated\":1");
+    free(sum);
+    t_down(&t);
+}
+
+/* The website's read of `analysis` reaches analysis_rows by its key. */
+TEST(analysis_view_website_query_uses_the_storage_index)
+{
+    T t;
+    t_up(&t);
+    t_load_cli(&t, "data/NQ_1min_sample.csv", "--symbol NQ --timeframe M1 --tz America/New_York");
+    t_run_ok(&t, "{\"symbol\":\"NQ\",\"timeframe\":\"M1\",\"indicators\":[\"analysis\",\"sma_20\"]}");
+    free(th_sql(t.farm.backtest, "ANALYZE analysis_rows"));
+    static const char Q[] = "SELECT * FROM analysis WHERE symbol = 'NQ' AND timeframe = 'M1'"
+                            " AND \"timestamp\" BETWEEN '2023-11-28 14:00' AND '2023-11-28 22:19'";
+    PGconn *c = PQconnectdb(t.farm.backtest);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, TIMING OFF) %s", Q);
+    PGresult *r = PQexec(c, sql);
+    REQUIREF(PQresultStatus(r) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    int seq = 0, idx = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *line = PQgetvalue(r, i, 0);
+        seq |= strstr(line, "Seq Scan") != NULL;
+        idx |= strstr(line, "Index Scan using analysis_rows_pkey") != NULL ||
+               strstr(line, "Bitmap Index Scan on analysis_rows_pkey") != NULL;
+    }
+    CHECKF(!seq, "the website's analysis query scans sequentially");
+    CHECKF(idx, "the website's analysis query does not use analysis_rows_pkey");
+    PQclear(r);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) q", Q);
+    CHECK(t_q_int(&t, sql) > 400);
+    PQfinish(c);
+    t_down(&t);
+}
+
+/* `analysis` keeps 002's columns (after 004) and their types. */
+TEST(analysis_view_has_the_old_tables_columns_and_types)
+{
+    T t;
+    t_up(&t);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'analysis'"
+                          " AND (column_name, data_type, coalesce(character_maximum_length, 0)) IN ("
+                          " ('symbol', 'character varying', 20), ('timeframe', 'character varying', 10),"
+                          " ('timestamp', 'timestamp without time zone', 0), ('trend', 'character varying', 20),"
+                          " ('strength', 'integer', 0), ('signals', 'jsonb', 0), ('support_levels', 'jsonb', 0),"
+                          " ('resistance_levels', 'jsonb', 0), ('fibonacci_levels', 'jsonb', 0),"
+                          " ('created_at', 'timestamp without time zone', 0))"), 10);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'analysis'"), 10);
+    CHECK_INT(t_q_int(&t, "SELECT count(*) FROM information_schema.views WHERE table_name = 'analysis'"), 1);
     t_down(&t);
 }
