@@ -122,6 +122,17 @@ static PGresult *rows_of(PGconn *c, const char *rel, const char *symbol)
     return r;
 }
 
+/* Migrated rows (a) against a fresh run's (b): same count, and the first
+ * ncols columns of every row equal as text. */
+static void check_same_rows(PGresult *a, PGresult *b, int ncols)
+{
+    CHECK_INT(PQntuples(a), PQntuples(b));
+    int bad = 0;
+    for (int i = 0; i < PQntuples(a) && i < PQntuples(b); i++)
+        for (int k = 0; k < ncols; k++) bad += strcmp(PQgetvalue(a, i, k), PQgetvalue(b, i, k)) != 0;
+    CHECKF(bad == 0, "%d fields differ between migrated rows and a fresh run", bad);
+}
+
 TEST(indicators_migration_006_moves_every_row_and_the_view_returns_the_same_values)
 {
     T t;
@@ -192,11 +203,7 @@ TEST(indicators_migration_006_moves_every_row_and_the_view_returns_the_same_valu
     REQUIRE(PQstatus(fresh) == CONNECTION_OK);
     a = rows_of(old, "indicators", "ORCL");
     b = rows_of(fresh, "indicators", "ORCL");
-    CHECK_INT(PQntuples(a), PQntuples(b));
-    bad = 0;
-    for (int i = 0; i < PQntuples(a) && i < PQntuples(b); i++)
-        for (int k = 0; k < 3; k++) bad += strcmp(PQgetvalue(a, i, k), PQgetvalue(b, i, k)) != 0;
-    CHECKF(bad == 0, "%d fields differ between migrated rows and a fresh run", bad);
+    check_same_rows(a, b, 3);
     PQclear(a);
     PQclear(b);
     PQfinish(fresh);
@@ -422,11 +429,7 @@ TEST(indicators_migration_007_moves_every_analysis_row_and_the_view_returns_them
         " fibonacci_levels::text FROM analysis WHERE symbol = 'ORCL' ORDER BY \"timestamp\"";
     PGresult *a = PQexec(old, Q), *b = PQexec(fresh, Q);
     REQUIRE(PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK);
-    CHECK_INT(PQntuples(a), PQntuples(b));
-    int bad = 0;
-    for (int i = 0; i < PQntuples(a) && i < PQntuples(b); i++)
-        for (int k = 0; k < 7; k++) bad += strcmp(PQgetvalue(a, i, k), PQgetvalue(b, i, k)) != 0;
-    CHECKF(bad == 0, "%d fields differ between migrated rows and a fresh run", bad);
+    check_same_rows(a, b, 7);
     PQclear(a);
     PQclear(b);
     PQfinish(fresh);
