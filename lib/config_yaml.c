@@ -1,10 +1,12 @@
-/* config_yaml.c - reads the YAML file (libyaml's document API) into a
- * Config: walks the mappings against the key table, and builds the
- * schedules with their payloads (jansson, kept as JSON text). */
+/* config_yaml.c - reads the YAML file (libyaml's parser, its document
+ * built by yaml_doc.c) into a Config: walks the mappings against the key
+ * table, and builds the schedules with their payloads (jansson, kept as
+ * JSON text). */
 #define _POSIX_C_SOURCE 200809L
 #include "config_priv.h"
 
 #include "tz.h"
+#include "yaml_doc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,14 +15,12 @@
 #include <string.h>
 #include <yaml.h>
 
-typedef yaml_document_t Doc;
-typedef yaml_node_t Node;
+typedef YamlDoc Doc;
+typedef YamlNode Node;
 
-static int line_of(const Node *n) { return n ? (int)n->start_mark.line + 1 : 0; }
+static int line_of(const Node *n) { return n ? (int)n->line + 1 : 0; }
 
-static const char *text_of(const Node *n) { return (const char *)n->data.scalar.value; }
-
-static Node *node_at(Doc *d, int i) { return yaml_document_get_node(d, i); }
+static const char *text_of(const Doc *d, const Node *n) { return yaml_doc_text(d, n); }
 
 static const char *type_name(const Node *n)
 {
@@ -28,10 +28,10 @@ static const char *type_name(const Node *n)
          : n->type == YAML_MAPPING_NODE  ? "a mapping" : "a scalar";
 }
 
-static int is_null(const Node *n)
+static int is_null(const Doc *d, const Node *n)
 {
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
-    const char *t = text_of(n);
+    if (n->type != YAML_SCALAR_NODE || n->style != YAML_PLAIN_SCALAR_STYLE) return 0;
+    const char *t = text_of(d, n);
     return !*t || strcmp(t, "~") == 0 || strcmp(t, "null") == 0;
 }
 
@@ -49,16 +49,15 @@ static void err_at(CfCtx *ctx, const Node *n, const char *key, const char *fmt, 
 }
 
 /* Refuses the second of two equal keys in one mapping (libyaml keeps both). */
-static int duplicate_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pair_t *pair,
-                         const char *path)
+static int duplicate_key(CfCtx *ctx, Doc *d, const Node *map, size_t pair, const char *path)
 {
-    const char *key = text_of(node_at(d, pair->key));
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair; p++) {
-        Node *k = node_at(d, p->key);
-        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), key) == 0) {
+    const char *key = text_of(d, yaml_doc_key(d, map, pair));
+    for (size_t p = 0; p < pair; p++) {
+        Node *k = yaml_doc_key(d, map, p);
+        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(d, k), key) == 0) {
             char msg[64];
             snprintf(msg, sizeof msg, "duplicate key (first at line %d)", line_of(k));
-            err_at(ctx, node_at(d, pair->key), path, "%s", msg);
+            err_at(ctx, yaml_doc_key(d, map, pair), path, "%s", msg);
             return 1;
         }
     }
@@ -67,24 +66,24 @@ static int duplicate_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pair_t *
 
 /* Common checks on one key of a mapping: a scalar, not twice, no secret.
  * Returns the key text, or NULL when reported. */
-static const char *checked_key(CfCtx *ctx, Doc *d, const Node *map, yaml_node_pair_t *pair,
+static const char *checked_key(CfCtx *ctx, Doc *d, const Node *map, size_t pair,
                                const char *prefix, char *path, size_t cap)
 {
-    Node *k = node_at(d, pair->key);
+    Node *k = yaml_doc_key(d, map, pair);
     if (k->type != YAML_SCALAR_NODE) {
         err_at(ctx, k, prefix && *prefix ? prefix : NULL, "a key must be a name, not %s",
                type_name(k));
         return NULL;
     }
     snprintf(path, cap, "%s%s%s", prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "",
-             text_of(k));
+             text_of(d, k));
     if (duplicate_key(ctx, d, map, pair, path)) return NULL;
-    if (config_key_is_secret(text_of(k))) {
+    if (config_key_is_secret(text_of(d, k))) {
         err_at(ctx, k, path, "secrets come from the environment only (%s)",
                config_secret_env_hint(path));
         return NULL;
     }
-    return text_of(k);
+    return text_of(d, k);
 }
 
 /* ---- sections and keys ----------------------------------------------------------- */
@@ -109,8 +108,7 @@ static void set_list_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
 {
     const CfKey *k = slot->k;
     int is_map = k->type == CF_TICKS || k->type == CF_ZONES || k->type == CF_PAIRS;
-    size_t n = is_map ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
-                      : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    size_t n = v->n;
     CfItem *items = calloc(n ? n : 1, sizeof *items);
     size_t got = 0;
     int bad = 0;
@@ -119,12 +117,11 @@ static void set_list_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
         Node *key = NULL, *val;
         char path[160];
         if (is_map) {
-            yaml_node_pair_t *p = v->data.mapping.pairs.start + i;
-            if (!checked_key(ctx, d, v, p, k->name, path, sizeof path)) { bad++; continue; }
-            key = node_at(d, p->key);
-            val = node_at(d, p->value);
+            if (!checked_key(ctx, d, v, i, k->name, path, sizeof path)) { bad++; continue; }
+            key = yaml_doc_key(d, v, i);
+            val = yaml_doc_value(d, v, i);
         } else {
-            val = node_at(d, v->data.sequence.items.start[i]);
+            val = yaml_doc_item(d, v, i);
             snprintf(path, sizeof path, "%s", k->name);
         }
         if (val->type != YAML_SCALAR_NODE) {
@@ -132,7 +129,7 @@ static void set_list_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
             bad++;
             continue;
         }
-        items[got++] = (CfItem){key ? text_of(key) : NULL, text_of(val), line_of(val)};
+        items[got++] = (CfItem){key ? text_of(d, key) : NULL, text_of(d, val), line_of(val)};
     }
     CfWhere w = {line_of(v), ""};
     if (!bad) (void)config_set_items(ctx, slot, items, got, &w);
@@ -166,19 +163,18 @@ static void set_from_node(CfCtx *ctx, const CfSlot *slot, Doc *d, Node *v)
         config_error(ctx, &w, k->name, "expected %s, got %s", what[k->type], type_name(v));
         return;
     }
-    (void)config_set_text(ctx, slot, k->type == CF_STR && is_null(v) ? "" : text_of(v), &w);
+    (void)config_set_text(ctx, slot, k->type == CF_STR && is_null(d, v) ? "" : text_of(d, v), &w);
 }
 
 static void read_schedules(CfCtx *ctx, Doc *d, Node *v);
 
 static void walk_map(CfCtx *ctx, Doc *d, Node *map, const char *prefix)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
+    for (size_t p = 0; p < map->n; p++) {
         char path[160];
         const char *key = checked_key(ctx, d, map, p, prefix, path, sizeof path);
         if (!key) continue;
-        Node *v = node_at(d, p->value);
+        Node *v = yaml_doc_value(d, map, p);
         CfSlot slot;
         if (!*prefix && strcmp(key, "schedules") == 0) {
             read_schedules(ctx, d, v);
@@ -186,10 +182,10 @@ static void walk_map(CfCtx *ctx, Doc *d, Node *map, const char *prefix)
             set_from_node(ctx, &slot, d, v);
         } else if (config_is_section(ctx->cfg, path)) {
             if (v->type == YAML_MAPPING_NODE) walk_map(ctx, d, v, path);
-            else if (!is_null(v))
+            else if (!is_null(d, v))
                 err_at(ctx, v, path, "expected a mapping of keys, got %s", type_name(v));
         } else {
-            unknown_key(ctx, node_at(d, p->key), prefix, key, path);
+            unknown_key(ctx, yaml_doc_key(d, map, p), prefix, key, path);
         }
     }
 }
@@ -217,32 +213,32 @@ int config_read_file(CfCtx *ctx, const char *path)
         return -1;
     }
     yaml_parser_t parser;
-    Doc doc, extra;
+    YamlDoc doc, extra;
     int rc = -1;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
+    if (!yaml_doc_load(&parser, &doc)) {
         syntax_error(ctx, &parser);
         goto out;
     }
-    Node *root = yaml_document_get_root_node(&doc);
+    Node *root = yaml_doc_root(&doc);
     if (root && root->type == YAML_MAPPING_NODE) {
         walk_map(ctx, &doc, root, "");
-    } else if (root && !is_null(root)) {
+    } else if (root && !is_null(&doc, root)) {
         err_at(ctx, root, NULL, "the top level must be a mapping of sections, not %s",
                type_name(root));
     }
     if (root) {
         /* A second document would be ignored silently: refuse it. */
-        if (!yaml_parser_load(&parser, &extra)) {
+        if (!yaml_doc_load(&parser, &extra)) {
             syntax_error(ctx, &parser);
         } else {
-            Node *r2 = yaml_document_get_root_node(&extra);
+            Node *r2 = yaml_doc_root(&extra);
             if (r2) err_at(ctx, r2, NULL, "%s", "only one YAML document is allowed");
-            yaml_document_delete(&extra);
+            yaml_doc_free(&extra);
         }
     }
-    yaml_document_delete(&doc);
+    yaml_doc_free(&doc);
     rc = 0;
 out:
     yaml_parser_delete(&parser);
@@ -276,8 +272,9 @@ static void sched_err(Sched *sc, const Node *n, const char *field, const char *f
 
 static const char *sched_scalar(Sched *sc, Node *v, const char *field)
 {
-    if (v->type == YAML_SCALAR_NODE && !is_null(v)) return text_of(v);
-    sched_err(sc, v, field, "expected a string, got %s", is_null(v) ? "nothing" : type_name(v));
+    if (v->type == YAML_SCALAR_NODE && !is_null(sc->doc, v)) return text_of(sc->doc, v);
+    sched_err(sc, v, field, "expected a string, got %s",
+              is_null(sc->doc, v) ? "nothing" : type_name(v));
     return NULL;
 }
 
@@ -442,12 +439,12 @@ static void fan_list(Sched *sc, Node *v, const char *field, char ***out, size_t 
         sched_err(sc, v, field, "expected a list, got %s", type_name(v));
         return;
     }
-    size_t cap = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    size_t cap = v->n;
     if (cap == 0) sched_err(sc, v, field, "%s", "the list must not be empty");
     char **arr = calloc(cap ? cap : 1, sizeof *arr);
     size_t got = 0;
     for (size_t i = 0; arr && i < cap; i++) {
-        Node *it = node_at(sc->doc, v->data.sequence.items.start[i]);
+        Node *it = yaml_doc_item(sc->doc, v, i);
         const char *t = sched_scalar(sc, it, field);
         if (!t) continue;
         if (strcmp(field, "fan_out.timeframes") == 0) {
@@ -477,10 +474,10 @@ static void s_fan_out(Sched *sc, Node *v)
                   "expected a mapping {symbols: [...], timeframes: [...]}, got %s", type_name(v));
         return;
     }
-    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+    for (size_t p = 0; p < v->n; p++) {
         char path[200];
         const char *key = checked_key(sc->ctx, sc->doc, v, p, sc->label, path, sizeof path);
-        Node *val = node_at(sc->doc, p->value);
+        Node *val = yaml_doc_value(sc->doc, v, p);
         if (!key) sc->bad++;
         else if (strcmp(key, "symbols") == 0)
             fan_list(sc, val, "fan_out.symbols", &sc->s->symbols, &sc->s->n_symbols);
@@ -489,7 +486,7 @@ static void s_fan_out(Sched *sc, Node *v)
         else {
             static const char *const keys[] = {"symbols", "timeframes"};
             const char *s = config_suggest(key, keys, 2);
-            sched_err(sc, node_at(sc->doc, p->key), "fan_out", "unknown key '%s'%s%s%s", key,
+            sched_err(sc, yaml_doc_key(sc->doc, v, p), "fan_out", "unknown key '%s'%s%s%s", key,
                       s ? " (did you mean '" : "", s ? s : "",
                       s ? "'?)" : " (symbols, timeframes)");
         }
@@ -511,11 +508,11 @@ static json_t *to_json(Sched *sc, Node *n, int depth)
         return NULL;
     }
     if (n->type == YAML_SCALAR_NODE) {
-        const char *t = text_of(n);
+        const char *t = text_of(sc->doc, n);
         long long iv;
         double dv;
-        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return json_string(t);
-        if (is_null(n)) return json_null();
+        if (n->style != YAML_PLAIN_SCALAR_STYLE) return json_string(t);
+        if (is_null(sc->doc, n)) return json_null();
         if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0)
             return json_true();
         if (strcmp(t, "false") == 0 || strcmp(t, "False") == 0 || strcmp(t, "FALSE") == 0)
@@ -526,18 +523,16 @@ static json_t *to_json(Sched *sc, Node *n, int depth)
     }
     json_t *out = n->type == YAML_SEQUENCE_NODE ? json_array() : json_object();
     if (n->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *i = n->data.sequence.items.start;
-             out && i < n->data.sequence.items.top; i++) {
-            json_t *c = to_json(sc, node_at(sc->doc, *i), depth + 1);
+        for (size_t i = 0; out && i < n->n; i++) {
+            json_t *c = to_json(sc, yaml_doc_item(sc->doc, n, i), depth + 1);
             if (!c || json_array_append_new(out, c) < 0) { json_decref(out); return NULL; }
         }
         return out;
     }
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; out && p < n->data.mapping.pairs.top;
-         p++) {
+    for (size_t p = 0; out && p < n->n; p++) {
         char path[200];
         const char *key = checked_key(sc->ctx, sc->doc, n, p, sc->label, path, sizeof path);
-        json_t *c = key ? to_json(sc, node_at(sc->doc, p->value), depth + 1) : NULL;
+        json_t *c = key ? to_json(sc, yaml_doc_value(sc->doc, n, p), depth + 1) : NULL;
         if (!c || json_object_set_new(out, key, c) < 0) {
             if (!key) sc->bad++;
             json_decref(out);
@@ -578,16 +573,15 @@ static const struct {
 
 static Node *find_value(Doc *d, Node *map, const char *key)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        Node *k = node_at(d, p->key);
-        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), key) == 0)
-            return node_at(d, p->value);
+    for (size_t p = 0; p < map->n; p++) {
+        Node *k = yaml_doc_key(d, map, p);
+        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(d, k), key) == 0)
+            return yaml_doc_value(d, map, p);
     }
     return NULL;
 }
 
-static void sched_field(Sched *sc, Node *item, yaml_node_pair_t *p)
+static void sched_field(Sched *sc, Node *item, size_t p)
 {
     char path[200];
     const char *key = checked_key(sc->ctx, sc->doc, item, p, sc->label, path, sizeof path);
@@ -601,15 +595,15 @@ static void sched_field(Sched *sc, Node *item, yaml_node_pair_t *p)
         char msg[100];
         snprintf(msg, sizeof msg, "unknown key%s%s%s", s ? " (did you mean '" : "", s ? s : "",
                  s ? "'?)" : "");
-        sched_err(sc, node_at(sc->doc, p->key), key, "%s", msg);
+        sched_err(sc, yaml_doc_key(sc->doc, item, p), key, "%s", msg);
         return;
     }
     if (sc->s->from_website && !sched_keys[i].with_website) {
-        sched_err(sc, node_at(sc->doc, p->key), key, "%s",
+        sched_err(sc, yaml_doc_key(sc->doc, item, p), key, "%s",
                   "not allowed with from: website (each strategy's execution_config gives it)");
         return;
     }
-    sched_keys[i].set(sc, node_at(sc->doc, p->value));
+    sched_keys[i].set(sc, yaml_doc_value(sc->doc, item, p));
 }
 
 /* Parses one list item into s; returns the number of errors. */
@@ -625,13 +619,11 @@ static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSched
     s->line = line_of(item);
     s->enabled = 1;
     Node *name = find_value(d, item, "name"), *from = find_value(d, item, "from");
-    if (name && name->type == YAML_SCALAR_NODE && name_ok(text_of(name)))
-        snprintf(sc.label, sizeof sc.label, "schedules[%s]", text_of(name));
-    if (from && from->type == YAML_SCALAR_NODE && strcmp(text_of(from), "website") == 0)
+    if (name && name->type == YAML_SCALAR_NODE && name_ok(text_of(d, name)))
+        snprintf(sc.label, sizeof sc.label, "schedules[%s]", text_of(d, name));
+    if (from && from->type == YAML_SCALAR_NODE && strcmp(text_of(d, from), "website") == 0)
         s->from_website = 1;
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
-         p++)
-        sched_field(&sc, item, p);
+    for (size_t p = 0; p < item->n; p++) sched_field(&sc, item, p);
     if (!name) sched_err(&sc, item, NULL, "%s", "missing name");
     if (!s->from_website && !find_value(d, item, "cron"))
         sched_err(&sc, item, NULL, "%s", "missing cron");
@@ -656,12 +648,12 @@ static size_t name_hash(const char *s)
 
 static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
 {
-    if (is_null(v)) return;
+    if (is_null(d, v)) return;
     if (v->type != YAML_SEQUENCE_NODE) {
         err_at(ctx, v, "schedules", "expected a list of schedules, got %s", type_name(v));
         return;
     }
-    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    size_t n = v->n;
     Config *cfg = ctx->cfg;
     cfg->schedules = calloc(n ? n : 1, sizeof *cfg->schedules);
     if (!cfg->schedules) return;
@@ -672,7 +664,7 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
     if (!seen) return;
     for (size_t i = 0; i < n; i++) {
         ConfigSchedule s = {0};
-        Node *item = node_at(d, v->data.sequence.items.start[i]);
+        Node *item = yaml_doc_item(d, v, i);
         int bad = read_schedule(ctx, d, item, i, &s);
         const ConfigSchedule *first = NULL;
         size_t h = 0;
