@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -74,6 +75,16 @@ void status_rds_put(StatusApi *api, Rds *r, int broken)
         }
     pthread_cond_signal(&api->pool_free);
     pthread_mutex_unlock(&api->pool_lock);
+}
+
+void status_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(cond, lock, &until);
 }
 
 static void api_free(StatusApi *api)

@@ -15,7 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 
@@ -110,11 +109,7 @@ static void *refresher_main(void *arg)
         pthread_mutex_unlock(&api->cache_lock);
         refresh_due(api, &r);
         pthread_mutex_lock(&api->cache_lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += STATUS_TICK_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
-        if (!api->cache_stopping) pthread_cond_timedwait(&api->cache_wake, &api->cache_lock, &until);
+        if (!api->cache_stopping) status_wait_ms(&api->cache_wake, &api->cache_lock, STATUS_TICK_MS);
     }
     pthread_mutex_unlock(&api->cache_lock);
     rds_close(r);

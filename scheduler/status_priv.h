@@ -74,6 +74,10 @@ struct StatusApi {
 Rds *status_rds_get(StatusApi *api, FarmErr *err);
 void status_rds_put(StatusApi *api, Rds *r, int broken);
 
+/* Waits on cond (lock held) until signalled or ms have passed: the pause
+ * of the status API's two background threads (status_api.c). */
+void status_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, int ms);
+
 /* The readiness checker (status_ready.c). */
 int status_ready_start(StatusApi *api, FarmErr *err) SF_MUSTCHECK;
 void status_ready_stop(StatusApi *api);

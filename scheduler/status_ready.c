@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -65,12 +64,7 @@ static void *checker_main(void *arg)
             record(api, &api->deps[i], ok, &err);
         }
         pthread_mutex_lock(&api->dep_lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += STATUS_CHECK_MS / 1000;
-        until.tv_nsec += (long)(STATUS_CHECK_MS % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
-        if (!api->stopping) pthread_cond_timedwait(&api->dep_wake, &api->dep_lock, &until);
+        if (!api->stopping) status_wait_ms(&api->dep_wake, &api->dep_lock, STATUS_CHECK_MS);
     }
     pthread_mutex_unlock(&api->dep_lock);
     for (int i = 0; i < 4; i++) { rds_close(probes[i].r); db_close(probes[i].db); }
