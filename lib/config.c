@@ -424,19 +424,6 @@ int config_load(const char *path_or_null, const ConfigKindDecl *const *kinds, si
     return -1;
 }
 
-void config_schedule_free(ConfigSchedule *s)
-{
-    free(s->name);
-    free(s->cron_expr);
-    free(s->timezone);
-    free(s->kind);
-    for (size_t i = 0; i < s->n_symbols; i++) free(s->symbols[i]);
-    free(s->symbols);
-    for (size_t i = 0; i < s->n_timeframes; i++) free(s->timeframes[i]);
-    free(s->timeframes);
-    free(s->payload_json);
-}
-
 static void free_table_values(const CfTable *t)
 {
     for (size_t j = 0; j < t->n; j++) {
@@ -455,8 +442,8 @@ void config_free(Config *cfg)
     free_tables(cfg->tables, cfg->n_tables);
     for (size_t i = 0; i < cfg->n_kinds; i++) free(cfg->kinds[i].settings);
     free(cfg->kinds);
-    for (size_t i = 0; i < cfg->n_schedules; i++) config_schedule_free(&cfg->schedules[i]);
     free(cfg->schedules);
+    config_pool_free(&cfg->strings);
     free(cfg->api.token);
     free(cfg->source);
     free(cfg);

@@ -13,12 +13,16 @@
  * in the file, or a password inside a DSN or URL in the file, is an error.
  *
  * Ownership: config_load() returns a Config the caller owns and frees with
- * config_free(); every pointer inside it belongs to the Config. Lookups
+ * config_free(); every pointer inside it belongs to the Config. The
+ * schedules' strings and lists live in the Config's pool (config_pool.h):
+ * equal zones, crons, kinds, payloads and symbols are one shared string,
+ * so none of them may be modified or freed on its own. Lookups
  * return pointers into the Config (or static strings), valid until
  * config_free(). A loaded Config is read-only, so threads may share it. */
 #ifndef SF_CONFIG_H
 #define SF_CONFIG_H
 
+#include "config_pool.h"
 #include "config_table.h"
 #include "cron.h"
 #include "db_role.h"
@@ -165,6 +169,7 @@ typedef struct Config {
     } strategies;
     ConfigSchedule *schedules;  /* n_schedules entries, in file order */
     size_t n_schedules;
+    ConfigPool strings;         /* the schedules' strings and lists (shared, read-only) */
     struct CfTable *tables;     /* the key tables read (farm, jobs.<kind>, kinds'), for dump and free */
     size_t n_tables;
 } Config;

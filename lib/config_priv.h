@@ -76,7 +76,6 @@ int config_check_listen_or_empty(const CfKey *k, const char *v, int from_file, c
 
 /* Reads the YAML file into ctx->cfg (config_yaml.c). */
 int config_read_file(CfCtx *ctx, const char *path);
-void config_schedule_free(ConfigSchedule *s);
 
 /* Secret rules shared by file reading and checks. */
 int config_key_is_secret(const char *key);

@@ -1,7 +1,8 @@
 /* config_yaml.c - reads the YAML file (libyaml's parser, its document
  * built by yaml_doc.c) into a Config: walks the mappings against the key
  * table, and builds the schedules with their payloads (jansson, kept as
- * JSON text). */
+ * JSON text). The schedules' strings go to the Config's pool (equal texts
+ * shared), and each distinct zone and cron is checked once per file. */
 #define _POSIX_C_SOURCE 200809L
 #include "config_priv.h"
 
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,42 +50,53 @@ static void err_at(CfCtx *ctx, const Node *n, const char *key, const char *fmt, 
     config_error(ctx, &w, key, "%s", msg);
 }
 
-/* Refuses the second of two equal keys in one mapping (libyaml keeps both). */
-static int duplicate_key(CfCtx *ctx, Doc *d, const Node *map, size_t pair, const char *path)
+/* The line of the first key of map equal to pair's (libyaml keeps both),
+ * or 0 when pair's key is the first of its text. */
+static int first_equal_key(Doc *d, const Node *map, size_t pair)
 {
     const char *key = text_of(d, yaml_doc_key(d, map, pair));
     for (size_t p = 0; p < pair; p++) {
         Node *k = yaml_doc_key(d, map, p);
-        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(d, k), key) == 0) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "duplicate key (first at line %d)", line_of(k));
-            err_at(ctx, yaml_doc_key(d, map, pair), path, "%s", msg);
-            return 1;
-        }
+        if (k->type == YAML_SCALAR_NODE && strcmp(text_of(d, k), key) == 0) return line_of(k);
     }
     return 0;
 }
 
 /* Common checks on one key of a mapping: a scalar, not twice, no secret.
- * Returns the key text, or NULL when reported. */
+ * Returns the key text, or NULL when reported. path (cap bytes) receives
+ * prefix.key; NULL: the path is written only for a message (the schedules'
+ * keys, 100,000 times over, need it for nothing else). */
 static const char *checked_key(CfCtx *ctx, Doc *d, const Node *map, size_t pair,
                                const char *prefix, char *path, size_t cap)
 {
     Node *k = yaml_doc_key(d, map, pair);
+    char own[200];
     if (k->type != YAML_SCALAR_NODE) {
         err_at(ctx, k, prefix && *prefix ? prefix : NULL, "a key must be a name, not %s",
                type_name(k));
         return NULL;
     }
+    const char *key = text_of(d, k);
+    int first = first_equal_key(d, map, pair), secret = !first && config_key_is_secret(key);
+    if (!path && !first && !secret) return key;
+    if (!path) {
+        path = own;
+        cap = sizeof own;
+    }
     snprintf(path, cap, "%s%s%s", prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "",
-             text_of(d, k));
-    if (duplicate_key(ctx, d, map, pair, path)) return NULL;
-    if (config_key_is_secret(text_of(d, k))) {
+             key);
+    if (first) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "duplicate key (first at line %d)", first);
+        err_at(ctx, k, path, "%s", msg);
+        return NULL;
+    }
+    if (secret) {
         err_at(ctx, k, path, "secrets come from the environment only (%s)",
                config_secret_env_hint(path));
         return NULL;
     }
-    return text_of(d, k);
+    return key;
 }
 
 /* ---- sections and keys ----------------------------------------------------------- */
@@ -248,10 +261,26 @@ out:
 
 /* ---- schedules ------------------------------------------------------------------ */
 
+/* What was already found valid in this file, so that 100,000 schedules in
+ * a few zones check each zone and parse each cron once: direct-mapped by
+ * the interned text (one pointer per distinct text), so a slot taken by
+ * another text only costs the check again. */
+#define MEMO_SLOTS 64
+typedef struct SchedMemo {
+    const char *zone[MEMO_SLOTS];       /* zones tz_exists found */
+    struct { const char *expr; Cron cron; } cron[MEMO_SLOTS];
+} SchedMemo;
+
+static size_t memo_slot(const char *interned)
+{
+    return (size_t)(((uint64_t)(uintptr_t)interned * 0x9E3779B97F4A7C15ULL) >> 58);
+}
+
 typedef struct Sched {
     CfCtx *ctx;
     Doc *doc;
     ConfigSchedule *s;
+    SchedMemo *memo;
     char label[96];   /* "schedules[nightly-fvg]" */
     int bad;
 } Sched;
@@ -270,6 +299,25 @@ static void sched_err(Sched *sc, const Node *n, const char *field, const char *f
     sc->bad++;
 }
 
+/* "schedules[<name>]", or "schedules[<index>]" when name is NULL (a name
+ * is at most 64 characters: name_ok). Written by hand: it is made for
+ * every schedule, and used only when one is refused. */
+static void set_label(Sched *sc, const char *name, size_t idx)
+{
+    char digits[24], *at = sc->label + 10;
+    memcpy(sc->label, "schedules[", 10);
+    if (!name) {
+        size_t n = 0;
+        do digits[n++] = (char)('0' + idx % 10); while ((idx /= 10) != 0);
+        while (n) *at++ = digits[--n];
+    } else {
+        size_t n = strlen(name);
+        memcpy(at, name, n);
+        at += n;
+    }
+    memcpy(at, "]", 2);
+}
+
 static const char *sched_scalar(Sched *sc, Node *v, const char *field)
 {
     if (v->type == YAML_SCALAR_NODE && !is_null(sc->doc, v)) return text_of(sc->doc, v);
@@ -278,12 +326,14 @@ static const char *sched_scalar(Sched *sc, Node *v, const char *field)
     return NULL;
 }
 
-static int set_str(Sched *sc, char **dst, const char *text)
+/* *dst = the Config's copy of text: shared with equal texts, or (own) a
+ * copy of its own. */
+static char *keep(Sched *sc, char **dst, const char *text, int own)
 {
-    free(*dst);
-    *dst = strdup(text);
+    ConfigPool *pool = &sc->ctx->cfg->strings;
+    *dst = own ? config_pool_copy(pool, text) : config_pool_intern(pool, text);
     if (!*dst) sc->bad++;
-    return *dst ? 0 : -1;
+    return *dst;
 }
 
 static int name_ok(const char *s)
@@ -300,7 +350,7 @@ static void s_name(Sched *sc, Node *v)
     const char *t = sched_scalar(sc, v, "name");
     if (!t) return;
     if (!name_ok(t)) sched_err(sc, v, "name", "'%s' must match [a-z0-9_-]+ (at most 64)", t);
-    else (void)set_str(sc, &sc->s->name, t);
+    else (void)keep(sc, &sc->s->name, t, 1);
 }
 
 static void s_from(Sched *sc, Node *v)
@@ -314,17 +364,33 @@ static void s_from(Sched *sc, Node *v)
 static void s_cron(Sched *sc, Node *v)
 {
     const char *t = sched_scalar(sc, v, "cron");
-    char why[200];
-    if (!t) return;
-    if (cron_parse(t, &sc->s->cron, why, sizeof why) < 0) sched_err(sc, v, "cron", "%s", why);
-    else (void)set_str(sc, &sc->s->cron_expr, t);
+    char why[200], *expr;
+    if (!t || !keep(sc, &expr, t, 0)) return;
+    size_t m = memo_slot(expr);
+    if (sc->memo->cron[m].expr == expr) {
+        sc->s->cron = sc->memo->cron[m].cron;
+    } else if (cron_parse(t, &sc->s->cron, why, sizeof why) < 0) {
+        sched_err(sc, v, "cron", "%s", why);
+        return;
+    } else {
+        sc->memo->cron[m].expr = expr;
+        sc->memo->cron[m].cron = sc->s->cron;
+    }
+    sc->s->cron_expr = expr;
 }
 
 static void s_timezone(Sched *sc, Node *v)
 {
     const char *t = sched_scalar(sc, v, "timezone");
-    if (t && !tz_exists(t)) sched_err(sc, v, "timezone", "unknown time zone '%s'", t);
-    else if (t) (void)set_str(sc, &sc->s->timezone, t);
+    char *zone;
+    if (!t || !keep(sc, &zone, t, 0)) return;
+    size_t m = memo_slot(zone);
+    if (sc->memo->zone[m] != zone && !tz_exists(t)) {
+        sched_err(sc, v, "timezone", "unknown time zone '%s'", t);
+        return;
+    }
+    sc->memo->zone[m] = zone;
+    sc->s->timezone = zone;
 }
 
 static void s_kind(Sched *sc, Node *v)
@@ -336,7 +402,7 @@ static void s_kind(Sched *sc, Node *v)
         config_unknown_kind(sc->ctx, t, msg, sizeof msg);
         sched_err(sc, v, "kind", "%s", msg);
     } else {
-        (void)set_str(sc, &sc->s->kind, t);
+        (void)keep(sc, &sc->s->kind, t, 0);
     }
 }
 
@@ -441,7 +507,7 @@ static void fan_list(Sched *sc, Node *v, const char *field, char ***out, size_t 
     }
     size_t cap = v->n;
     if (cap == 0) sched_err(sc, v, field, "%s", "the list must not be empty");
-    char **arr = calloc(cap ? cap : 1, sizeof *arr);
+    char **arr = config_pool_alloc(&sc->ctx->cfg->strings, (cap ? cap : 1) * sizeof *arr);
     size_t got = 0;
     for (size_t i = 0; arr && i < cap; i++) {
         Node *it = yaml_doc_item(sc->doc, v, i);
@@ -459,10 +525,8 @@ static void fan_list(Sched *sc, Node *v, const char *field, char ***out, size_t 
         size_t j = 0;
         while (j < got && strcmp(arr[j], t) != 0) j++;
         if (j < got) { sched_err(sc, it, field, "'%s' is listed twice", t); continue; }
-        if ((arr[got] = strdup(t)) != NULL) got++;
+        if (keep(sc, &arr[got], t, 0)) got++;
     }
-    for (size_t i = 0; i < *n; i++) free((*out)[i]);
-    free(*out);
     *out = arr;
     *n = got;
 }
@@ -475,8 +539,7 @@ static void s_fan_out(Sched *sc, Node *v)
         return;
     }
     for (size_t p = 0; p < v->n; p++) {
-        char path[200];
-        const char *key = checked_key(sc->ctx, sc->doc, v, p, sc->label, path, sizeof path);
+        const char *key = checked_key(sc->ctx, sc->doc, v, p, sc->label, NULL, 0);
         Node *val = yaml_doc_value(sc->doc, v, p);
         if (!key) sc->bad++;
         else if (strcmp(key, "symbols") == 0)
@@ -530,8 +593,7 @@ static json_t *to_json(Sched *sc, Node *n, int depth)
         return out;
     }
     for (size_t p = 0; out && p < n->n; p++) {
-        char path[200];
-        const char *key = checked_key(sc->ctx, sc->doc, n, p, sc->label, path, sizeof path);
+        const char *key = checked_key(sc->ctx, sc->doc, n, p, sc->label, NULL, 0);
         json_t *c = key ? to_json(sc, yaml_doc_value(sc->doc, n, p), depth + 1) : NULL;
         if (!c || json_object_set_new(out, key, c) < 0) {
             if (!key) sc->bad++;
@@ -552,24 +614,46 @@ static void s_payload(Sched *sc, Node *v)
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!text) { sc->bad++; return; }
-    free(sc->s->payload_json);
-    sc->s->payload_json = strdup(text);
+    (void)keep(sc, &sc->s->payload_json, text, 0);
     free(text);
 }
+
+enum {
+    K_NAME, K_FROM, K_ENABLED, K_TIMEZONE, K_MISFIRE, K_CRON, K_KIND, K_LANE, K_FAN_OUT,
+    K_PAYLOAD, K_CATCH_UP, K_CATCH_UP_WINDOW, K_JITTER, K_MISSING_DST, K_DUPLICATE_DST,
+    N_SCHED_KEYS
+};
 
 static const struct {
     const char *key;
     void (*set)(Sched *, Node *);
     int with_website; /* allowed beside from: website */
-} sched_keys[] = {
-    {"name", s_name, 1},         {"from", s_from, 1},       {"enabled", s_enabled, 1},
-    {"timezone", s_timezone, 1}, {"misfire", s_misfire, 1}, {"cron", s_cron, 0},
-    {"kind", s_kind, 1},         {"lane", s_lane, 1},       {"fan_out", s_fan_out, 0},
-    {"payload", s_payload, 0},   {"catch_up", s_catch_up, 1},
-    {"catch_up_window", s_catch_up_window, 1},               {"jitter_s", s_jitter, 1},
-    {"missing_dst", s_missing_dst, 1},                       {"duplicate_dst", s_duplicate_dst, 1},
+} sched_keys[N_SCHED_KEYS] = {
+    [K_NAME] = {"name", s_name, 1},
+    [K_FROM] = {"from", s_from, 1},
+    [K_ENABLED] = {"enabled", s_enabled, 1},
+    [K_TIMEZONE] = {"timezone", s_timezone, 1},
+    [K_MISFIRE] = {"misfire", s_misfire, 1},
+    [K_CRON] = {"cron", s_cron, 0},
+    [K_KIND] = {"kind", s_kind, 1},
+    [K_LANE] = {"lane", s_lane, 1},
+    [K_FAN_OUT] = {"fan_out", s_fan_out, 0},
+    [K_PAYLOAD] = {"payload", s_payload, 0},
+    [K_CATCH_UP] = {"catch_up", s_catch_up, 1},
+    [K_CATCH_UP_WINDOW] = {"catch_up_window", s_catch_up_window, 1},
+    [K_JITTER] = {"jitter_s", s_jitter, 1},
+    [K_MISSING_DST] = {"missing_dst", s_missing_dst, 1},
+    [K_DUPLICATE_DST] = {"duplicate_dst", s_duplicate_dst, 1},
 };
-#define N_SCHED_KEYS (sizeof sched_keys / sizeof sched_keys[0])
+
+/* The row of sched_keys named key, or N_SCHED_KEYS. */
+static size_t sched_key(const char *key)
+{
+    size_t i = 0;
+    while (i < N_SCHED_KEYS && (sched_keys[i].key[0] != key[0] || strcmp(sched_keys[i].key, key) != 0))
+        i++;
+    return i;
+}
 
 static Node *find_value(Doc *d, Node *map, const char *key)
 {
@@ -583,11 +667,9 @@ static Node *find_value(Doc *d, Node *map, const char *key)
 
 static void sched_field(Sched *sc, Node *item, size_t p)
 {
-    char path[200];
-    const char *key = checked_key(sc->ctx, sc->doc, item, p, sc->label, path, sizeof path);
+    const char *key = checked_key(sc->ctx, sc->doc, item, p, sc->label, NULL, 0);
     if (!key) { sc->bad++; return; }
-    size_t i = 0;
-    while (i < N_SCHED_KEYS && strcmp(sched_keys[i].key, key) != 0) i++;
+    size_t i = sched_key(key);
     if (i == N_SCHED_KEYS) {
         const char *cands[N_SCHED_KEYS];
         for (size_t j = 0; j < N_SCHED_KEYS; j++) cands[j] = sched_keys[j].key;
@@ -607,35 +689,43 @@ static void sched_field(Sched *sc, Node *item, size_t p)
 }
 
 /* Parses one list item into s; returns the number of errors. */
-static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSchedule *s)
+static int read_schedule(CfCtx *ctx, Doc *d, Node *item, size_t idx, ConfigSchedule *s,
+                         SchedMemo *memo)
 {
-    Sched sc = {ctx, d, s, "", 0};
-    snprintf(sc.label, sizeof sc.label, "schedules[%zu]", idx);
+    Sched sc = {.ctx = ctx, .doc = d, .s = s, .memo = memo};
     if (item->type != YAML_MAPPING_NODE) {
+        set_label(&sc, NULL, idx);
         sched_err(&sc, item, NULL, "expected a mapping with name, cron, kind..., got %s",
                   type_name(item));
         return sc.bad;
     }
     s->line = line_of(item);
     s->enabled = 1;
-    Node *name = find_value(d, item, "name"), *from = find_value(d, item, "from");
-    if (name && name->type == YAML_SCALAR_NODE && name_ok(text_of(d, name)))
-        snprintf(sc.label, sizeof sc.label, "schedules[%s]", text_of(d, name));
+    /* Each known key's value where it is first given (a second one is
+     * refused as a duplicate key). */
+    Node *given[N_SCHED_KEYS] = {0};
+    for (size_t p = 0; p < item->n; p++) {
+        Node *k = yaml_doc_key(d, item, p);
+        size_t i = k->type == YAML_SCALAR_NODE ? sched_key(text_of(d, k)) : N_SCHED_KEYS;
+        if (i < N_SCHED_KEYS && !given[i]) given[i] = yaml_doc_value(d, item, p);
+    }
+    Node *name = given[K_NAME], *from = given[K_FROM];
+    int named = name && name->type == YAML_SCALAR_NODE && name_ok(text_of(d, name));
+    set_label(&sc, named ? text_of(d, name) : NULL, idx);
     if (from && from->type == YAML_SCALAR_NODE && strcmp(text_of(d, from), "website") == 0)
         s->from_website = 1;
     for (size_t p = 0; p < item->n; p++) sched_field(&sc, item, p);
     if (!name) sched_err(&sc, item, NULL, "%s", "missing name");
-    if (!s->from_website && !find_value(d, item, "cron"))
+    if (!s->from_website && !given[K_CRON])
         sched_err(&sc, item, NULL, "%s", "missing cron");
-    if (!s->from_website && !find_value(d, item, "kind"))
+    if (!s->from_website && !given[K_KIND])
         sched_err(&sc, item, NULL, "%s", "missing kind");
-    if (s->misfire == CONFIG_MISFIRE_CATCH_UP && !find_value(d, item, "catch_up"))
+    if (s->misfire == CONFIG_MISFIRE_CATCH_UP && !given[K_CATCH_UP])
         sched_err(&sc, item, "catch_up", "%s", "misfire: catch_up needs catch_up: N (most fires)");
-    if (s->misfire != CONFIG_MISFIRE_CATCH_UP &&
-        (find_value(d, item, "catch_up") || find_value(d, item, "catch_up_window")))
+    if (s->misfire != CONFIG_MISFIRE_CATCH_UP && (given[K_CATCH_UP] || given[K_CATCH_UP_WINDOW]))
         sched_err(&sc, item, "catch_up", "%s", "catch_up and catch_up_window need misfire: catch_up");
-    if (!s->timezone) (void)set_str(&sc, &s->timezone, "UTC");
-    if (!s->payload_json && !s->from_website) (void)set_str(&sc, &s->payload_json, "{}");
+    if (!s->timezone) (void)keep(&sc, &s->timezone, "UTC", 0);
+    if (!s->payload_json && !s->from_website) (void)keep(&sc, &s->payload_json, "{}", 0);
     return sc.bad;
 }
 
@@ -646,6 +736,8 @@ static size_t name_hash(const char *s)
     return h;
 }
 
+/* A refused schedule's strings stay in the Config's pool until
+ * config_free: no more than the file held. */
 static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
 {
     if (is_null(d, v)) return;
@@ -661,11 +753,12 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
      * every pair (open addressing, twice the list's size). */
     size_t slots = 2 * n + 2;
     size_t *seen = calloc(slots, sizeof *seen);   /* index + 1 into cfg->schedules */
+    SchedMemo memo = {0};
     if (!seen) return;
     for (size_t i = 0; i < n; i++) {
         ConfigSchedule s = {0};
         Node *item = yaml_doc_item(d, v, i);
-        int bad = read_schedule(ctx, d, item, i, &s);
+        int bad = read_schedule(ctx, d, item, i, &s, &memo);
         const ConfigSchedule *first = NULL;
         size_t h = 0;
         if (s.name) {
@@ -684,9 +777,7 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
             err_at(ctx, nm, key, "%s", msg);
             bad++;
         }
-        if (bad || !s.name) {
-            config_schedule_free(&s);
-        } else {
+        if (!bad && s.name) {
             cfg->schedules[cfg->n_schedules++] = s;
             seen[h] = cfg->n_schedules;
         }
