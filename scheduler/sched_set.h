@@ -29,15 +29,15 @@ typedef struct SchedEntry {
     ConfigDuplicateDst duplicate;
     ConfigMisfire misfire;
     int catch_up, catch_up_window_s, jitter_s;
-    char *kind;
     Lane lane;
+    int enabled;
+    char *kind;
     char **symbols, **timeframes; /* fan-out, n_symbols x n_timeframes jobs (NULL when 0) */
     size_t n_symbols, n_timeframes;
     json_t *payload;            /* object, a reference of the entry's (maybe shared) */
     const char *origin;         /* "config" or "website" (static) */
     long long strategy_id;      /* website: the strategy; else 0 */
     char *strategy_path;        /* website: its file in the strategies repo, or NULL */
-    int enabled;
     char def[17];               /* digest of the definition (hex) */
     /* progress, kept by the leader */
     int registered;             /* its definition is in Redis */
