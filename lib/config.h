@@ -82,12 +82,12 @@ typedef struct ConfigSchedule {
     char *name;                 /* unique, [a-z0-9_-]+ */
     int from_website;           /* 1: one schedule per active website strategy;
                                    cron, kind, fan_out and payload are unused */
+    ConfigLane lane;            /* default batch */
     char *cron_expr;            /* as written; NULL when from_website */
     Cron cron;                  /* parsed cron_expr */
     char *timezone;             /* IANA zone the cron is read in, default "UTC" */
     char *kind;                 /* a valid kind name; with from_website NULL means
                                    the strategy-execution kind (agent_analysis) */
-    ConfigLane lane;            /* default batch */
     char **symbols;             /* fan_out.symbols, n_symbols entries (may be 0) */
     size_t n_symbols;
     char **timeframes;          /* fan_out.timeframes, canonical (M1 ... D1) */

@@ -752,7 +752,8 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
     /* Names seen, hashed: a config of 100,000 schedules must not compare
      * every pair (open addressing, twice the list's size). */
     size_t slots = 2 * n + 2;
-    size_t *seen = calloc(slots, sizeof *seen);   /* index + 1 into cfg->schedules */
+    uint32_t *seen = calloc(slots, sizeof *seen);   /* index + 1 into cfg->schedules (a
+                                                       document has under 2^32 nodes) */
     SchedMemo memo = {0};
     if (!seen) return;
     for (size_t i = 0; i < n; i++) {
@@ -779,7 +780,7 @@ static void read_schedules(CfCtx *ctx, Doc *d, Node *v)
         }
         if (!bad && s.name) {
             cfg->schedules[cfg->n_schedules++] = s;
-            seen[h] = cfg->n_schedules;
+            seen[h] = (uint32_t)cfg->n_schedules;
         }
     }
     free(seen);

@@ -2,7 +2,8 @@
  * libyaml 0.2.5's loader.c step by step (node order, anchors, errors) but
  * keeps nodes, children and texts in three flat arrays: the children of
  * each collection gather on one shared stack while it is open and move,
- * once it ends, to the document's kids array in one piece. */
+ * once it ends, to the document's kids array in one piece; short texts
+ * are stored once. */
 #include "yaml_doc.h"
 
 #include <stdlib.h>
@@ -20,9 +21,16 @@ typedef struct Open {
     size_t first;        /* where its children start on Loader.stack */
 } Open;
 
+/* Short scalars are stored once: a list of 100,000 mappings spells the
+ * same keys (and mostly the same values) 100,000 times. Direct-mapped by
+ * a hash of the text: a slot another text took costs one more copy. */
+#define SHARED_MAX 24        /* bytes: the texts shared */
+#define SHARED_SLOTS 4096
+
 typedef struct Loader {
     yaml_parser_t *p;
     YamlDoc *d;
+    uint32_t shared[SHARED_SLOTS];  /* offset + 1 of a short text in d->text; 0 = none */
     uint32_t *stack;     /* children of the open collections, innermost last */
     size_t n_stack, stack_cap;
     Open *open;
@@ -121,18 +129,49 @@ static int node_line(Loader *L, const yaml_event_t *ev, uint32_t *line)
     return 1;
 }
 
-static int on_scalar(Loader *L, yaml_event_t *ev)
+/* Every byte of a text of at most SHARED_MAX (three 8-byte windows). */
+static size_t shared_slot(const char *s, size_t len)
+{
+    uint64_t a = 0, b = 0, c = 0;
+    memcpy(&a, s, len < 8 ? len : 8);
+    if (len > 8) memcpy(&b, s + 8, len < 16 ? len - 8 : 8);
+    if (len > 16) memcpy(&c, s + len - 8, 8);
+    uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ ((b + len) * 0xC2B2AE3D27D4EB4FULL) ^
+                 (c * 0x165667B19E3779F9ULL);
+    return (size_t)(h >> 52);   /* 12 bits: SHARED_SLOTS */
+}
+
+/* The offset of len bytes of value (and a NUL) in the document's text: a
+ * short text already there, or a new copy. UINT32_MAX on failure. */
+static uint32_t store_text(Loader *L, const char *value, size_t len)
 {
     YamlDoc *d = L->d;
-    size_t len = ev->data.scalar.length;
-    YamlNode node = {.type = YAML_SCALAR_NODE, .style = (uint8_t)ev->data.scalar.style,
-                     .at = (uint32_t)d->n_text, .n = (uint32_t)len};
+    uint32_t *slot = NULL;
+    if (len <= SHARED_MAX) {
+        slot = &L->shared[shared_slot(value, len)];
+        /* A match may be the start of a longer text with a NUL after len
+         * bytes: the same text to a reader, who reads len bytes or up to a NUL. */
+        if (*slot && memcmp(d->text + *slot - 1, value, len) == 0 && !d->text[*slot - 1 + len])
+            return *slot - 1;
+    }
     char *text = grow(d->text, &d->text_cap, d->n_text + len + 1, 1);
-    if (!text || len >= UINT32_MAX) return memory_error(L);
+    if (!text || len >= YAML_DOC_MAX_N) return UINT32_MAX;
     d->text = text;
-    memcpy(d->text + d->n_text, ev->data.scalar.value, len);
-    d->text[d->n_text + len] = '\0';
+    uint32_t at = (uint32_t)d->n_text;
+    memcpy(d->text + at, value, len);
+    d->text[at + len] = '\0';
     d->n_text += len + 1;
+    if (slot) *slot = at + 1;
+    return at;
+}
+
+static int on_scalar(Loader *L, yaml_event_t *ev)
+{
+    size_t len = ev->data.scalar.length;
+    uint32_t at = store_text(L, (const char *)ev->data.scalar.value, len);
+    if (at == UINT32_MAX) return memory_error(L);
+    YamlNode node = {.type = YAML_SCALAR_NODE, .style = ev->data.scalar.style, .at = at,
+                     .n = (uint32_t)len};
     if (!node_line(L, ev, &node.line)) return 0;
     uint32_t index = add_node(L, &node);
     if (index == UINT32_MAX) return 0;
@@ -145,7 +184,7 @@ static int on_scalar(Loader *L, yaml_event_t *ev)
  * parent and aliases hold), its children at its end. */
 static int on_start(Loader *L, yaml_event_t *ev, yaml_node_type_t type)
 {
-    YamlNode node = {.type = (uint8_t)type};
+    YamlNode node = {.type = type};
     yaml_char_t **anchor = type == YAML_SEQUENCE_NODE ? &ev->data.sequence_start.anchor
                                                       : &ev->data.mapping_start.anchor;
     if (!node_line(L, ev, &node.line)) return 0;
@@ -169,6 +208,8 @@ static int on_end(Loader *L)
     YamlDoc *d = L->d;
     Open o = L->open[--L->n_open];
     size_t n = L->n_stack - o.first;
+    if (n / 2 >= YAML_DOC_MAX_N || (n >= YAML_DOC_MAX_N && d->nodes[o.index].type != YAML_MAPPING_NODE))
+        return memory_error(L);
     uint32_t *kids = grow(d->kids, &d->kids_cap, d->n_kids + n, sizeof *kids);
     if (!kids) return memory_error(L);
     d->kids = kids;

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sched_set.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,86 +14,160 @@ static uint64_t fnv(uint64_t h, const char *s)
     return (h ^ 0xff) * 1099511628211ULL;   /* field separator */
 }
 
-/* Everything that decides which occurrences exist and what a fire does. */
-static void digest(SchedEntry *e)
+/* v in decimal at at, then sep (when not 0); returns the end (not
+ * NUL-terminated). As printf's
+ * %d / %lld: the digest's text must not change (it is stored in Redis). */
+static char *put_num(char *at, long long v, char sep)
 {
-    char nums[96];
-    char *payload = e->payload ? json_dumps(e->payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    snprintf(nums, sizeof nums, "%d/%d/%d/%d/%d/%d/%d/%lld", e->missing, e->duplicate, e->misfire,
-             e->catch_up, e->catch_up_window_s, e->jitter_s, (int)e->lane, e->strategy_id);
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do digits[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (v < 0) *at++ = '-';
+    while (n) *at++ = digits[--n];
+    if (sep) *at++ = sep;
+    return at;
+}
+
+/* Everything that decides which occurrences exist and what a fire does.
+ * payload: the entry's payload as JSON text with sorted keys, compact
+ * (json_dumps JSON_COMPACT | JSON_SORT_KEYS), or NULL for none. The value
+ * is the one sf:sched:<name> holds from earlier runs: a changed formula
+ * would make every schedule look changed (its cursor moved) once. */
+static void digest(SchedEntry *e, const char *payload)
+{
+    char nums[8 * 24], *at = nums;
+    const long long v[] = {e->missing, e->duplicate, e->misfire, e->catch_up,
+                           e->catch_up_window_s, e->jitter_s, (int)e->lane, e->strategy_id};
+    for (size_t i = 0; i < 8; i++) at = put_num(at, v[i], i < 7 ? '/' : '\0');
+    *at = '\0';
     uint64_t h = 1469598103934665603ULL;
     h = fnv(fnv(fnv(fnv(h, e->cron_expr), e->zone), e->kind), nums);
     for (size_t i = 0; i < e->n_symbols; i++) h = fnv(h, e->symbols[i]);
     for (size_t i = 0; i < e->n_timeframes; i++) h = fnv(h, e->timeframes[i]);
     h = fnv(fnv(h, payload), e->strategy_path);
-    free(payload);
-    snprintf(e->def, sizeof e->def, "%016llx", (unsigned long long)h);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, h >>= 4) e->def[i] = hex[h & 15];
+    e->def[16] = '\0';
 }
 
-static char **dup_list(char *const *src, size_t n)
+/* The set's copy of a list of n strings (each interned); NULL when n is 0. */
+static char **keep_list(SchedSet *s, char *const *src, size_t n, int *oom)
 {
-    char **out = calloc(n ? n : 1, sizeof *out);
+    char **out = n ? config_pool_alloc(&s->strings, n * sizeof *out) : NULL;
+    if (n && !out) *oom = 1;
     for (size_t i = 0; out && i < n; i++)
-        if (!(out[i] = strdup(src[i]))) {
-            while (i--) free(out[i]);
-            free(out);
-            return NULL;
-        }
+        if (!(out[i] = config_pool_intern(&s->strings, src[i]))) *oom = 1;
     return out;
 }
 
-static void entry_free(SchedEntry *e)
+int sched_set_reserve(SchedSet *s, size_t n, FarmErr *err)
 {
-    free(e->name);
-    free(e->cron_expr);
-    free(e->zone);
-    free(e->kind);
-    for (size_t i = 0; e->symbols && i < e->n_symbols; i++) free(e->symbols[i]);
-    for (size_t i = 0; e->timeframes && i < e->n_timeframes; i++) free(e->timeframes[i]);
-    free(e->symbols);
-    free(e->timeframes);
-    json_decref(e->payload);
-    free(e->strategy_path);
+    if (n <= s->cap - s->n) return 0;
+    size_t cap = s->n + n;
+    SchedEntry *grown = realloc(s->e, cap * sizeof *grown);
+    if (!grown) return err_set(err, SF_EIO, "schedules: out of memory");
+    s->e = grown;
+    s->cap = cap;
+    return 0;
+}
+
+/* Appends p with its strings copied into the set; takes the reference
+ * payload (NULL: the set's shared {}), whose sorted text is sorted_payload. */
+static int add_entry(SchedSet *s, const SchedEntry *p, json_t *payload, const char *sorted_payload,
+                     FarmErr *err)
+{
+    if (!payload) {
+        if (!s->empty && !(s->empty = json_object())) goto oom;
+        payload = json_incref(s->empty);
+        sorted_payload = "{}";
+    }
+    if (s->n == s->cap && sched_set_reserve(s, s->cap ? s->cap : 16, err)) {
+        json_decref(payload);
+        return -1;
+    }
+    SchedEntry e = *p;
+    int bad = 0;
+    ConfigPool *pool = &s->strings;
+    e.name = config_pool_copy(pool, p->name);
+    e.cron_expr = config_pool_intern(pool, p->cron_expr);
+    e.zone = config_pool_intern(pool, p->zone ? p->zone : "UTC");
+    e.kind = config_pool_intern(pool, p->kind);
+    e.symbols = keep_list(s, p->symbols, p->n_symbols, &bad);
+    e.timeframes = keep_list(s, p->timeframes, p->n_timeframes, &bad);
+    e.strategy_path = p->strategy_path ? config_pool_intern(pool, p->strategy_path) : NULL;
+    e.payload = payload;
+    if (bad || !e.name || !e.cron_expr || !e.zone || !e.kind ||
+        (p->strategy_path && !e.strategy_path)) {
+        json_decref(payload);
+        goto oom;
+    }
+    e.registered = 0;
+    e.first_seen_ms = e.cursor_ms = e.next_ms = e.due_ms = 0;
+    digest(&e, sorted_payload);
+    s->e[s->n++] = e;
+    return 0;
+oom:
+    return err_set(err, SF_EIO, "schedules: out of memory");
 }
 
 int sched_set_add(SchedSet *s, const SchedEntry *p, FarmErr *err)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        SchedEntry *grown = realloc(s->e, cap * sizeof *grown);
-        if (!grown) return err_set(err, SF_EIO, "schedules: out of memory");
-        s->e = grown;
-        s->cap = cap;
+    if (!p->payload) return add_entry(s, p, NULL, NULL, err);
+    json_t *payload = json_deep_copy(p->payload);
+    char *sorted = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = payload ? add_entry(s, p, payload, sorted, err)
+                     : err_set(err, SF_EIO, "schedules: out of memory");
+    free(sorted);
+    return rc;
+}
+
+/* Payload texts parsed in this call, direct-mapped by the text's address:
+ * a Config interns its payloads (equal texts, one address), so 100,000
+ * schedules with a few distinct payloads parse a few. A slot another text
+ * took only costs a parse. */
+#define PAYLOAD_SLOTS 64
+typedef struct PayloadMemo {
+    const char *text;
+    json_t *payload;            /* the memo's reference */
+    char *sorted;               /* its text with sorted keys, for the digest */
+} PayloadMemo;
+
+static PayloadMemo *payload_of(PayloadMemo *memo, const ConfigSchedule *c, FarmErr *err)
+{
+    const char *text = c->payload_json ? c->payload_json : "{}";
+    PayloadMemo *m = &memo[(size_t)(((uint64_t)(uintptr_t)text * 0x9E3779B97F4A7C15ULL) >> 58)];
+    if (m->text == text) return m;
+    json_error_t jerr;
+    json_t *payload = json_loads(text, 0, &jerr);
+    if (!payload) {
+        err_set(err, SF_ECONFIG, "schedule %s: payload: %s", c->name, jerr.text);
+        return NULL;
     }
-    SchedEntry e = *p;
-    e.name = strdup(p->name);
-    e.cron_expr = strdup(p->cron_expr);
-    e.zone = strdup(p->zone ? p->zone : "UTC");
-    e.kind = strdup(p->kind);
-    e.symbols = dup_list(p->symbols, p->n_symbols);
-    e.timeframes = dup_list(p->timeframes, p->n_timeframes);
-    e.payload = p->payload ? json_deep_copy(p->payload) : json_object();
-    e.strategy_path = p->strategy_path ? strdup(p->strategy_path) : NULL;
-    if (!e.name || !e.cron_expr || !e.zone || !e.kind || !e.symbols || !e.timeframes ||
-        !e.payload || (p->strategy_path && !e.strategy_path)) {
-        entry_free(&e);
-        return err_set(err, SF_EIO, "schedules: out of memory");
+    char *sorted = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!sorted) {
+        json_decref(payload);
+        err_set(err, SF_EIO, "schedules: out of memory");
+        return NULL;
     }
-    e.registered = 0;
-    e.first_seen_ms = e.cursor_ms = e.next_ms = e.due_ms = 0;
-    digest(&e);
-    s->e[s->n++] = e;
-    return 0;
+    json_decref(m->payload);
+    free(m->sorted);
+    *m = (PayloadMemo){text, payload, sorted};
+    return m;
 }
 
 int sched_set_add_config(SchedSet *s, const Config *cfg, FarmErr *err)
 {
-    for (size_t i = 0; i < cfg->n_schedules; i++) {
+    PayloadMemo memo[PAYLOAD_SLOTS] = {{0}};
+    int rc = sched_set_reserve(s, cfg->n_schedules, err);
+    for (size_t i = 0; rc == 0 && i < cfg->n_schedules; i++) {
         const ConfigSchedule *c = &cfg->schedules[i];
         if (c->from_website) continue;
-        json_error_t jerr;
-        json_t *payload = json_loads(c->payload_json ? c->payload_json : "{}", 0, &jerr);
-        if (!payload) return err_set(err, SF_ECONFIG, "schedule %s: payload: %s", c->name, jerr.text);
+        PayloadMemo *m = payload_of(memo, c, err);
+        if (!m) {
+            rc = -1;
+            break;
+        }
         SchedEntry p = {
             .name = c->name, .cron_expr = c->cron_expr, .cron = c->cron, .zone = c->timezone,
             .missing = c->missing_dst, .duplicate = c->duplicate_dst, .misfire = c->misfire,
@@ -102,14 +175,15 @@ int sched_set_add_config(SchedSet *s, const Config *cfg, FarmErr *err)
             .jitter_s = c->jitter_s, .kind = c->kind,
             .lane = c->lane == CONFIG_LANE_INTERACTIVE ? LANE_INTERACTIVE : LANE_BATCH,
             .symbols = c->symbols, .timeframes = c->timeframes, .n_symbols = c->n_symbols,
-            .n_timeframes = c->n_timeframes, .payload = payload, .origin = "config",
-            .enabled = c->enabled,
+            .n_timeframes = c->n_timeframes, .origin = "config", .enabled = c->enabled,
         };
-        int rc = sched_set_add(s, &p, err);
-        json_decref(payload);
-        if (rc) return -1;
+        rc = add_entry(s, &p, json_incref(m->payload), m->sorted, err);
     }
-    return 0;
+    for (size_t i = 0; i < PAYLOAD_SLOTS; i++) {
+        json_decref(memo[i].payload);
+        free(memo[i].sorted);
+    }
+    return rc;
 }
 
 SchedEntry *sched_set_find(SchedSet *s, const char *name)
@@ -121,8 +195,10 @@ SchedEntry *sched_set_find(SchedSet *s, const char *name)
 
 void sched_set_clear(SchedSet *s)
 {
-    for (size_t i = 0; i < s->n; i++) entry_free(&s->e[i]);
+    for (size_t i = 0; i < s->n; i++) json_decref(s->e[i].payload);
     free(s->e);
+    config_pool_free(&s->strings);
+    json_decref(s->empty);
     memset(s, 0, sizeof *s);
 }
 

@@ -61,7 +61,7 @@ int sched_website_load(Db *website, const ConfigSchedule *tmpl, SchedSet *s, int
     *bad = 0;
     if (db_execp(website, STRATEGIES_SQL, 0, NULL, &res, err))
         return err_wrap(err, "website schedules");
-    int rc = 0;
+    int rc = sched_set_reserve(s, (size_t)PQntuples(res), err);
     for (int i = 0; rc == 0 && i < PQntuples(res); i++) rc = add_row(tmpl, s, res, i, bad, err);
     db_result_free(res);
     return rc;

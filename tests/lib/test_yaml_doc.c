@@ -113,9 +113,38 @@ TEST(yaml_doc_builds_what_libyaml_loads)
         "a: 1\n---\nb: [\n",
         "k: v\n\t- tab\n",
         "\xff\xfe bad utf-8\n",
+        /* shared short texts: a prefix up to an inner NUL, equal keys, a 24- and a 25-byte text */
+        "a: \"ab\\0c\"\nb: ab\nc: \"ab\"\nab: [ab, 'ab', \"\"]\n"
+        "- x: 123456789012345678901234\n  x: 123456789012345678901234\n  y: 1234567890123456789012345\n",
+        "- {name: s1, cron: \"* * * * *\"}\n- {name: s2, cron: \"* * * * *\"}\n- {name: s3, cron: \"*/5 * * * *\"}\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) (void)compare(texts[i]);
     CHECK_INT(compare("one: 1\n---\ntwo: 2\n...\n---\n- three\n"), 3);
+}
+
+/* A list of mappings spells its keys once in the document's text. */
+TEST(yaml_doc_short_texts_are_stored_once)
+{
+    char text[4096] = "";
+    for (int i = 0; i < 50; i++) {
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof text - n, "- {name: s%d, timezone: Europe/Berlin}\n", i);
+    }
+    yaml_parser_t p;
+    YamlDoc d;
+    open_parser(&p, text);
+    REQUIRE(yaml_doc_load(&p, &d) == 1);
+    YamlNode *root = yaml_doc_root(&d);
+    REQUIRE(root->n == 50);
+    YamlNode *first = yaml_doc_item(&d, root, 0), *last = yaml_doc_item(&d, root, 49);
+    CHECK(yaml_doc_key(&d, first, 1)->at == yaml_doc_key(&d, last, 1)->at);
+    CHECK(yaml_doc_value(&d, first, 1)->at == yaml_doc_value(&d, last, 1)->at);
+    CHECK_STR(yaml_doc_text(&d, yaml_doc_value(&d, last, 0)), "s49");
+    /* "name", "timezone", "Europe/Berlin" once (28 bytes), the names each
+     * (190); 1,590 bytes unshared. */
+    CHECKF(d.n_text < 300, "%zu bytes", d.n_text);
+    yaml_doc_free(&d);
+    yaml_parser_delete(&p);
 }
 
 TEST(yaml_doc_aliases_share_the_anchored_node_and_lines_are_nested_nodes_own)
